@@ -1,0 +1,79 @@
+// Diagnostics are data. Every phase returns them; lang/render.ts is the only place that prints them.
+
+/** Half-open range of UTF-16 offsets into one file's text. Line and column are computed only when
+ * rendering, so spans stay cheap to make and exact to compare. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export type Severity = "error" | "warning" | "note";
+
+export interface Label {
+  /** The file the span points into; the diagnostic's own file when absent. */
+  readonly file?: string;
+  readonly span: Span;
+  readonly message: string;
+}
+
+export interface Diagnostic {
+  /** Stable code: SCD1xxx syntax, SCD2xxx names/types/shapes, SCD3xxx sweeps and params, SCD4xxx lowering. */
+  readonly code: string;
+  readonly severity: Severity;
+  /** One self-contained sentence; it must make sense in the one-line `short` output. */
+  readonly message: string;
+  /** Absent for diagnostics that belong to no file (command line). */
+  readonly file?: string;
+  readonly span?: Span;
+  /** Short text shown under the primary caret. */
+  readonly label?: string;
+  /** Secondary spans: "declared here", "the teacher's width comes from here". */
+  readonly labels?: readonly Label[];
+  /** Longer explanation, one note per line in the pretty output. */
+  readonly notes?: readonly string[];
+  /** What to do about it: "did you mean `lambda`?". */
+  readonly help?: string;
+}
+
+export function hasErrors(diags: readonly Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === "error");
+}
+
+/** Stable order for output: by file, then position, then code. */
+export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
+  return [...diags].sort(
+    (a, b) =>
+      (a.file ?? "").localeCompare(b.file ?? "") ||
+      (a.span?.start ?? -1) - (b.span?.start ?? -1) ||
+      a.code.localeCompare(b.code),
+  );
+}
+
+/** Levenshtein distance, for "did you mean" help. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest candidate within a distance that scales with the word's length, if any. */
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDist = Math.max(1, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDist) {
+      best = c;
+      bestDist = d;
+    }
+  }
+  return best;
+}

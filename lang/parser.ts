@@ -1,0 +1,237 @@
+// The grammar, and nothing but the grammar: no actions, so recovery can re-sync freely and the
+// rules read like grammar.md, whose EBNF names these rules one for one (test/lang/grammar-doc.test.ts).
+// lang/build-ast.ts turns the CST into the AST.
+import { CstParser, type CstNode, type IRecognitionException, type ILexingError, Lexer, type IToken } from "chevrotain";
+import * as T from "./tokens.ts";
+
+class ScdParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
+    this.performSelfAnalysis();
+  }
+
+  program = this.RULE("program", () => {
+    this.MANY(() => this.SUBRULE(this.statement));
+  });
+
+  statement = this.RULE("statement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.experimentDecl) },
+      { ALT: () => this.SUBRULE(this.importDecl) },
+      { ALT: () => this.SUBRULE(this.paramDecl) },
+      { ALT: () => this.SUBRULE(this.bindingDecl) },
+      { ALT: () => this.SUBRULE(this.stageDecl) },
+      { ALT: () => this.SUBRULE(this.sweepDecl) },
+    ]);
+  });
+
+  experimentDecl = this.RULE("experimentDecl", () => {
+    this.CONSUME(T.Experiment);
+    this.CONSUME(T.Identifier);
+  });
+
+  importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(T.Import);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  paramDecl = this.RULE("paramDecl", () => {
+    this.CONSUME(T.Param);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+    this.OPTION(() => {
+      this.CONSUME(T.In);
+      this.SUBRULE(this.interval);
+    });
+  });
+
+  interval = this.RULE("interval", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.LBracket) }, { ALT: () => this.CONSUME(T.LParen) }]);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.Comma);
+    this.SUBRULE2(this.expression);
+    this.OR2([{ ALT: () => this.CONSUME(T.RBracket) }, { ALT: () => this.CONSUME2(T.RParen) }]);
+  });
+
+  bindingDecl = this.RULE("bindingDecl", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Data) },
+      { ALT: () => this.CONSUME(T.Model) },
+      { ALT: () => this.CONSUME(T.Let) },
+      { ALT: () => this.CONSUME(T.Bench) },
+    ]);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  stageDecl = this.RULE("stageDecl", () => {
+    this.CONSUME(T.Stage);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.CONSUME2(T.Identifier);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+    this.SUBRULE(this.stageBody);
+  });
+
+  stageBody = this.RULE("stageBody", () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.stageField);
+      this.OPTION(() => this.CONSUME(T.Semicolon));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  stageField = this.RULE("stageField", () => {
+    this.CONSUME(T.Name);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  sweepDecl = this.RULE("sweepDecl", () => {
+    this.CONSUME(T.Sweep);
+    this.SUBRULE(this.expression);
+  });
+
+  expression = this.RULE("expression", () => {
+    this.SUBRULE(this.additive);
+    this.OPTION(() => {
+      this.CONSUME(T.DotDot);
+      this.SUBRULE2(this.additive);
+    });
+  });
+
+  additive = this.RULE("additive", () => {
+    this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.SUBRULE2(this.multiplicative);
+    });
+  });
+
+  multiplicative = this.RULE("multiplicative", () => {
+    this.SUBRULE(this.unary);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]);
+      this.SUBRULE2(this.unary);
+    });
+  });
+
+  unary = this.RULE("unary", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Minus);
+          this.SUBRULE(this.unary);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.postfix) },
+    ]);
+  });
+
+  postfix = this.RULE("postfix", () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            this.CONSUME(T.Name);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.arguments) },
+      ]);
+    });
+  });
+
+  arguments = this.RULE("arguments", () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RParen);
+  });
+
+  argument = this.RULE("argument", () => {
+    this.OPTION(() => {
+      this.CONSUME(T.Name);
+      this.CONSUME(T.Colon);
+    });
+    this.SUBRULE(this.expression);
+  });
+
+  primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.SUBRULE(this.record) },
+      { ALT: () => this.SUBRULE(this.parenthesized) },
+    ]);
+  });
+
+  list = this.RULE("list", () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RBracket);
+  });
+
+  record = this.RULE("record", () => {
+    this.CONSUME(T.LCurly);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.recordField) });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RCurly);
+  });
+
+  recordField = this.RULE("recordField", () => {
+    this.CONSUME(T.Name);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expression);
+  });
+
+  parenthesized = this.RULE("parenthesized", () => {
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+  });
+}
+
+// One instance for the process: Chevrotain resets its state for each input, and building the
+// grammar's lookahead tables (performSelfAnalysis) is the expensive part.
+export const parser = new ScdParser();
+const lexer = new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "full" });
+
+export interface ParseOutput {
+  readonly cst: CstNode;
+  readonly tokens: readonly IToken[];
+  readonly comments: readonly IToken[];
+  readonly lexErrors: readonly ILexingError[];
+  readonly parseErrors: readonly IRecognitionException[];
+}
+
+export function parseText(text: string): ParseOutput {
+  const lexed = lexer.tokenize(text);
+  parser.input = lexed.tokens;
+  const cst = parser.program();
+  return {
+    cst,
+    tokens: lexed.tokens,
+    comments: lexed.groups["comments"] ?? [],
+    lexErrors: lexed.errors,
+    parseErrors: parser.errors,
+  };
+}
+
+/** The rule names, in definition order, for the grammar.md sync test. */
+export function ruleNames(): string[] {
+  return parser.getGAstProductions() instanceof Map
+    ? [...(parser.getGAstProductions() as unknown as Map<string, unknown>).keys()]
+    : Object.keys(parser.getGAstProductions());
+}
