@@ -150,8 +150,15 @@ class ScdParser extends CstParser {
 
   arguments = this.RULE("arguments", () => {
     this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
-    this.OPTION(() => this.CONSUME2(T.Comma));
+    // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
+    this.OPTION(() => {
+      this.SUBRULE(this.argument);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.argument);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
     this.CONSUME(T.RParen);
   });
 
@@ -178,15 +185,29 @@ class ScdParser extends CstParser {
 
   list = this.RULE("list", () => {
     this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
-    this.OPTION(() => this.CONSUME2(T.Comma));
+    // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.expression);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
     this.CONSUME(T.RBracket);
   });
 
   record = this.RULE("record", () => {
     this.CONSUME(T.LCurly);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.recordField) });
-    this.OPTION(() => this.CONSUME2(T.Comma));
+    // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
+    this.OPTION(() => {
+      this.SUBRULE(this.recordField);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.recordField);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
     this.CONSUME(T.RCurly);
   });
 

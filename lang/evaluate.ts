@@ -1,0 +1,367 @@
+// Checking one trial: every declaration is evaluated to a symbolic value (numbers fold; models
+// and datasets carry facts and the key of the IR node that will compute them). Component calls
+// are checked against the registry: arguments bound, options validated by their JSON Schema,
+// shape rules run. Values are memoised per declaration on the values of the params that reach it.
+import type * as A from "./ast.ts";
+import { didYouMean, type Diagnostic, type Span } from "./diagnostics.ts";
+import { Dependencies, SEED } from "./deps.ts";
+import type { InputRef, IrNode, JsonObject } from "./ir.ts";
+import { makeNode } from "./nodes.ts";
+import { enumOf, validateOptions } from "./options.ts";
+import type { Binding, LoadedStudy, SourceFile } from "./program.ts";
+import { checkStage } from "./stage.ts";
+import { describeType, toJson, type DataValue, type ModelValue, type Value } from "./values.ts";
+import { registry } from "../stdlib/registry.ts";
+import type { ComponentMeta, ReportOptions } from "../stdlib/component.ts";
+
+export interface Entry {
+  readonly value: Value;
+  readonly diags: readonly Diagnostic[];
+}
+
+/** Per-trial param values (after defaults, sweep point and --set). */
+export type ParamValues = ReadonlyMap<string, Value>;
+
+export class StudyEvaluator {
+  readonly deps: Dependencies;
+  readonly nodes = new Map<string, IrNode>();
+  private readonly memo = new Map<string, Map<string, Entry>>();
+  private readonly inProgress = new Set<string>();
+
+  constructor(readonly study: LoadedStudy) {
+    this.deps = new Dependencies(study);
+  }
+
+  /** The value of a top-level name in a trial, with the diagnostics of its own declaration. */
+  entry(name: string, params: ParamValues): Entry {
+    const b = this.study.scope.get(name)!;
+    const deps = this.deps.paramsOf(name);
+    let key = "";
+    for (const p of deps) key += `${p}=${JSON.stringify(toJson(params.get(p)!) ?? null)};`;
+    let byKey = this.memo.get(name);
+    if (!byKey) this.memo.set(name, (byKey = new Map()));
+    const hit = byKey.get(key);
+    if (hit) return hit;
+    if (this.inProgress.has(name)) {
+      const d = b.decl;
+      return { value: { type: "error", span: d.span }, diags: [{ code: "SCD2010", severity: "error", file: b.file.display, span: d.nameSpan, message: `\`${name}\` is defined in terms of itself.`, label: "this definition depends on itself" }] };
+    }
+    this.inProgress.add(name);
+    const ctx = new DeclContext(this, b, params);
+    const value = ctx.evalDecl();
+    this.inProgress.delete(name);
+    const e: Entry = { value, diags: ctx.diags };
+    byKey.set(key, e);
+    return e;
+  }
+}
+
+class DeclContext {
+  readonly diags: Diagnostic[] = [];
+  readonly file: SourceFile;
+  constructor(readonly ev: StudyEvaluator, readonly binding: Binding, readonly params: ParamValues) {
+    this.file = binding.file;
+  }
+
+  report(code: string, span: Span, message: string, o: Omit<ReportOptions, "at"> = {}): void {
+    this.diags.push({
+      code, severity: "error", file: this.file.display, span, message, label: o.label, notes: o.notes, help: o.help,
+      labels: o.related?.map((r) => ({ file: r.file, span: r.span, message: r.message })),
+    });
+  }
+
+  evalDecl(): Value {
+    const d = this.binding.decl;
+    if (d.kind === "param") return this.params.get(d.name)!;
+    if (d.kind === "stage") return checkStage(this, d);
+    const v = this.expr(d.value);
+    if (v.type === "error") return v;
+    const want = { data: "data", model: "model", bench: "bench", let: undefined }[d.keyword];
+    if (want && v.type !== want) {
+      const hint = d.keyword === "bench" ? `bench components: ${[...registry.values()].filter((c) => c.kind === "bench").map((c) => c.name).join(", ")}` : undefined;
+      this.report("SCD2003", d.value.span, `\`${d.keyword} ${d.name}\` must be ${describeType(want as Value["type"])}, but this is ${describeType(v)}.`, { help: hint });
+      return { type: "error", span: v.span };
+    }
+    if (v.type === "component") {
+      this.report("SCD2003", d.value.span, `\`${v.meta.name}\` is a component; call it: \`${v.meta.name}(…)\`.`);
+      return { type: "error", span: v.span };
+    }
+    return v;
+  }
+
+  /** `enumValues`: where the value fills an enumeration option, bare words may be its symbols. */
+  expr(e: A.Expr, enumValues?: readonly string[]): Value {
+    switch (e.kind) {
+      case "number": return { type: "number", value: e.value, span: e.span };
+      case "string": return { type: "string", value: e.value, span: e.span };
+      case "bool": return { type: "bool", value: e.value, span: e.span };
+      case "missing": return { type: "error", span: e.span };
+      case "ident": return this.ident(e, enumValues);
+      case "list": return { type: "list", items: e.items.map((i) => this.expr(i, enumValues)), span: e.span };
+      case "record": {
+        const fields = new Map<string, Value>();
+        for (const f of e.fields) {
+          if (fields.has(f.name)) this.report("SCD2009", f.nameSpan, `The record gives \`${f.name}\` twice.`);
+          fields.set(f.name, this.expr(f.value));
+        }
+        return { type: "record", fields, span: e.span };
+      }
+      case "range": {
+        const lo = this.expr(e.lo), hi = this.expr(e.hi);
+        if (lo.type === "error" || hi.type === "error") return { type: "error", span: e.span };
+        if (lo.type !== "number" || hi.type !== "number" || !Number.isInteger(lo.value) || !Number.isInteger(hi.value)) {
+          this.report("SCD2003", e.span, "The bounds of a range `lo..hi` must be integers.");
+          return { type: "error", span: e.span };
+        }
+        if (lo.value > hi.value) {
+          this.report("SCD2003", e.span, `The range ${lo.value}..${hi.value} is empty: its start is after its end.`);
+          return { type: "error", span: e.span };
+        }
+        if (hi.value - lo.value > 100_000) {
+          this.report("SCD2003", e.span, `The range ${lo.value}..${hi.value} is too long to expand (over 100,000 values).`);
+          return { type: "error", span: e.span };
+        }
+        return { type: "range", lo: lo.value, hi: hi.value, span: e.span };
+      }
+      case "unary": {
+        const v = this.expr(e.operand);
+        if (v.type === "number") return { type: "number", value: -v.value, span: e.span };
+        if (v.type !== "error") this.report("SCD2019", e.span, `Cannot negate ${describeType(v)}.`);
+        return { type: "error", span: e.span };
+      }
+      case "binary": return this.binary(e);
+      case "member": return this.member(e);
+      case "call": return this.call(e);
+    }
+  }
+
+  ident(e: A.Ident, enumValues?: readonly string[]): Value {
+    if (enumValues?.includes(e.name)) return { type: "symbol", value: e.name, span: e.span };
+    const p = this.params.get(e.name);
+    if (p && (this.ev.study.scope.get(e.name)?.decl.kind === "param" || e.name === SEED)) return { ...p, span: e.span } as Value;
+    if (this.ev.study.scope.has(e.name)) {
+      const ent = this.ev.entry(e.name, this.params);
+      if (ent.diags.some((d) => d.code === "SCD2010") && ent.value.type === "error") this.diags.push(...ent.diags);
+      return { ...ent.value, span: e.span } as Value;
+    }
+    if (enumValues) return { type: "symbol", value: e.name, span: e.span }; // not a known value: the schema says so
+    const meta = registry.get(e.name);
+    if (meta) return { type: "component", meta, span: e.span };
+    const names = [...this.ev.study.scope.keys(), SEED];
+    const guess = didYouMean(e.name, [...names, ...registry.keys()]);
+    this.report("SCD2001", e.span, `Unknown name \`${e.name}\`.`, { label: "not declared", help: guess ? `did you mean \`${guess}\`?` : undefined });
+    return { type: "error", span: e.span };
+  }
+
+  binary(e: A.Binary): Value {
+    const l = this.expr(e.left), r = this.expr(e.right);
+    if (l.type === "error" || r.type === "error") return { type: "error", span: e.span };
+    if (l.type === "number" && r.type === "number") {
+      const value = e.op === "+" ? l.value + r.value : e.op === "-" ? l.value - r.value : e.op === "*" ? l.value * r.value : l.value / r.value;
+      if (!Number.isFinite(value)) {
+        this.report("SCD2022", e.span, `This arithmetic gives ${value}, not a finite number.`, { label: e.op === "/" && r.value === 0 ? "division by zero" : undefined });
+        return { type: "error", span: e.span };
+      }
+      return { type: "number", value, span: e.span };
+    }
+    const params = [...new Set([...(l.type === "loss" ? l.params : []), ...(r.type === "loss" ? r.params : [])])];
+    if (l.type === "loss" && r.type === "loss" && e.op === "+") return { type: "loss", terms: [...l.terms, ...r.terms], params, span: e.span };
+    const scale = (loss: Extract<Value, { type: "loss" }>, w: number): Value => ({ type: "loss", terms: loss.terms.map((t) => ({ ...t, weight: t.weight * w })), params, span: e.span });
+    if (e.op === "*" && l.type === "number" && r.type === "loss") return scale(r, l.value);
+    if (e.op === "*" && l.type === "loss" && r.type === "number") return scale(l, r.value);
+    if (e.op === "/" && l.type === "loss" && r.type === "number" && r.value !== 0) return scale(l, 1 / r.value);
+    this.report("SCD2019", e.opSpan, `Cannot apply \`${e.op}\` to ${describeType(l)} and ${describeType(r)}.`, {
+      notes: l.type === "loss" || r.type === "loss" ? ["losses combine as weighted sums: `a + lambda * b`, `a / 2`"] : undefined,
+    });
+    return { type: "error", span: e.span };
+  }
+
+  member(e: A.Member): Value {
+    const o = this.expr(e.object);
+    if (o.type === "error") return o;
+    if (o.type === "stage" && e.name === "model") return { ...o.model, span: e.span };
+    const members = o.type === "stage" ? ["model"] : [];
+    this.report("SCD2015", e.nameSpan, `${describeType(o)[0]!.toUpperCase()}${describeType(o).slice(1)} has no member \`${e.name}\`.`, {
+      help: members.length ? `its members: ${members.join(", ")}` : undefined,
+    });
+    return { type: "error", span: e.span };
+  }
+
+  call(e: A.Call): Value {
+    if (e.callee.kind !== "ident") {
+      const c = this.expr(e.callee);
+      if (c.type !== "error") this.report("SCD2016", e.callee.span, `${describeType(c)} cannot be called.`);
+      return { type: "error", span: e.span };
+    }
+    const name = e.callee.name;
+    if (!this.ev.study.scope.has(name)) {
+      if (name === "frozen") return this.frozen(e);
+      if (name === "train") {
+        this.report("SCD2017", e.span, "`train(…)` makes a stage; declare it as `stage NAME = train(…) { … }`.");
+        return { type: "error", span: e.span };
+      }
+      if (name === "grid" || name === "zip") {
+        this.report("SCD3011", e.span, `\`${name}(…)\` describes a sweep and may only stand in \`sweep\`.`);
+        return { type: "error", span: e.span };
+      }
+      const meta = registry.get(name);
+      if (meta) return this.component(meta, e);
+    }
+    const c = this.expr(e.callee);
+    if (c.type === "error") return c;
+    this.report("SCD2016", e.callee.span, `\`${name}\` is ${describeType(c)}, which cannot be called.`);
+    return { type: "error", span: e.span };
+  }
+
+  frozen(e: A.Call): Value {
+    if (e.args.length !== 1 || e.args[0]!.name) {
+      this.report("SCD2008", e.span, "`frozen` takes exactly one model: `frozen(m)`.");
+      return { type: "error", span: e.span };
+    }
+    const m = this.expr(e.args[0]!.value);
+    if (m.type === "error") return m;
+    if (m.type !== "model") {
+      this.report("SCD2003", m.span, `\`frozen\` takes a model, got ${describeType(m)}.`);
+      return { type: "error", span: e.span };
+    }
+    return { ...m, facts: { ...m.facts, frozen: true, defaultTrainable: [] }, ref: { ...m.ref, frozen: true }, span: e.span };
+  }
+
+  /** Binds arguments to a component's inputs and options, validates them, and runs its rules. */
+  component(meta: ComponentMeta, e: A.Call): Value {
+    const bound = bindArgs(this, meta, e.args, e.span);
+    if (!bound) return { type: "error", span: e.span };
+    const { inputs, options, optionValues, optionSpans, inputSpans } = bound;
+    const report = (code: string, message: string, o: ReportOptions = {}) =>
+      this.report(code, (o.at && (optionSpans.get(o.at) ?? inputSpans.get(o.at))) || e.span, message, o);
+    const ctxInputs: Record<string, { model?: ModelValue["facts"]; data?: DataValue["facts"]; span: Span }> = {};
+    for (const [k, v] of Object.entries(inputs)) ctxInputs[k] = { model: v.type === "model" ? v.facts : undefined, data: v.type === "data" ? v.facts : undefined, span: v.span };
+    const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span);
+    for (const i of issues) this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes });
+    if (issues.length) return { type: "error", span: e.span };
+    const params = [...this.ev.deps.paramsOf(this.binding.decl.name)];
+    const ctx = { inputs: ctxInputs, options, report };
+    const refs: Record<string, InputRef> = {};
+    for (const [k, v] of Object.entries(inputs)) refs[k] = { key: v.ref.key };
+    const nodeOptions = this.withSeed(meta, options);
+    const files = (meta.fileOptions ?? []).filter((o) => typeof options[o] === "string").map((o) => ({ option: o, path: resolvePath(this.file.path, options[o] as string) }));
+    const origin = { name: this.binding.decl.name, file: this.file.display };
+    switch (meta.kind) {
+      case "model": {
+        const before = this.diags.length;
+        const facts = meta.model?.(ctx);
+        if (!facts || this.diags.length > before) return { type: "error", span: e.span };
+        const node = makeNode(this.ev.nodes, { kind: "model", op: meta.name, options: nodeOptions, inputs: refs, params, files, origin, facts: facts as unknown as JsonObject });
+        return { type: "model", facts, ref: { key: node.key }, params, span: e.span };
+      }
+      case "data": {
+        const before = this.diags.length;
+        const facts = meta.dataset?.(ctx);
+        if (!facts || this.diags.length > before) return { type: "error", span: e.span };
+        const node = makeNode(this.ev.nodes, { kind: "data", op: meta.name, options: nodeOptions, inputs: refs, params, files, origin });
+        return { type: "data", facts, ref: { key: node.key }, params, span: e.span };
+      }
+      case "loss":
+        return { type: "loss", terms: [{ weight: 1, meta, options: nodeOptions, inputs: inputs as Record<string, ModelValue | DataValue>, optionSpans, span: e.span }], params, span: e.span };
+      case "optim":
+        return { type: "optim", meta, options, params, span: e.span };
+      case "bench": {
+        const before = this.diags.length;
+        meta.checkBench?.(ctx);
+        if (this.diags.length > before) return { type: "error", span: e.span };
+        const node = makeNode(this.ev.nodes, { kind: "bench", op: meta.name, options: nodeOptions, inputs: refs, params, files, origin });
+        return { type: "bench", name: this.binding.decl.name, key: node.key, span: e.span };
+      }
+    }
+  }
+
+  /** The study seed joins the options of seeded components: it is then part of their key. */
+  withSeed(meta: ComponentMeta, options: JsonObject): JsonObject {
+    if (!meta.seeded || (meta.name === "clip" && options["weights"] !== undefined)) return options;
+    const seed = this.params.get(SEED);
+    return { ...options, seed: seed?.type === "number" ? seed.value : 0 };
+  }
+}
+
+function resolvePath(scdFile: string, p: string): string {
+  return p.startsWith("/") ? p : `${scdFile.slice(0, scdFile.lastIndexOf("/") + 1)}${p}`;
+}
+
+interface Bound {
+  inputs: Record<string, ModelValue | DataValue>;
+  options: JsonObject;
+  optionValues: Map<string, Value>;
+  optionSpans: Map<string, Span>;
+  inputSpans: Map<string, Span>;
+}
+
+/** Positional arguments fill inputs in order; named ones fill inputs or options. */
+export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A.Arg[], callSpan: Span): Bound | undefined {
+  const b: Bound = { inputs: {}, options: {}, optionValues: new Map(), optionSpans: new Map(), inputSpans: new Map() };
+  let ok = true;
+  let positional = 0;
+  const given = new Map<string, Span>();
+  for (const a of args) {
+    const name = a.name ?? meta.inputs[positional]?.name;
+    if (!a.name) {
+      if (!name) {
+        const n = meta.inputs.length;
+        ctx.report("SCD2008", a.span, `\`${meta.name}\` takes ${n === 0 ? "no" : n} positional argument${n === 1 ? "" : "s"}${n ? ` (${meta.inputs.map((i) => i.name).join(", ")})` : ""}; name this one.`, {
+          help: `its options: ${Object.keys(meta.options.properties).join(", ")}`,
+        });
+        ok = false;
+        continue;
+      }
+      positional++;
+    }
+    const prev = given.get(name!);
+    if (prev) {
+      ctx.report("SCD2009", a.nameSpan ?? a.span, `\`${name}\` is given twice to \`${meta.name}\`.`, { related: [{ span: prev, message: "first given here" }] });
+      ok = false;
+      continue;
+    }
+    given.set(name!, a.nameSpan ?? a.span);
+    const input = meta.inputs.find((i) => i.name === name);
+    if (input) {
+      const v = ctx.expr(a.value);
+      if (v.type === "error") { ok = false; continue; }
+      if (v.type !== input.type) {
+        ctx.report("SCD2003", a.value.span, `\`${input.name}\` of \`${meta.name}\` must be ${describeType(input.type)}, got ${describeType(v)}.`, { label: `expected ${describeType(input.type)}` });
+        ok = false;
+        continue;
+      }
+      b.inputs[input.name] = v;
+      b.inputSpans.set(input.name, a.value.span);
+      continue;
+    }
+    if (!(name! in meta.options.properties)) {
+      const all = [...meta.inputs.map((i) => i.name), ...Object.keys(meta.options.properties)];
+      const guess = didYouMean(name!, all);
+      ctx.report("SCD2005", a.nameSpan ?? a.span, `\`${meta.name}\` has no option \`${name}\`.`, {
+        label: "unknown option", help: guess ? `did you mean \`${guess}\`?` : undefined, notes: [`its inputs and options: ${all.join(", ")}`],
+      });
+      ok = false;
+      continue;
+    }
+    const v = ctx.expr(a.value, enumOf(meta.options, name!));
+    if (v.type === "error") { ok = false; continue; }
+    const j = toJson(v);
+    if (j === undefined) {
+      ctx.report("SCD2003", a.value.span, `Option \`${name}\` of \`${meta.name}\` takes plain data, got ${describeType(v)}.`);
+      ok = false;
+      continue;
+    }
+    b.options[name!] = j;
+    b.optionValues.set(name!, v);
+    b.optionSpans.set(name!, a.value.span);
+  }
+  for (const i of meta.inputs) {
+    if (!b.inputs[i.name] && !given.has(i.name)) {
+      ctx.report("SCD2007", callSpan, `\`${meta.name}\` needs its \`${i.name}\` argument (${describeType(i.type)}).`, { help: `${i.name}: ${i.doc}` });
+      ok = false;
+    }
+  }
+  return ok ? b : undefined;
+}
+
+export type { DeclContext };

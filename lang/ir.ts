@@ -1,0 +1,102 @@
+// The IR: what lowering hands to the runtime. JSON-serialisable, no source text, no spans in keys.
+//
+// A node's structural key is sha256 over the canonical JSON of its *definition*: kind, op, the
+// options as resolved for its trial (so the params that reach it are in, as values), and the keys
+// of its inputs (a Merkle DAG). Not in the key: declaration names, .scd file paths, and paths of
+// external files (weights, annotations), whose *contents* the runtime fingerprints and adds when it
+// extends this key into a cache key (with component versions, backend kind and scdx version).
+// Across a sweep, nodes with equal keys are one node: that is how `pretrain` runs once for 8 trials.
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
+
+/** sha256 hex of the canonical definition. */
+export type NodeKey = string & { readonly __brand: "NodeKey" };
+
+export type NodeKind = "data" | "model" | "train" | "bench";
+
+/** An edge. `frozen` marks a model used as a frozen part of a composite (refiner base) or a
+ * train stage's starting point whose parameters stay fixed unless `trainable` names them. */
+export interface InputRef {
+  readonly key: NodeKey;
+  readonly frozen?: boolean;
+}
+
+/** A file outside the study whose content the runtime must fingerprint into the cache key. */
+export interface ExternalFile {
+  /** Option path within the node's options, e.g. "weights" or "annotations". */
+  readonly option: string;
+  /** Absolute path, resolved against the declaring .scd file's folder. */
+  readonly path: string;
+}
+
+/** A loss term as it reaches a train stage: loss expressions are folded into their stage. */
+export interface LossTerm {
+  readonly weight: number;
+  readonly op: string;
+  readonly options: JsonObject;
+  /** Named model/data inputs of the loss (e.g. teacher, source). */
+  readonly inputs: Readonly<Record<string, InputRef>>;
+}
+
+export interface NodeBase {
+  readonly key: NodeKey;
+  readonly kind: NodeKind;
+  /** Component name: shapes, clip, refiner, train, region_classification, … */
+  readonly op: string;
+  /** Resolved options, defaults filled in. Part of the key. */
+  readonly options: JsonObject;
+  readonly inputs: Readonly<Record<string, InputRef>>;
+  /** Params whose values reach this node (directly or through inputs); for `plan` and `why`, not keyed. */
+  readonly params: readonly string[];
+  readonly files: readonly ExternalFile[];
+  /** Where it was declared (first occurrence), for messages only; not keyed. */
+  readonly origin: { readonly name: string; readonly file: string };
+}
+
+export interface DataNode extends NodeBase { readonly kind: "data" }
+export interface ModelNode extends NodeBase {
+  readonly kind: "model";
+  /** Architecture facts the checker used: width, layers, heads, patch, imageSize, embedDim, … */
+  readonly facts: JsonObject;
+}
+export interface TrainNode extends NodeBase {
+  readonly kind: "train";
+  readonly loss: readonly LossTerm[];
+  readonly facts: JsonObject;
+}
+export interface BenchNode extends NodeBase { readonly kind: "bench" }
+
+export type IrNode = DataNode | ModelNode | TrainNode | BenchNode;
+
+/** Stages are what the runtime executes and caches; data and model nodes are computed on demand. */
+export function isStage(n: IrNode): n is TrainNode | BenchNode {
+  return n.kind === "train" || n.kind === "bench";
+}
+
+export interface Trial {
+  readonly index: number;
+  /** Every param's value in this trial (seed included). */
+  readonly params: Readonly<Record<string, Json>>;
+  /** Declared stage/bench name → node key; the main file's stages and benches, plus imported ones they reach. */
+  readonly stages: Readonly<Record<string, NodeKey>>;
+}
+
+export interface Study {
+  readonly irVersion: 1;
+  readonly experiment: string;
+  /** Main file, as given on the command line. */
+  readonly file: string;
+  readonly nodes: Readonly<Record<string, IrNode>>;
+  readonly trials: readonly Trial[];
+  /** Params that vary across trials, in sweep order. */
+  readonly swept: readonly string[];
+}
+
+/** Canonical JSON: sorted object keys, shortest round-trip numbers (JS's own), no whitespace. */
+export function canonicalJson(v: Json): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  const keys = Object.keys(v).sort();
+  return `{${keys.filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k]!)}`).join(",")}}`;
+}

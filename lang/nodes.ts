@@ -1,0 +1,49 @@
+// Making IR nodes: the structural key is computed here and nowhere else.
+import { createHash } from "node:crypto";
+import { canonicalJson, type ExternalFile, type InputRef, type IrNode, type Json, type JsonObject, type LossTerm, type NodeKey, type NodeKind } from "./ir.ts";
+
+export interface NodeSpec {
+  readonly kind: NodeKind;
+  readonly op: string;
+  readonly options: JsonObject;
+  readonly inputs: Readonly<Record<string, InputRef>>;
+  readonly params: readonly string[];
+  readonly files: readonly ExternalFile[];
+  readonly origin: { readonly name: string; readonly file: string };
+  readonly facts?: JsonObject;
+  readonly loss?: readonly LossTerm[];
+}
+
+/** What the key covers: the definition and the inputs' keys. Names, origins, params lists and
+ * facts (derived from the definition) are left out, so renaming a declaration keeps its key. */
+export function keyMaterial(s: Pick<NodeSpec, "kind" | "op" | "options" | "inputs" | "loss">): Json {
+  const inputs: JsonObject = {};
+  for (const [k, r] of Object.entries(s.inputs)) inputs[k] = r.key;
+  const m: JsonObject = { kind: s.kind, op: s.op, options: s.options, inputs };
+  if (s.loss) m["loss"] = s.loss.map((t) => ({ weight: t.weight, op: t.op, options: t.options, inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])) }));
+  return m;
+}
+
+const cache = new Map<string, NodeKey>();
+
+export function nodeKey(material: Json): NodeKey {
+  const text = canonicalJson(material);
+  let k = cache.get(text);
+  if (!k) {
+    k = createHash("sha256").update(text).digest("hex") as NodeKey;
+    if (cache.size > 50_000) cache.clear();
+    cache.set(text, k);
+  }
+  return k;
+}
+
+/** Returns the existing node when one with the same key exists: equal definitions are one node. */
+export function makeNode(nodes: Map<string, IrNode>, s: NodeSpec): IrNode {
+  const key = nodeKey(keyMaterial(s));
+  const hit = nodes.get(key);
+  if (hit) return hit;
+  const base = { key, kind: s.kind, op: s.op, options: s.options, inputs: s.inputs, params: [...s.params].sort(), files: s.files, origin: s.origin };
+  const node = (s.kind === "model" ? { ...base, facts: s.facts ?? {} } : s.kind === "train" ? { ...base, facts: s.facts ?? {}, loss: s.loss ?? [] } : base) as IrNode;
+  nodes.set(key, node);
+  return node;
+}

@@ -1,0 +1,112 @@
+// Option values meet their JSON Schema here. ajv validates (all errors at once, defaults filled
+// in); each ajv error is mapped back to the span of the offending option, or of the list item.
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { Span } from "./diagnostics.ts";
+import type { Json, JsonObject } from "./ir.ts";
+import { didYouMean } from "./diagnostics.ts";
+import type { OptionSchema } from "../stdlib/component.ts";
+import { showJson, type Value } from "./values.ts";
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const compiled = new WeakMap<OptionSchema, ValidateFunction>();
+
+function validator(schema: OptionSchema): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) compiled.set(schema, (v = ajv.compile(schema)));
+  return v;
+}
+
+/** Enumeration values an option accepts as bare words: its own `enum`, or its items' `enum`. */
+export function enumOf(schema: OptionSchema, option: string): readonly string[] | undefined {
+  const p = schema.properties[option];
+  if (!p) return undefined;
+  const e = (p["enum"] ?? (p["items"] as JsonObject | undefined)?.["enum"]) as Json[] | undefined;
+  return e?.filter((x): x is string => typeof x === "string");
+}
+
+export interface OptionIssue {
+  readonly code: string;
+  readonly message: string;
+  readonly span: Span;
+  readonly label?: string;
+  readonly help?: string;
+  readonly notes?: string[];
+}
+
+function describeSchemaType(p: JsonObject): string {
+  if (p["enum"]) return `one of ${(p["enum"] as Json[]).map(showJson).join(", ")}`;
+  switch (p["type"]) {
+    case "integer": return "an integer";
+    case "number": return "a number";
+    case "boolean": return "true or false";
+    case "string": return "a string";
+    case "array": return "a list";
+    default: return "a value";
+  }
+}
+
+/** Validates `values` (already plain JSON) in place, filling defaults; returns one issue per problem. */
+export function validateOptions(
+  component: string,
+  schema: OptionSchema,
+  values: JsonObject,
+  valueOf: ReadonlyMap<string, Value>,
+  callSpan: Span,
+): OptionIssue[] {
+  const v = validator(schema);
+  if (v(values)) return [];
+  const issues: OptionIssue[] = [];
+  const seen = new Set<string>();
+  for (const err of v.errors ?? []) {
+    const issue = mapError(component, schema, err, valueOf, callSpan);
+    const id = `${issue.span.start}:${issue.span.end}`;
+    // With allErrors, an enum-or-type failure reports several keywords for one value; keep the first.
+    if (seen.has(id)) continue;
+    seen.add(id);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+function mapError(component: string, schema: OptionSchema, err: ErrorObject, valueOf: ReadonlyMap<string, Value>, callSpan: Span): OptionIssue {
+  const parts = err.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const option = parts[0];
+  if (!option) {
+    if (err.keyword === "required") {
+      const missing = (err.params as { missingProperty: string }).missingProperty;
+      const p = schema.properties[missing];
+      return { code: "SCD2007", message: `\`${component}\` needs the option \`${missing}\`.`, span: callSpan, label: `missing \`${missing}\``, help: p?.["description"] ? `${missing}: ${p["description"] as string}` : undefined };
+    }
+    return { code: "SCD2006", message: `Invalid options for \`${component}\`: ${err.message ?? "invalid"}.`, span: callSpan };
+  }
+  const top = valueOf.get(option);
+  let span = top?.span ?? callSpan;
+  const index = parts[1] !== undefined ? Number(parts[1]) : undefined;
+  if (top?.type === "list" && index !== undefined && top.items[index]) span = top.items[index]!.span;
+  const where = `Option \`${option}\` of \`${component}\``;
+  const p = schema.properties[option] ?? {};
+  const itemSchema = index !== undefined ? ((p["items"] as JsonObject | undefined) ?? {}) : p;
+  const got = err.data === undefined ? "" : `, got ${showJson(err.data as Json)}`;
+  const prm = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case "enum": {
+      const allowed = (prm["allowedValues"] as Json[]).map(showJson);
+      const guess = typeof err.data === "string" ? didYouMean(err.data, allowed) : undefined;
+      return { code: "SCD2006", message: `${where} must be one of ${allowed.join(", ")}${got}.`, span, label: "not a known value", help: guess ? `did you mean \`${guess}\`?` : undefined };
+    }
+    case "type":
+      return { code: "SCD2006", message: `${where} must be ${describeSchemaType(itemSchema)}${got}.`, span, label: `expected ${describeSchemaType(itemSchema)}` };
+    case "minimum": case "maximum": case "exclusiveMinimum": case "exclusiveMaximum": {
+      const cmp = (prm["comparison"] as string) ?? "";
+      return { code: "SCD2006", message: `${where} must be ${cmp} ${String(prm["limit"])}${got}.`, span, label: `must be ${cmp} ${String(prm["limit"])}` };
+    }
+    case "minItems": case "maxItems":
+      return { code: "SCD2006", message: `${where} must have ${err.keyword === "minItems" ? "at least" : "at most"} ${String(prm["limit"])} item(s)${got}.`, span };
+    case "uniqueItems":
+      return { code: "SCD2006", message: `${where} lists a value twice${got}.`, span };
+    case "minLength":
+      return { code: "SCD2006", message: `${where} must not be empty.`, span };
+    default:
+      return { code: "SCD2006", message: `${where} ${err.message ?? "is invalid"}${got}.`, span };
+  }
+}

@@ -1,0 +1,91 @@
+// Loading a study: the main file, its imports (transitively, each file once), and one scope of
+// top-level names across all of them. Trial-independent checks live here: duplicate names, import
+// cycles and missing files, where `experiment` and `sweep` may stand.
+import * as path from "node:path";
+import type * as A from "./ast.ts";
+import { parse } from "./build-ast.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+
+/** How the compiler reads files; tests and the fuzzer pass an in-memory one. */
+export interface Host {
+  readFile(absPath: string): string | undefined;
+  /** Turns an absolute path into the form shown in diagnostics (relative to the cwd, say). */
+  display(absPath: string): string;
+}
+
+export interface SourceFile {
+  readonly path: string;
+  readonly display: string;
+  readonly text: string;
+  readonly program: A.Program;
+  readonly isMain: boolean;
+}
+
+export type NamedDecl = A.ParamDecl | A.BindingDecl | A.StageDecl;
+
+export interface Binding {
+  readonly decl: NamedDecl;
+  readonly file: SourceFile;
+}
+
+export interface LoadedStudy {
+  readonly main: SourceFile;
+  readonly files: ReadonlyMap<string, SourceFile>;
+  readonly scope: ReadonlyMap<string, Binding>;
+  readonly experiment: string;
+  readonly sweep?: { readonly decl: A.SweepDecl; readonly file: SourceFile };
+  readonly diagnostics: Diagnostic[];
+}
+
+export function loadStudy(mainPath: string, host: Host, mainText?: string): LoadedStudy {
+  const diags: Diagnostic[] = [];
+  const files = new Map<string, SourceFile>();
+  const scope = new Map<string, Binding>();
+  let sweep: LoadedStudy["sweep"];
+  let experiment: string | undefined;
+
+  const load = (abs: string, text: string, isMain: boolean, stack: string[]): SourceFile => {
+    const display = host.display(abs);
+    const { program, diagnostics } = parse(text, display);
+    diags.push(...diagnostics);
+    const file: SourceFile = { path: abs, display, text, program, isMain };
+    files.set(abs, file);
+    program.decls.forEach((d, i) => {
+      if (d.kind === "experiment") {
+        if (i !== 0) diags.push({ code: "SCD2014", severity: "error", file: display, span: d.span, message: "`experiment` must be the first declaration of its file.", label: "move this to the top" });
+        if (isMain && experiment === undefined) experiment = d.name;
+      } else if (d.kind === "sweep") {
+        if (!isMain) diags.push({ code: "SCD2013", severity: "error", file: display, span: d.span, message: "A `sweep` may only stand in the study's main file, not in an imported one.", notes: ["imported files share data, models and stages; each study decides its own sweep"] });
+        else if (sweep) diags.push({ code: "SCD3010", severity: "error", file: display, span: d.span, message: "A study has one `sweep`; combine sweeps with `*`.", labels: [{ span: sweep.decl.span, message: "the first sweep" }], help: "e.g. sweep grid(seed: [1, 2, 3]) * zip(lambda: [0.5, 1], tau: [0.1, 0.2])" });
+        else sweep = { decl: d, file };
+      } else if (d.kind === "import") {
+        const target = path.resolve(path.dirname(abs), d.path);
+        if (stack.includes(target)) {
+          diags.push({ code: "SCD2012", severity: "error", file: display, span: d.pathSpan, message: `Import cycle: ${[...stack.slice(stack.indexOf(target)), target].map((p) => host.display(p)).join(" → ")}.` });
+          return;
+        }
+        if (files.has(target)) return; // a diamond: each file is loaded once
+        const t = host.readFile(target);
+        if (t === undefined) {
+          diags.push({ code: "SCD2011", severity: "error", file: display, span: d.pathSpan, message: `Cannot read the imported file \`${d.path}\`.`, label: `looked for ${host.display(target)}` });
+          return;
+        }
+        load(target, t, false, [...stack, target]);
+      } else {
+        const prev = scope.get(d.name);
+        if (prev) {
+          diags.push({
+            code: "SCD2002", severity: "error", file: display, span: d.nameSpan, message: `\`${d.name}\` is declared twice.`, label: "declared again here",
+            labels: [{ file: prev.file.display, span: prev.decl.nameSpan, message: "first declared here" }],
+          });
+        } else scope.set(d.name, { decl: d, file });
+      }
+    });
+    return file;
+  };
+
+  const abs = path.resolve(mainPath);
+  const text = mainText ?? host.readFile(abs);
+  const main = load(abs, text ?? "", true, [abs]);
+  return { main, files, scope, experiment: experiment ?? path.basename(abs).replace(/\.scd$/, ""), sweep, diagnostics: diags };
+}

@@ -1,0 +1,96 @@
+// Benches: evaluation stages. Their rules check that the dataset carries the annotations a metric
+// needs and that the model can build the text classifier, before anything is computed.
+import type { CallContext, ComponentMeta } from "../component.ts";
+import type { Annotation } from "../../lang/values.ts";
+
+function needs(ctx: CallContext, bench: string, what: Annotation, why: string): void {
+  const data = ctx.inputs["data"]?.data;
+  if (data && !data.yields.includes(what))
+    ctx.report("SCD2104", `${bench}${why ? " " + why : ""} needs ${what}, and the dataset (${data.op}) has none.`, {
+      at: "data", label: `yields ${data.yields.join(", ")}`,
+    });
+}
+function needsText(ctx: CallContext, bench: string): void {
+  const m = ctx.inputs["model"]?.model;
+  if (m && !m.text) ctx.report("SCD2104", `${bench} builds text classifiers, and the model has no text tower.`, { at: "model" });
+}
+const inputs = [
+  { name: "model", type: "model", doc: "the model to evaluate" },
+  { name: "data", type: "data", doc: "the evaluation dataset" },
+] as const;
+
+export const regionClassification: ComponentMeta = {
+  name: "region_classification",
+  kind: "bench",
+  version: "1",
+  doc: "Zero-shot region classification: per-class mean top-k accuracy of box/mask-pooled dense features against prompt-ensemble text classifiers.",
+  notes: ["CLIPSelf's protocol (notes/paper.md §4.1): boxes on thing segments, masks on thing and stuff separately."],
+  inputs,
+  options: {
+    type: "object",
+    properties: {
+      pool: { type: "array", items: { enum: ["box", "mask", "crop"] }, minItems: 1, uniqueItems: true, default: ["box", "mask"], description: "region features: RoIAlign on boxes, mask pooling, or the CLS of crops" },
+      topk: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, uniqueItems: true, default: [1, 5], description: "accuracies reported" },
+      templates: { enum: ["vild", "simple"], default: "vild", description: "63 ViLD prompt templates, or 'a photo of a {}.'" },
+      max_segments: { type: "integer", minimum: 1, default: 100, description: "segments per image" },
+    },
+    additionalProperties: false,
+  },
+  signature: "region_classification(model: Model, data: Dataset, pool?: [Symbol], topk?: [Int]) -> Metrics",
+  checkBench(ctx) {
+    const pool = ctx.options["pool"] as string[];
+    if (pool.includes("box") || pool.includes("crop")) needs(ctx, "region_classification", "boxes", `with pool ${pool.includes("box") ? "box" : "crop"}`);
+    if (pool.includes("mask")) needs(ctx, "region_classification", "masks", "with pool mask");
+    needsText(ctx, "region_classification");
+  },
+  metrics(o) {
+    const out: string[] = [];
+    for (const p of o["pool"] as string[]) for (const part of p === "mask" ? ["thing", "stuff"] : ["thing"]) for (const k of o["topk"] as number[]) out.push(`${p}.${part}.top${k}`);
+    return out;
+  },
+};
+
+export const unsupervisedSegmentation: ComponentMeta = {
+  name: "unsupervised_segmentation",
+  kind: "bench",
+  version: "1",
+  doc: "Spatial-awareness probe: k-means on dense tokens, Hungarian matching of clusters to classes, mIoU.",
+  notes: ["The SCD paper's Fig. 1 probe; the protocol is inferred (notes/paper.md §4.4): read its numbers relatively."],
+  inputs,
+  options: {
+    type: "object",
+    properties: {
+      clusters: { type: "integer", minimum: 2, description: "k of k-means (default: the dataset's class count)" },
+      scope: { enum: ["image", "dataset"], default: "image", description: "cluster per image or over the dataset" },
+      iterations: { type: "integer", minimum: 1, default: 50, description: "k-means iterations" },
+    },
+    additionalProperties: false,
+  },
+  seeded: true,
+  signature: "unsupervised_segmentation(model: Model, data: Dataset, clusters?: Int) -> Metrics",
+  checkBench(ctx) {
+    needs(ctx, "unsupervised_segmentation", "masks", "");
+  },
+  metrics: () => ["miou"],
+};
+
+export const semanticSegmentation: ComponentMeta = {
+  name: "semantic_segmentation",
+  kind: "bench",
+  version: "1",
+  doc: "Training-free open-vocabulary segmentation: per-pixel argmax of dense features against text classifiers; dataset-level mIoU.",
+  inputs,
+  options: {
+    type: "object",
+    properties: {
+      templates: { enum: ["vild", "simple"], default: "vild", description: "prompt templates" },
+    },
+    additionalProperties: false,
+  },
+  signature: "semantic_segmentation(model: Model, data: Dataset) -> Metrics",
+  checkBench(ctx) {
+    needs(ctx, "semantic_segmentation", "masks", "");
+    needsText(ctx, "semantic_segmentation");
+  },
+  metrics: () => ["miou", "pixel_accuracy"],
+};
