@@ -42,12 +42,9 @@ export function quote(s: string): string {
   return out + '"';
 }
 
-// The grammar as of writing rejects a comma after the last item (`MANY_SEP` eats it and then
-// wants another item), so the broken layout only uses trailing commas where the parser takes them.
-let trailingCommaOk: boolean | undefined;
+// Broken layouts end every item with a comma, the last one too, so adding an item is a one-line diff.
 function trailingComma(): string {
-  trailingCommaOk ??= !hasErrors(parse("let x = f([{a: 1,}, 2,], 3,)", "<probe>").diagnostics);
-  return trailingCommaOk ? "," : "";
+  return ",";
 }
 
 /** Binding strength: range < additive < multiplicative < unary < postfix < atoms. */

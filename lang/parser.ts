@@ -1,7 +1,8 @@
 // The grammar, and nothing but the grammar: no actions, so recovery can re-sync freely and the
 // rules read like grammar.md, whose EBNF names these rules one for one (test/lang/grammar-doc.test.ts).
 // lang/build-ast.ts turns the CST into the AST.
-import { CstParser, type CstNode, type IRecognitionException, type ILexingError, Lexer, type IToken } from "chevrotain";
+import type { CstNode, IRecognitionException, ILexingError, IToken } from "chevrotain";
+import { CstParser, Lexer } from "./chevrotain.ts";
 import * as T from "./tokens.ts";
 
 class ScdParser extends CstParser {

@@ -1,7 +1,8 @@
 // The token vocabulary of .scd. Order in `allTokens` matters to Chevrotain: the first pattern that
 // matches wins, so keywords precede Identifier (with `longer_alt` so `database` is one Identifier),
 // `..` precedes `.`, and the unterminated-string catch-all follows the proper string literal.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.ts";
 
 /** Any word usable as a field, option or member name: identifiers and every keyword alike, so that
  * `distill.model`, `data = train` and `f(data: x)` parse although `model` and `data` are keywords. */

@@ -152,7 +152,7 @@ stage distill = train(teacher) {
     tau: tau,
     k: 7,
     extra: [alpha, beta, gamma],
-    name: "distill"
+    name: "distill",
   )
   steps = 3000 /* many */
   batch = 64
@@ -162,7 +162,7 @@ stage empty = train(a) {}
 data d = f(
   a, // first
   b, /* second */
-  c
+  c,
 )
 bench r = g( /* nothing yet */
 )
@@ -207,7 +207,7 @@ test("long calls, lists and records break one item per line", () => {
   const items = Array.from({ length: 12 }, (_, i) => `option_${i}: value_${i}`).join(", ");
   assert.is(
     check(`data d = f(${items}, nested: [{k: 1, l: [1, 2, 3]}], g(x))`),
-    "data d = f(\n" + Array.from({ length: 12 }, (_, i) => `  option_${i}: value_${i},\n`).join("") + "  nested: [{k: 1, l: [1, 2, 3]}],\n  g(x)\n)\n",
+    "data d = f(\n" + Array.from({ length: 12 }, (_, i) => `  option_${i}: value_${i},\n`).join("") + "  nested: [{k: 1, l: [1, 2, 3]}],\n  g(x),\n)\n",
   );
   const list = `let l = [${Array.from({ length: 30 }, (_, i) => String(i * 1000)).join(", ")}]`;
   const out = check(list);
@@ -227,7 +227,7 @@ test("comments inside expressions stay in place", () => {
   assert.is(check("stage s = train(x) // head\n{\n a = 1\n}"), "stage s = train(x) { // head\n  a = 1\n}\n");
   assert.is(check("stage s = train(x) { /* only */ }"), "stage s = train(x) { /* only */\n}\n");
   assert.is(check("stage s = train(x) {\n  // only\n}"), "stage s = train(x) {\n  // only\n}\n");
-  assert.is(check("let x = [\n  /* lead */ a, b]"), "let x = [\n  /* lead */ a,\n  b\n]\n");
+  assert.is(check("let x = [\n  /* lead */ a, b]"), "let x = [\n  /* lead */ a,\n  b,\n]\n");
   assert.is(check("param p = 1 in [0, /* hi */ 2]"), "param p = 1 in [0, /* hi */ 2]\n");
 });
 

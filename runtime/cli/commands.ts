@@ -1,0 +1,9 @@
+// The one table of subcommands. Add a command: a file in this folder and a line here.
+import type { Command } from "./command.ts";
+import { check } from "./check.ts";
+import { doc } from "./doc.ts";
+import { fmt } from "./fmt.ts";
+import { graph } from "./graph.ts";
+import { plan } from "./plan.ts";
+
+export const commands: readonly Command[] = [check, plan, graph, fmt, doc];

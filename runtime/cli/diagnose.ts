@@ -1,0 +1,28 @@
+// Shared by check, plan, graph (and later run): compile a file and print its diagnostics.
+import { compile, type CompileResult } from "../../lang/compile.ts";
+import { hasErrors } from "../../lang/diagnostics.ts";
+import { renderDiagnostics, renderSummary } from "../../lang/render.ts";
+import { fsHost } from "../../lang/compile.ts";
+import { UsageError, type Io } from "./command.ts";
+
+export function compileFile(file: string, sets: readonly string[]): CompileResult {
+  if (fsHost.readFile(file) === undefined) throw new UsageError(`cannot read \`${file}\``);
+  const r = compile(file, fsHost, { sets });
+  if (r.usageErrors.length) throw new UsageError(r.usageErrors.join("\n"));
+  return r;
+}
+
+export function printDiagnostics(r: CompileResult, io: Io, format: "pretty" | "short" | "json"): boolean {
+  const texts = new Map([...r.loaded.files.values()].map((f) => [f.display, f.text]));
+  if (format === "json") return hasErrors(r.diagnostics);
+  if (r.diagnostics.length) {
+    io.err(renderDiagnostics(r.diagnostics, (p) => texts.get(p), { format, color: io.color }));
+    if (format === "pretty") io.err(`${r.loaded.main.display}: ${renderSummary(r.diagnostics, { color: io.color })}\n`);
+  }
+  return hasErrors(r.diagnostics);
+}
+
+export function diagnosticsJson(r: CompileResult): unknown {
+  const texts = new Map([...r.loaded.files.values()].map((f) => [f.display, f.text]));
+  return JSON.parse(renderDiagnostics(r.diagnostics, (p) => texts.get(p), { format: "json" }));
+}
