@@ -83,7 +83,8 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
 
   // Trials: the sweep's points (one empty point without a sweep), then --set on top.
   let points: Point[] = [new Map()];
-  if (loaded.sweep) points = expandSweep(loaded.sweep.decl.value, loaded.sweep.file.display, [...params.keys()], diags) ?? [];
+  // A broken sweep is reported; checking goes on with the defaults so the rest is reported too.
+  if (loaded.sweep) points = expandSweep(loaded.sweep.decl.value, loaded.sweep.file.display, [...params.keys()], diags) ?? [new Map()];
   const sets = parseSets(opts.sets ?? [], params, usageErrors);
   if (sets.size) {
     const seen = new Set<string>();
@@ -92,7 +93,7 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
       return !seen.has(id) && !!seen.add(id);
     });
   }
-  if (hasErrors(diags) || usageErrors.length) return { diagnostics: sortDiagnostics(diags), usageErrors, loaded };
+  if (usageErrors.length) return { diagnostics: sortDiagnostics(diags), usageErrors, loaded };
 
   const ev = new StudyEvaluator(loaded);
   const found = new Map<string, { d: Diagnostic; trials: number[] }>();
@@ -118,7 +119,8 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
       }
     }
     for (const d of trialDiags) {
-      const id = `${d.code}|${d.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
+      // One diagnostic per place and kind, however many trials hit it (its message may differ by trial).
+      const id = `${d.code}|${d.file}|${d.span?.start}|${d.span?.end}`;
       const f = found.get(id);
       if (f) f.trials.push(i);
       else found.set(id, { d, trials: [i] });
@@ -131,10 +133,16 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
   for (const { d, trials: ts } of found.values()) {
     if (ts.length === points.length || points.length === 1) diags.push(d);
     else {
-      const t = trials[ts[0]!]!;
-      const shown = (swept.length ? swept : Object.keys(t.params)).map((k) => `${k} = ${showJson(t.params[k]!)}`).join(", ");
-      const more = ts.length > 1 ? `, and ${ts.length - 1} more trial${ts.length > 2 ? "s" : ""}` : "";
-      diags.push({ ...d, notes: [...(d.notes ?? []), `in trial ${ts[0]! + 1} of ${points.length} (${shown})${more}`] });
+      const shown = (i: number) => {
+        const t = trials[i]!;
+        return `(${(swept.length ? swept : Object.keys(t.params)).map((k) => `${k} = ${showJson(t.params[k]!)}`).join(", ")})`;
+      };
+      let note = `in trial ${ts[0]! + 1} of ${points.length} ${shown(ts[0]!)}`;
+      if (ts.length > 1) {
+        const listed = ts.slice(1, 4).map((i) => `${i + 1} ${shown(i)}`).join("; ");
+        note += `, and ${ts.length - 1} more trial${ts.length > 2 ? "s" : ""}: ${listed}${ts.length > 4 ? "; …" : ""}`;
+      }
+      diags.push({ ...d, notes: [...(d.notes ?? []), note] });
     }
   }
   if (hasErrors(diags)) return { diagnostics: sortDiagnostics(diags), usageErrors, loaded };

@@ -145,6 +145,7 @@ class DeclContext {
       return { ...ent.value, span: e.span } as Value;
     }
     if (enumValues) return { type: "symbol", value: e.name, span: e.span }; // not a known value: the schema says so
+    if (this.ev.study.brokenNames.has(e.name)) return { type: "error", span: e.span }; // its declaration has a syntax error
     const meta = registry.get(e.name);
     if (meta) return { type: "component", meta, span: e.span };
     const names = [...this.ev.study.scope.keys(), SEED];
@@ -230,15 +231,16 @@ class DeclContext {
   /** Binds arguments to a component's inputs and options, validates them, and runs its rules. */
   component(meta: ComponentMeta, e: A.Call): Value {
     const bound = bindArgs(this, meta, e.args, e.span);
-    if (!bound) return { type: "error", span: e.span };
     const { inputs, options, optionValues, optionSpans, inputSpans } = bound;
     const report = (code: string, message: string, o: ReportOptions = {}) =>
       this.report(code, (o.at && (optionSpans.get(o.at) ?? inputSpans.get(o.at))) || e.span, message, o);
     const ctxInputs: Record<string, { model?: ModelValue["facts"]; data?: DataValue["facts"]; span: Span }> = {};
     for (const [k, v] of Object.entries(inputs)) ctxInputs[k] = { model: v.type === "model" ? v.facts : undefined, data: v.type === "data" ? v.facts : undefined, span: v.span };
-    const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span);
+    // Options that were written correctly are validated even when others were not, so one pass
+    // reports every bad option; a missing `required` one is only news when binding went well.
+    const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span).filter((i) => bound.ok || i.code !== "SCD2007");
     for (const i of issues) this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes });
-    if (issues.length) return { type: "error", span: e.span };
+    if (issues.length || !bound.ok) return { type: "error", span: e.span };
     const params = [...this.ev.deps.paramsOf(this.binding.decl.name)];
     const ctx = { inputs: ctxInputs, options, report };
     const refs: Record<string, InputRef> = {};
@@ -288,6 +290,7 @@ function resolvePath(scdFile: string, p: string): string {
 }
 
 interface Bound {
+  ok: boolean;
   inputs: Record<string, ModelValue | DataValue>;
   options: JsonObject;
   optionValues: Map<string, Value>;
@@ -296,8 +299,8 @@ interface Bound {
 }
 
 /** Positional arguments fill inputs in order; named ones fill inputs or options. */
-export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A.Arg[], callSpan: Span): Bound | undefined {
-  const b: Bound = { inputs: {}, options: {}, optionValues: new Map(), optionSpans: new Map(), inputSpans: new Map() };
+export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A.Arg[], callSpan: Span): Bound {
+  const b: Bound = { ok: true, inputs: {}, options: {}, optionValues: new Map(), optionSpans: new Map(), inputSpans: new Map() };
   let ok = true;
   let positional = 0;
   const given = new Map<string, Span>();
@@ -361,7 +364,8 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
       ok = false;
     }
   }
-  return ok ? b : undefined;
+  b.ok = ok;
+  return b;
 }
 
 export type { DeclContext };

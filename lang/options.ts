@@ -7,7 +7,7 @@ import { didYouMean } from "./diagnostics.ts";
 import type { OptionSchema } from "../stdlib/component.ts";
 import { showJson, type Value } from "./values.ts";
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const compiled = new WeakMap<OptionSchema, ValidateFunction>();
 
 function validator(schema: OptionSchema): ValidateFunction {

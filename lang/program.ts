@@ -35,6 +35,9 @@ export interface LoadedStudy {
   readonly experiment: string;
   readonly sweep?: { readonly decl: A.SweepDecl; readonly file: SourceFile };
   readonly diagnostics: Diagnostic[];
+  /** Names that a declaration keyword introduces in text that failed to parse: references to
+   * them are not reported again as unknown names (one mistake, one diagnostic). */
+  readonly brokenNames: ReadonlySet<string>;
 }
 
 export function loadStudy(mainPath: string, host: Host, mainText?: string): LoadedStudy {
@@ -43,11 +46,13 @@ export function loadStudy(mainPath: string, host: Host, mainText?: string): Load
   const scope = new Map<string, Binding>();
   let sweep: LoadedStudy["sweep"];
   let experiment: string | undefined;
+  const brokenNames = new Set<string>();
 
   const load = (abs: string, text: string, isMain: boolean, stack: string[]): SourceFile => {
     const display = host.display(abs);
     const { program, diagnostics } = parse(text, display);
     diags.push(...diagnostics);
+    if (diagnostics.length) for (const m of text.matchAll(/\b(?:param|data|model|let|stage|bench)\s+([A-Za-z_][A-Za-z0-9_]*)/g)) brokenNames.add(m[1]!);
     const file: SourceFile = { path: abs, display, text, program, isMain };
     files.set(abs, file);
     program.decls.forEach((d, i) => {
@@ -87,5 +92,5 @@ export function loadStudy(mainPath: string, host: Host, mainText?: string): Load
   const abs = path.resolve(mainPath);
   const text = mainText ?? host.readFile(abs);
   const main = load(abs, text ?? "", true, [abs]);
-  return { main, files, scope, experiment: experiment ?? path.basename(abs).replace(/\.scd$/, ""), sweep, diagnostics: diags };
+  return { main, files, scope, experiment: experiment ?? path.basename(abs).replace(/\.scd$/, ""), sweep, diagnostics: diags, brokenNames };
 }
