@@ -157,7 +157,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   const node = makeNode(ctx.ev.nodes, {
     kind: "train", op: "train", options, inputs: { base: { key: base.ref.key }, data: { key: data.ref.key } }, loss: terms,
     params: [...ctx.ev.deps.paramsOf(d.name)], files: [], origin: { name: d.name, file: ctx.file.display },
-    facts: { ...student, defaultTrainable: student.defaultTrainable } as unknown as JsonObject,
+    facts: { ...student, tensors: tensorShapes(student, data.facts.size, (plain["batch"] as number) ?? 16) } as unknown as JsonObject,
   });
   const trained: ModelValue = {
     type: "model",
@@ -172,4 +172,17 @@ function defaultOptions(name: string): JsonObject {
   const o: JsonObject = {};
   validateOptions(name, meta.options, o, new Map(), { start: 0, end: 0 });
   return o;
+}
+
+/** Symbolic shapes of the student's main tensors in this stage, named dims with their sizes;
+ * the runtime's memory estimate and `plan --json` read them. */
+export function tensorShapes(m: ModelValue["facts"], size: number, batch: number): JsonObject {
+  const g = Math.floor(size / m.patch);
+  const dim = (name: string, n: number) => `${name}=${n}`;
+  return {
+    images: [dim("B", batch), dim("C", 3), dim("H", size), dim("W", size)],
+    tokens: [dim("B", batch), dim("1+h*w", 1 + g * g), dim("D", m.width)],
+    dense: [dim("B", batch), dim("h", g), dim("w", g), dim("E", m.embedDim)],
+    attention: [dim("B", batch), dim("heads", m.heads), dim("T", 1 + g * g), dim("T", 1 + g * g)],
+  };
 }

@@ -30,7 +30,8 @@ Exit codes: 0 no errors, 1 errors found, 2 usage error (bad flag, unreadable fil
       if (format === "json") json[r.loaded.main.display] = diagnosticsJson(r);
       else if (r.study && format === "pretty") {
         const n = r.study.trials.length;
-        io.out(`${r.loaded.main.display}: ok — ${n} trial${n === 1 ? "" : "s"}, ${stageCount(r.study)} distinct stages\n`);
+        const k = stageCount(r.study);
+        io.out(`${r.loaded.main.display}: ok — ${n} trial${n === 1 ? "" : "s"}, ${k} distinct stage${k === 1 ? "" : "s"}\n`);
       }
     }
     if (format === "json") io.out(JSON.stringify(json, null, 2) + "\n");
