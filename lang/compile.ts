@@ -86,13 +86,13 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
   // A broken sweep is reported; checking goes on with the defaults so the rest is reported too.
   if (loaded.sweep) points = expandSweep(loaded.sweep.decl.value, loaded.sweep.file.display, [...params.keys()], diags) ?? [new Map()];
   const sets = parseSets(opts.sets ?? [], params, usageErrors);
-  if (sets.size) {
-    const seen = new Set<string>();
-    points = points.map((p) => new Map([...p, ...sets])).filter((p) => {
-      const id = JSON.stringify([...p].map(([k, v]) => [k, toJson(v)]));
-      return !seen.has(id) && !!seen.add(id);
-    });
-  }
+  if (sets.size) points = points.map((p) => new Map([...p, ...sets]));
+  // Trials with equal param values (after defaults and --set) are one trial.
+  const seenPoints = new Set<string>();
+  points = points.filter((p) => {
+    const id = JSON.stringify([...params.keys()].map((k) => toJson(p.get(k) ?? params.get(k)!.value) ?? null));
+    return !seenPoints.has(id) && !!seenPoints.add(id);
+  });
   if (usageErrors.length) return { diagnostics: sortDiagnostics(diags), usageErrors, loaded };
 
   const ev = new StudyEvaluator(loaded);
@@ -158,7 +158,10 @@ function checkParamValue(p: ParamInfo, v: Value, file: string | undefined, out: 
     out.push({ code: "SCD3005", severity: "error", file: fromSet ? undefined : file, span: fromSet ? undefined : v.span, message: `\`${p.name}\`${where} must be ${p.value.type === "number" ? "a number" : `like its default \`${showJson(toJson(p.value) ?? null)}\``}, got \`${showJson(toJson(v) ?? null)}\`.` });
     return;
   }
-  if (v.type !== "number") return;
+  if (v.type !== "number") {
+    if (p.name === SEED) push(`\`seed\`${where} must be an integer, got \`${showJson(toJson(v) ?? null)}\`.`);
+    return;
+  }
   const x = v.value;
   const below = p.lo && (p.lo.closed ? x < p.lo.value : x <= p.lo.value);
   const above = p.hi && (p.hi.closed ? x > p.hi.value : x >= p.hi.value);
@@ -166,7 +169,7 @@ function checkParamValue(p: ParamInfo, v: Value, file: string | undefined, out: 
     const iv = `${p.lo?.closed ? "[" : "("}${p.lo?.value}, ${p.hi?.value}${p.hi?.closed ? "]" : ")"}`;
     push(`\`${p.name}\`${where} = ${x} is outside its interval ${iv}.`, `outside ${iv}`);
   }
-  if (p.name === SEED && !Number.isInteger(x)) push(`\`seed\`${where} must be an integer, got ${x}.`);
+  if (p.name === SEED && (!Number.isInteger(x) || x < 0 || x > MAX_INT)) push(`\`seed\`${where} must be an integer in [0, ${MAX_INT}], got ${x}.`);
 }
 
 function parseSets(sets: readonly string[], params: ReadonlyMap<string, ParamInfo>, errors: string[]): Map<string, Value> {

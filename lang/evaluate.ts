@@ -2,6 +2,7 @@
 // and datasets carry facts and the key of the IR node that will compute them). Component calls
 // are checked against the registry: arguments bound, options validated by their JSON Schema,
 // shape rules run. Values are memoised per declaration on the values of the params that reach it.
+import * as path from "node:path";
 import type * as A from "./ast.ts";
 import { didYouMean, type Diagnostic, type Span } from "./diagnostics.ts";
 import { Dependencies, SEED } from "./deps.ts";
@@ -117,7 +118,7 @@ class DeclContext {
           this.report("SCD2003", e.span, `The range ${lo.value}..${hi.value} is empty: its start is after its end.`);
           return { type: "error", span: e.span };
         }
-        if (hi.value - lo.value > 100_000) {
+        if (hi.value - lo.value >= 100_000) {
           this.report("SCD2003", e.span, `The range ${lo.value}..${hi.value} is too long to expand (over 100,000 values).`);
           return { type: "error", span: e.span };
         }
@@ -138,7 +139,7 @@ class DeclContext {
   ident(e: A.Ident, enumValues?: readonly string[]): Value {
     if (enumValues?.includes(e.name)) return { type: "symbol", value: e.name, span: e.span };
     const p = this.params.get(e.name);
-    if (p && (this.ev.study.scope.get(e.name)?.decl.kind === "param" || e.name === SEED)) return { ...p, span: e.span } as Value;
+    if (p && (this.ev.study.scope.get(e.name)?.decl.kind === "param" || (e.name === SEED && !this.ev.study.scope.has(SEED)))) return { ...p, span: e.span } as Value;
     if (this.ev.study.scope.has(e.name)) {
       const ent = this.ev.entry(e.name, this.params);
       if (ent.diags.some((d) => d.code === "SCD2010") && ent.value.type === "error") this.diags.push(...ent.diags);
@@ -167,7 +168,17 @@ class DeclContext {
     }
     const params = [...new Set([...(l.type === "loss" ? l.params : []), ...(r.type === "loss" ? r.params : [])])];
     if (l.type === "loss" && r.type === "loss" && e.op === "+") return { type: "loss", terms: [...l.terms, ...r.terms], params, span: e.span };
-    const scale = (loss: Extract<Value, { type: "loss" }>, w: number): Value => ({ type: "loss", terms: loss.terms.map((t) => ({ ...t, weight: t.weight * w })), params, span: e.span });
+    const scale = (loss: Extract<Value, { type: "loss" }>, w: number): Value => {
+      if (w < 0) {
+        this.report("SCD2019", e.span, `A loss weight must not be negative, got ${w}.`, { notes: ["training minimises the weighted sum; a negative weight would maximise a term"] });
+        return { type: "error", span: e.span };
+      }
+      return { type: "loss", terms: loss.terms.map((t) => ({ ...t, weight: t.weight * w })), params, span: e.span };
+    };
+    if (e.op === "/" && l.type === "loss" && r.type === "number" && r.value === 0) {
+      this.report("SCD2022", e.span, "This divides a loss by zero.", { label: "division by zero" });
+      return { type: "error", span: e.span };
+    }
     if (e.op === "*" && l.type === "number" && r.type === "loss") return scale(r, l.value);
     if (e.op === "*" && l.type === "loss" && r.type === "number") return scale(l, r.value);
     if (e.op === "/" && l.type === "loss" && r.type === "number" && r.value !== 0) return scale(l, 1 / r.value);
@@ -225,7 +236,7 @@ class DeclContext {
       this.report("SCD2003", m.span, `\`frozen\` takes a model, got ${describeType(m)}.`);
       return { type: "error", span: e.span };
     }
-    return { ...m, facts: { ...m.facts, frozen: true, defaultTrainable: [] }, ref: { ...m.ref, frozen: true }, span: e.span };
+    return { ...m, facts: { ...m.facts, frozen: true, defaultTrainable: [] }, span: e.span };
   }
 
   /** Binds arguments to a component's inputs and options, validates them, and runs its rules. */
@@ -286,7 +297,7 @@ class DeclContext {
 }
 
 function resolvePath(scdFile: string, p: string): string {
-  return p.startsWith("/") ? p : `${scdFile.slice(0, scdFile.lastIndexOf("/") + 1)}${p}`;
+  return path.resolve(path.dirname(scdFile), p);
 }
 
 interface Bound {

@@ -1,10 +1,13 @@
 // The IR: what lowering hands to the runtime. JSON-serialisable, no source text, no spans in keys.
 //
 // A node's structural key is sha256 over the canonical JSON of its *definition*: kind, op, the
-// options as resolved for its trial (so the params that reach it are in, as values), and the keys
-// of its inputs (a Merkle DAG). Not in the key: declaration names, .scd file paths, and paths of
-// external files (weights, annotations), whose *contents* the runtime fingerprints and adds when it
-// extends this key into a cache key (with component versions, backend kind and scdx version).
+// options as resolved for its trial, defaults filled in (so the params that reach it are in, as
+// values), loss terms in canonical order, and the keys of its inputs (a Merkle DAG). Not in the
+// key: declaration names, the .scd files' paths and layout, and how a stage executes (`exec`:
+// checkpoint frequency). External files (weights, annotations) are in as the path written in the
+// option — two datasets at different paths must stay two nodes — and listed in `files` with their
+// absolute path, so that the runtime can add their *content* fingerprints when it extends this key
+// into a cache key (with component versions, backend kind and scdx version).
 // Across a sweep, nodes with equal keys are one node: that is how `pretrain` runs once for 8 trials.
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -15,11 +18,10 @@ export type NodeKey = string & { readonly __brand: "NodeKey" };
 
 export type NodeKind = "data" | "model" | "train" | "bench";
 
-/** An edge. `frozen` marks a model used as a frozen part of a composite (refiner base) or a
- * train stage's starting point whose parameters stay fixed unless `trainable` names them. */
+/** An edge to the node whose output is consumed. Frozen marks are not edges' business: what a
+ * train stage updates is its resolved `trainable` option, which is keyed. */
 export interface InputRef {
   readonly key: NodeKey;
-  readonly frozen?: boolean;
 }
 
 /** A file outside the study whose content the runtime must fingerprint into the cache key. */
@@ -64,6 +66,8 @@ export interface TrainNode extends NodeBase {
   readonly kind: "train";
   readonly loss: readonly LossTerm[];
   readonly facts: JsonObject;
+  /** Execution settings (checkpoint_every): they change no result, so they are not keyed. */
+  readonly exec: JsonObject;
 }
 export interface BenchNode extends NodeBase { readonly kind: "bench" }
 

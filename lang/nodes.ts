@@ -12,6 +12,8 @@ export interface NodeSpec {
   readonly origin: { readonly name: string; readonly file: string };
   readonly facts?: JsonObject;
   readonly loss?: readonly LossTerm[];
+  /** How to execute, not what to compute: not keyed. */
+  readonly exec?: JsonObject;
 }
 
 /** What the key covers: the definition and the inputs' keys. Names, origins, params lists and
@@ -43,7 +45,7 @@ export function makeNode(nodes: Map<string, IrNode>, s: NodeSpec): IrNode {
   const hit = nodes.get(key);
   if (hit) return hit;
   const base = { key, kind: s.kind, op: s.op, options: s.options, inputs: s.inputs, params: [...s.params].sort(), files: s.files, origin: s.origin };
-  const node = (s.kind === "model" ? { ...base, facts: s.facts ?? {} } : s.kind === "train" ? { ...base, facts: s.facts ?? {}, loss: s.loss ?? [] } : base) as IrNode;
+  const node = (s.kind === "model" ? { ...base, facts: s.facts ?? {} } : s.kind === "train" ? { ...base, facts: s.facts ?? {}, loss: s.loss ?? [], exec: s.exec ?? {} } : base) as IrNode;
   nodes.set(key, node);
   return node;
 }

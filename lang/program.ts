@@ -5,6 +5,7 @@ import * as path from "node:path";
 import type * as A from "./ast.ts";
 import { parse } from "./build-ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
+import { registry } from "../stdlib/registry.ts";
 
 /** How the compiler reads files; tests and the fuzzer pass an in-memory one. */
 export interface Host {
@@ -38,6 +39,17 @@ export interface LoadedStudy {
   /** Names that a declaration keyword introduces in text that failed to parse: references to
    * them are not reported again as unknown names (one mistake, one diagnostic). */
   readonly brokenNames: ReadonlySet<string>;
+}
+
+// `train` is no call (it only follows `stage NAME =`), so `data train = …` stays possible, as in DESIGN.md.
+const builtinNames = new Set(["frozen", "grid", "zip"]);
+
+/** Declarations may not hide a component or built-in (its calls would become impossible), and
+ * `seed` names the study's seed param only. */
+function reservedName(d: NamedDecl): string | undefined {
+  if (d.name === "seed" && d.kind !== "param") return "`seed` is the study's seed param; declare it as `param seed = …`, or use another name.";
+  if (registry.has(d.name) || builtinNames.has(d.name)) return `\`${d.name}\` is the name of a ${registry.get(d.name)?.kind ?? "built-in"} component; a declaration may not hide it.`;
+  return undefined;
 }
 
 export function loadStudy(mainPath: string, host: Host, mainText?: string): LoadedStudy {
@@ -78,7 +90,9 @@ export function loadStudy(mainPath: string, host: Host, mainText?: string): Load
         load(target, t, false, [...stack, target]);
       } else {
         const prev = scope.get(d.name);
-        if (prev) {
+        const reserved = reservedName(d);
+        if (reserved) diags.push({ code: "SCD2002", severity: "error", file: display, span: d.nameSpan, message: reserved, help: "choose another name" });
+        else if (prev) {
           diags.push({
             code: "SCD2002", severity: "error", file: display, span: d.nameSpan, message: `\`${d.name}\` is declared twice.`, label: "declared again here",
             labels: [{ file: prev.file.display, span: prev.decl.nameSpan, message: "first declared here" }],

@@ -5,7 +5,7 @@ import type * as A from "./ast.ts";
 import { didYouMean, type Span } from "./diagnostics.ts";
 import { SEED } from "./deps.ts";
 import type { DeclContext } from "./evaluate.ts";
-import type { InputRef, JsonObject, LossTerm } from "./ir.ts";
+import { canonicalJson, type InputRef, type JsonObject, type LossTerm } from "./ir.ts";
 import { makeNode } from "./nodes.ts";
 import { validateOptions } from "./options.ts";
 import { describeType, toJson, type ModelValue, type Value } from "./values.ts";
@@ -143,19 +143,22 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   const optimValue = optim?.type === "optim" ? optim : undefined;
   const optimOptions = optimValue?.options ?? defaultOptions("adamw");
   const seed = ctx.params.get(SEED);
+  // How often to checkpoint changes no result (resume is bit-identical), so it stays out of the key.
+  const { checkpoint_every: checkpointEvery, ...keyed } = plain;
   const options: JsonObject = {
-    ...plain,
+    ...keyed,
     trainable: trainable?.groups ?? [...student.defaultTrainable],
     optim: { op: optimValue?.meta.name ?? "adamw", options: optimOptions },
     seed: seed?.type === "number" ? seed.value : 0,
   };
   // Teachers and sources are always used frozen, so the frozen mark is not part of their identity.
+  // A sum does not depend on the order its terms are written in: keep them in a canonical order.
   const terms: LossTerm[] = loss.terms.map((t) => ({
     weight: t.weight, op: t.meta.name, options: t.options,
     inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, { key: v.ref.key } as InputRef])),
-  }));
+  })).sort((a, b) => (termKey(a) < termKey(b) ? -1 : termKey(a) > termKey(b) ? 1 : 0));
   const node = makeNode(ctx.ev.nodes, {
-    kind: "train", op: "train", options, inputs: { base: { key: base.ref.key }, data: { key: data.ref.key } }, loss: terms,
+    kind: "train", op: "train", options, exec: { checkpoint_every: checkpointEvery ?? 500 }, inputs: { base: { key: base.ref.key }, data: { key: data.ref.key } }, loss: terms,
     params: [...ctx.ev.deps.paramsOf(d.name)], files: [], origin: { name: d.name, file: ctx.file.display },
     facts: { ...student, tensors: tensorShapes(student, data.facts.size, (plain["batch"] as number) ?? 16) } as unknown as JsonObject,
   });
@@ -165,6 +168,10 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     ref: { key: node.key }, params: node.params, span: d.nameSpan,
   };
   return { type: "stage", name: d.name, key: node.key, model: trained, span: d.span };
+}
+
+function termKey(t: LossTerm): string {
+  return canonicalJson({ op: t.op, options: t.options, inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])), weight: t.weight });
 }
 
 function defaultOptions(name: string): JsonObject {

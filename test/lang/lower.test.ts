@@ -78,4 +78,15 @@ test("the seed reaches training and random init but not data; writing a default 
   assert.is(a!["distill"], b!["distill"], "defaults are filled in before keying");
 });
 
+test("term order and checkpoint frequency do not change a stage's key", () => {
+  const [a] = keysOf(base);
+  const [b] = keysOf(base.replace("loss = rla(teacher) + lambda * scd(refine.model, tau: tau)", "loss = lambda * scd(refine.model, tau: tau) + rla(teacher)\n  checkpoint_every = 7"));
+  assert.is(a!["distill"], b!["distill"]);
+});
+
+test("equal trials are one trial", () => {
+  assert.is(keysOf(base + "sweep grid(lambda: [0.5, 0.5, 1])").length, 2);
+  assert.is(keysOf(base + "sweep [{lambda: 0.5}, {}]").length, 1, "an explicit default equals the default");
+});
+
 test.run();
