@@ -152,9 +152,48 @@ class Printer {
     return open + head + "\n" + lines.map((l) => l + "\n").join("") + ind + close;
   }
 
-  private expr(e: A.Expr, ind: string, col: number, flat: boolean): string {
+  /** `e` at column `col` of a line indented `ind`. `top`: `e` is a whole value (of a declaration,
+   * field, argument, list item), the one place where a too-long operator chain may break. */
+  private expr(e: A.Expr, ind: string, col: number, flat: boolean, top = false): string {
     const pre = this.inline(e.span.start, ind);
-    return pre + this.exprBody(e, ind, colAfter(col, pre), flat);
+    const at = colAfter(col, pre);
+    return pre + (top && !flat && e.kind === "binary" ? this.chain(e, ind, at) : this.exprBody(e, ind, at, flat));
+  }
+
+  /** A whole-value operator chain: on one line if that fits and holds no line comment, else broken
+   * before each top-level operator (`a` / `+ b` / `- c`), the continuation lines indented 4 more than
+   * the line the value started on. Operands that still do not fit break as usual (their calls, lists,
+   * records one item per line, indented from the continuation line). */
+  private chain(e: A.Binary, ind: string, col: number): string {
+    const save = this.ci;
+    // Without comments the one-line form is the flat one; with them, as printed in place (a
+    // bracketed construct holding a comment always breaks, a line comment ends the line).
+    const one = this.exprBody(e, ind, col, !this.hasComment(e.span));
+    if (!one.includes("\n") && col + one.length <= WIDTH) return one;
+    this.ci = save;
+    const p = prec(e);
+    const links: A.Binary[] = [];
+    let first: A.Expr = e;
+    for (; first.kind === "binary" && prec(first) === p; first = first.left) links.unshift(first);
+    const cont = ind + "    ";
+    let s = this.operand(first, p, ind, col, false);
+    for (const b of links) {
+      // Comments between an operand and the next operator end the operand's line, or stand on
+      // their own line when they did in the source. So do those after the operator, unless they
+      // are all block comments on its line (`+ /* c */ b` stays): a `+ // c` line would read badly.
+      let stop = b.opSpan.start;
+      for (let k = this.ci, c; (c = this.comments[k]) && c.span.start < b.right.span.start; k++) {
+        if (c.span.start > b.opSpan.start && (!c.block || this.nl(b.opSpan.end, c.span.start))) stop = b.right.span.start;
+      }
+      let prevEnd = b.left.span.end;
+      for (let c; (c = this.peek(stop)); this.ci++) {
+        s += (this.nl(prevEnd, c.span.start) ? "\n" + cont : " ") + c.text;
+        prevEnd = c.span.end;
+      }
+      s += "\n" + cont + b.op + " ";
+      s += this.operand(b.right, p + 1, cont, cont.length + b.op.length + 1, false);
+    }
+    return s;
   }
 
   /** `e` as an operand needing binding strength `min`, parenthesised if it binds more loosely. */
@@ -191,13 +230,13 @@ class Printer {
           span: a.span,
           print: (ind, col, flat) => {
             const name = a.name ? this.inline(a.span.start, ind) + a.name + ": " : "";
-            return name + this.expr(a.value, ind, colAfter(col, name), flat);
+            return name + this.expr(a.value, ind, colAfter(col, name), flat, true);
           },
         }));
         return callee + this.bracketed("(", ")", items, e.span, e.callee.span.end, ind, colAfter(col, callee), flat);
       }
       case "list": {
-        const items = e.items.map((x): Item => ({ span: x.span, print: (ind, col, flat) => this.expr(x, ind, col, flat) }));
+        const items = e.items.map((x): Item => ({ span: x.span, print: (ind, col, flat) => this.expr(x, ind, col, flat, true) }));
         return this.bracketed("[", "]", items, e.span, e.span.start, ind, col, flat);
       }
       case "record": {
@@ -212,7 +251,7 @@ class Printer {
       span: f.span,
       print: (ind, col, flat) => {
         const name = this.inline(f.nameSpan.start, ind) + f.name + sep;
-        return name + this.expr(f.value, ind, colAfter(col, name), flat);
+        return name + this.expr(f.value, ind, colAfter(col, name), flat, true);
       },
     };
   }
@@ -220,7 +259,7 @@ class Printer {
   private decl(d: A.Decl, ind: string, col: number): string {
     let s = "";
     const at = (pos: number, word: string) => (s += this.inline(pos, ind) + word);
-    const value = (e: A.Expr) => (s += this.expr(e, ind, colAfter(col, s), false));
+    const value = (e: A.Expr) => (s += this.expr(e, ind, colAfter(col, s), false, true));
     switch (d.kind) {
       case "experiment":
         s = "experiment ";

@@ -147,13 +147,8 @@ stage distill = train(teacher) {
   data = train // the data
 
   // the loss
-  loss = rla(teacher, grid: 1..4) + lambda * scd(
-    refine.model,
-    tau: tau,
-    k: 7,
-    extra: [alpha, beta, gamma],
-    name: "distill",
-  )
+  loss = rla(teacher, grid: 1..4)
+      + lambda * scd(refine.model, tau: tau, k: 7, extra: [alpha, beta, gamma], name: "distill")
   steps = 3000 /* many */
   batch = 64
   // last
@@ -221,9 +216,59 @@ test("long calls, lists and records break one item per line", () => {
   assert.is(check(inStage), inStage);
 });
 
+test("a long operator chain breaks before its top-level operators first", () => {
+  // The operands fit once the chain is broken: no call breaks.
+  const scd = "lambda * scd(refine.model, tau: tau, k: 7, minmax: true, divergence: ce)";
+  assert.is(
+    check(`stage s = train(t) {\n  loss = rla(teacher, grid: 1..4, max_boxes: 20) + ${scd}\n}`),
+    `stage s = train(t) {\n  loss = rla(teacher, grid: 1..4, max_boxes: 20)\n      + ${scd}\n}\n`,
+  );
+  // The hand-written layout of the examples is already canonical.
+  const handLaid = `stage s = train(t) {\n  loss = rla(teacher, grid: 1..4)\n      + ${scd} - 0.1 * aux(x)\n}\n`;
+  assert.is(check(handLaid.replace("\n      +", "\n       +")), handLaid.replace(" - 0.1", "\n      - 0.1"));
+  // An operand that still does not fit breaks its call, indented from the continuation line.
+  const long = "lambda * scd(teacher, tau: tau, k: k, minmax: true, similarity: cosine, divergence: ce, stop_grad: source)";
+  assert.is(
+    check(`stage s = train(t) {\n  loss = rla(teacher, grid: 1..6, pairs: clipself, max_boxes: 20) + ${long}\n}`),
+    `stage s = train(t) {
+  loss = rla(teacher, grid: 1..6, pairs: clipself, max_boxes: 20)
+      + lambda * scd(
+        teacher,
+        tau: tau,
+        k: k,
+        minmax: true,
+        similarity: cosine,
+        divergence: ce,
+        stop_grad: source,
+      )
+}
+`,
+  );
+  // Exactly 100 columns stays on one line; 101 breaks. Multiplicative chains break the same way;
+  // a lower-precedence operand stays whole, parenthesised.
+  const at100 = `let x = a + ${"b".repeat(100 - "let x = a + ".length)}`;
+  assert.is(check(at100), at100 + "\n");
+  assert.is(check(at100 + "b"), `let x = a\n    + ${"b".repeat(101 - "let x = a + ".length)}\n`);
+  const [p, q] = ["p".repeat(45), "q".repeat(45)];
+  assert.is(check(`let x = (${p} - ${q}) * r / s`), `let x = (${p} - ${q})\n    * r\n    / s\n`);
+  // As a call argument, the continuation is indented 4 more than the argument's line.
+  assert.is(
+    check(`data d = f(k: 1, v: ${p} + ${q} + r)`),
+    `data d = f(\n  k: 1,\n  v: ${p}\n      + ${q}\n      + r,\n)\n`,
+  );
+  // Comments: before an operator they end the operand's line, or keep their own line; a block
+  // comment after an operator stays there.
+  assert.is(
+    check(`let x = ${p} /* t */ // u\n  // own\n  + /* v */ ${q} + r`),
+    `let x = ${p} /* t */ // u\n    // own\n    + /* v */ ${q}\n    + r\n`,
+  );
+  assert.is(check(`let x = a + /* v */ ${q}\n  + r`), `let x = a + /* v */ ${q} + r\n`);
+});
+
 test("comments inside expressions stay in place", () => {
   assert.is(check("let x = a + /* c */ b"), "let x = a + /* c */ b\n");
-  assert.is(check("let x = a + // c\n b"), "let x = a + // c\n  b\n");
+  // A line comment breaks an operator chain; one after the operator moves before it (`+ // c` reads badly).
+  assert.is(check("let x = a + // c\n b"), "let x = a // c\n    + b\n");
   assert.is(check("stage s = train(x) // head\n{\n a = 1\n}"), "stage s = train(x) { // head\n  a = 1\n}\n");
   assert.is(check("stage s = train(x) { /* only */ }"), "stage s = train(x) { /* only */\n}\n");
   assert.is(check("stage s = train(x) {\n  // only\n}"), "stage s = train(x) {\n  // only\n}\n");

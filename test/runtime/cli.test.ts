@@ -115,6 +115,13 @@ test("fmt: --check reports, fmt rewrites, and a second run changes nothing", asy
   assert.is(fs.readFileSync(f, "utf8"), "data train = shapes(\n", "a broken file is left alone");
 });
 
+test("every example is in the canonical layout", async () => {
+  const files = (fs.readdirSync(path.join(repoRoot, "examples"), { recursive: true }) as string[]).filter((f) => f.endsWith(".scd")).map((f) => path.join("examples", f));
+  assert.ok(files.length >= 10);
+  const r = await scdx("fmt", "--check", ...files);
+  assert.is(r.code, 0, r.out + r.err);
+});
+
 test("the real binary runs from a plain install and honours NO_COLOR", () => {
   const ok = spawnSync(process.execPath, [path.join(repoRoot, "bin/scdx.js"), "check", "examples/shapes/ci.scd"], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
   assert.is(ok.status, 0, ok.stderr);
