@@ -20,7 +20,7 @@ import type { Host } from "../../lang/program.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5cd0f022);
-const ONLY = process.env.FUZZ_ONLY === undefined ? undefined : Number(process.env.FUZZ_ONLY);
+const ONLY = process.env.FUZZ_ONLY ? Number(process.env.FUZZ_ONLY) : undefined;
 const VARIANTS = 10_000;
 /** Only ~1 variant in 8 still parses, so formatting twice on every 3rd variant is cheap. */
 const FORMAT_TWICE_EVERY = 3;
