@@ -232,9 +232,13 @@ function assemble(loaded: LoadedStudy, all: ReadonlyMap<string, IrNode>, trials:
       if (n.kind === "train") for (const term of n.loss) for (const r of Object.values(term.inputs)) walk(r.key);
     };
     Object.values(t.stages).forEach(walk);
+    const named = new Set<string>(Object.values(stages));
     for (const k of reach) {
       const n = nodes[k]!;
-      if ((n.kind === "train" || n.kind === "bench") && !Object.values(stages).includes(k as NodeKey)) stages[n.origin.name] = k as NodeKey;
+      if ((n.kind === "train" || n.kind === "bench") && !named.has(k)) {
+        stages[n.origin.name] = k as NodeKey;
+        named.add(k);
+      }
     }
     return { ...t, stages };
   });

@@ -228,7 +228,9 @@ class ScdParser extends CstParser {
 // One instance for the process: Chevrotain resets its state for each input, and building the
 // grammar's lookahead tables (performSelfAnalysis) is the expensive part.
 export const parser = new ScdParser();
-const lexer = new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "full" });
+// Offsets are all the AST keeps (lines and columns are computed when rendering), so the lexer
+// need not track them.
+const lexer = new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "onlyOffset" });
 
 export interface ParseOutput {
   readonly cst: CstNode;
