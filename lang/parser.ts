@@ -6,24 +6,31 @@ import { CstParser, Lexer } from "./chevrotain.ts";
 import * as T from "./tokens.ts";
 
 class ScdParser extends CstParser {
+  // Closures and alternative arrays handed to OR/MANY/OPTION are built once and reused: built
+  // inside a rule body they would be allocated on every invocation, which made a 10,000-line
+  // study spend ~40% of its parse in the garbage collector (Chevrotain's own performance advice).
+  // The `??=` keeps each one next to the grammar it belongs to.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly c: Record<string, any> = {};
+
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
     this.performSelfAnalysis();
   }
 
   program = this.RULE("program", () => {
-    this.MANY(() => this.SUBRULE(this.statement));
+    this.MANY((this.c["program1"] ??= () => this.SUBRULE(this.statement)));
   });
 
   statement = this.RULE("statement", () => {
-    this.OR([
+    this.OR((this.c["statement1"] ??= [
       { ALT: () => this.SUBRULE(this.experimentDecl) },
       { ALT: () => this.SUBRULE(this.importDecl) },
       { ALT: () => this.SUBRULE(this.paramDecl) },
       { ALT: () => this.SUBRULE(this.bindingDecl) },
       { ALT: () => this.SUBRULE(this.stageDecl) },
       { ALT: () => this.SUBRULE(this.sweepDecl) },
-    ]);
+    ]));
   });
 
   experimentDecl = this.RULE("experimentDecl", () => {
@@ -41,27 +48,27 @@ class ScdParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
-    this.OPTION(() => {
+    this.OPTION((this.c["paramDecl1"] ??= () => {
       this.CONSUME(T.In);
       this.SUBRULE(this.interval);
-    });
+    }));
   });
 
   interval = this.RULE("interval", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.LBracket) }, { ALT: () => this.CONSUME(T.LParen) }]);
+    this.OR((this.c["interval1"] ??= [{ ALT: () => this.CONSUME(T.LBracket) }, { ALT: () => this.CONSUME(T.LParen) }]));
     this.SUBRULE(this.expression);
     this.CONSUME(T.Comma);
     this.SUBRULE2(this.expression);
-    this.OR2([{ ALT: () => this.CONSUME(T.RBracket) }, { ALT: () => this.CONSUME2(T.RParen) }]);
+    this.OR2((this.c["interval2"] ??= [{ ALT: () => this.CONSUME(T.RBracket) }, { ALT: () => this.CONSUME2(T.RParen) }]));
   });
 
   bindingDecl = this.RULE("bindingDecl", () => {
-    this.OR([
+    this.OR((this.c["bindingDecl1"] ??= [
       { ALT: () => this.CONSUME(T.Data) },
       { ALT: () => this.CONSUME(T.Model) },
       { ALT: () => this.CONSUME(T.Let) },
       { ALT: () => this.CONSUME(T.Bench) },
-    ]);
+    ]));
     this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
@@ -80,10 +87,10 @@ class ScdParser extends CstParser {
 
   stageBody = this.RULE("stageBody", () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => {
+    this.MANY((this.c["stageBody1"] ??= () => {
       this.SUBRULE(this.stageField);
-      this.OPTION(() => this.CONSUME(T.Semicolon));
-    });
+      this.OPTION((this.c["stageBody2"] ??= () => this.CONSUME(T.Semicolon)));
+    }));
     this.CONSUME(T.RCurly);
   });
 
@@ -100,30 +107,30 @@ class ScdParser extends CstParser {
 
   expression = this.RULE("expression", () => {
     this.SUBRULE(this.additive);
-    this.OPTION(() => {
+    this.OPTION((this.c["expression1"] ??= () => {
       this.CONSUME(T.DotDot);
       this.SUBRULE2(this.additive);
-    });
+    }));
   });
 
   additive = this.RULE("additive", () => {
     this.SUBRULE(this.multiplicative);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+    this.MANY((this.c["additive1"] ??= () => {
+      this.OR((this.c["additive2"] ??= [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
       this.SUBRULE2(this.multiplicative);
-    });
+    }));
   });
 
   multiplicative = this.RULE("multiplicative", () => {
     this.SUBRULE(this.unary);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]);
+    this.MANY((this.c["multiplicative1"] ??= () => {
+      this.OR((this.c["multiplicative2"] ??= [{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]));
       this.SUBRULE2(this.unary);
-    });
+    }));
   });
 
   unary = this.RULE("unary", () => {
-    this.OR([
+    this.OR((this.c["unary1"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Minus);
@@ -131,13 +138,13 @@ class ScdParser extends CstParser {
         },
       },
       { ALT: () => this.SUBRULE(this.postfix) },
-    ]);
+    ]));
   });
 
   postfix = this.RULE("postfix", () => {
     this.SUBRULE(this.primary);
-    this.MANY(() => {
-      this.OR([
+    this.MANY((this.c["postfix1"] ??= () => {
+      this.OR((this.c["postfix2"] ??= [
         {
           ALT: () => {
             this.CONSUME(T.Dot);
@@ -145,34 +152,34 @@ class ScdParser extends CstParser {
           },
         },
         { ALT: () => this.SUBRULE(this.arguments) },
-      ]);
-    });
+      ]));
+    }));
   });
 
   arguments = this.RULE("arguments", () => {
     this.CONSUME(T.LParen);
     // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
-    this.OPTION(() => {
+    this.OPTION((this.c["arguments1"] ??= () => {
       this.SUBRULE(this.argument);
-      this.MANY(() => {
+      this.MANY((this.c["arguments2"] ??= () => {
         this.CONSUME(T.Comma);
         this.SUBRULE2(this.argument);
-      });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
-    });
+      }));
+      this.OPTION2((this.c["arguments3"] ??= () => this.CONSUME2(T.Comma)));
+    }));
     this.CONSUME(T.RParen);
   });
 
   argument = this.RULE("argument", () => {
-    this.OPTION(() => {
+    this.OPTION((this.c["argument1"] ??= () => {
       this.CONSUME(T.Name);
       this.CONSUME(T.Colon);
-    });
+    }));
     this.SUBRULE(this.expression);
   });
 
   primary = this.RULE("primary", () => {
-    this.OR([
+    this.OR((this.c["primary1"] ??= [
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.True) },
@@ -181,34 +188,34 @@ class ScdParser extends CstParser {
       { ALT: () => this.SUBRULE(this.list) },
       { ALT: () => this.SUBRULE(this.record) },
       { ALT: () => this.SUBRULE(this.parenthesized) },
-    ]);
+    ]));
   });
 
   list = this.RULE("list", () => {
     this.CONSUME(T.LBracket);
     // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
-    this.OPTION(() => {
+    this.OPTION((this.c["list1"] ??= () => {
       this.SUBRULE(this.expression);
-      this.MANY(() => {
+      this.MANY((this.c["list2"] ??= () => {
         this.CONSUME(T.Comma);
         this.SUBRULE2(this.expression);
-      });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
-    });
+      }));
+      this.OPTION2((this.c["list3"] ??= () => this.CONSUME2(T.Comma)));
+    }));
     this.CONSUME(T.RBracket);
   });
 
   record = this.RULE("record", () => {
     this.CONSUME(T.LCurly);
     // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
-    this.OPTION(() => {
+    this.OPTION((this.c["record1"] ??= () => {
       this.SUBRULE(this.recordField);
-      this.MANY(() => {
+      this.MANY((this.c["record2"] ??= () => {
         this.CONSUME(T.Comma);
         this.SUBRULE2(this.recordField);
-      });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
-    });
+      }));
+      this.OPTION2((this.c["record3"] ??= () => this.CONSUME2(T.Comma)));
+    }));
     this.CONSUME(T.RCurly);
   });
 
@@ -228,9 +235,8 @@ class ScdParser extends CstParser {
 // One instance for the process: Chevrotain resets its state for each input, and building the
 // grammar's lookahead tables (performSelfAnalysis) is the expensive part.
 export const parser = new ScdParser();
-// Offsets are all the AST keeps (lines and columns are computed when rendering), so the lexer
-// need not track them.
-const lexer = new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "onlyOffset" });
+// "full": the CST's node locations need tokens' end offsets, which the cheaper modes omit.
+const lexer = new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "full" });
 
 export interface ParseOutput {
   readonly cst: CstNode;
