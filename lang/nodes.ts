@@ -1,15 +1,9 @@
 // Making IR nodes: the structural key is computed here and nowhere else.
 import { createHash } from "node:crypto";
-import { canonicalJson, type ExternalFile, type InputRef, type IrNode, type Json, type JsonObject, type LossTerm, type NodeKey, type NodeKind } from "./ir.ts";
+import { canonicalJson, type IrNode, type Json, type JsonObject, type LossTerm, type NodeBase, type NodeKey } from "./ir.ts";
 
-export interface NodeSpec {
-  readonly kind: NodeKind;
-  readonly op: string;
-  readonly options: JsonObject;
-  readonly inputs: Readonly<Record<string, InputRef>>;
-  readonly params: readonly string[];
-  readonly files: readonly ExternalFile[];
-  readonly origin: { readonly name: string; readonly file: string };
+/** A node as lowering describes it, before it has a key. */
+export interface NodeSpec extends Omit<NodeBase, "key"> {
   readonly facts?: JsonObject;
   readonly loss?: readonly LossTerm[];
   /** How to execute, not what to compute: not keyed. */

@@ -1,6 +1,8 @@
 // Architecture presets for `clip(arch: …)`. Values follow the released checkpoints' configs
 // (OpenAI CLIP: ViT-B/16, B/32, L/14, L/14@336); vit_tiny is the toy world's teacher.
 
+import type { TextTowerFacts } from "../../lang/values.ts";
+
 export interface ClipConfig {
   readonly width: number;       // image tower width D
   readonly layers: number;
@@ -9,14 +11,7 @@ export interface ClipConfig {
   readonly imageSize: number;   // native input side; patch grid = imageSize / patch
   readonly embedDim: number;    // joint embedding size E
   readonly quickGelu: boolean;  // OpenAI's x·σ(1.702x) activation
-  readonly text: {
-    readonly width: number;
-    readonly layers: number;
-    readonly heads: number;
-    readonly contextLength: number;
-    readonly vocabSize: number;
-    readonly tokenizer: "bpe" | "word";
-  };
+  readonly text: TextTowerFacts;
 }
 
 const openaiText = { width: 512, layers: 12, heads: 8, contextLength: 77, vocabSize: 49408, tokenizer: "bpe" } as const;
