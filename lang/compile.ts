@@ -5,10 +5,10 @@ import * as path from "node:path";
 import type * as A from "./ast.ts";
 import { parse } from "./build-ast.ts";
 import { constant } from "./constant.ts";
-import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { didYouMean, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { SEED } from "./deps.ts";
 import { StudyEvaluator } from "./evaluate.ts";
-import type { IrNode, Json, NodeKey, Study, Trial } from "./ir.ts";
+import { reachable, stageRoots, type IrNode, type Json, type NodeKey, type Study, type Trial } from "./ir.ts";
 import { loadStudy, type Host, type LoadedStudy } from "./program.ts";
 import { expandSweep, type Point } from "./sweep.ts";
 import { showJson, toJson, type Value } from "./values.ts";
@@ -182,8 +182,7 @@ function parseSets(sets: readonly string[], params: ReadonlyMap<string, ParamInf
       continue;
     }
     if (!params.has(name)) {
-      const all = [...params.keys()];
-      const guess = all.find((p) => p.toLowerCase() === name.toLowerCase()) ?? all.sort((a, b) => lev(a, name) - lev(b, name))[0];
+      const guess = didYouMean(name, params.keys());
       errors.push(`--set ${name}: there is no param \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""} (params: ${[...params.keys()].join(", ")})`);
       continue;
     }
@@ -202,42 +201,17 @@ function parseSets(sets: readonly string[], params: ReadonlyMap<string, ParamInf
   return out;
 }
 
-function lev(a: string, b: string): number {
-  return a === b ? 0 : Math.abs(a.length - b.length) + [...a].filter((c, i) => b[i] !== c).length;
-}
-
 /** Keeps the nodes the trials reach; adds reached stages of imported files to each trial's table. */
 function assemble(loaded: LoadedStudy, all: ReadonlyMap<string, IrNode>, trials: Trial[], swept: string[]): Study {
   const nodes: Record<string, IrNode> = {};
-  const visit = (k: string) => {
-    if (nodes[k]) return;
-    const n = all.get(k);
-    if (!n) return;
-    nodes[k] = n;
-    for (const r of Object.values(n.inputs)) visit(r.key);
-    if (n.kind === "train") for (const t of n.loss) for (const r of Object.values(t.inputs)) visit(r.key);
-  };
-  for (const t of trials) for (const k of Object.values(t.stages)) visit(k);
-  const byKey = new Map<string, string>();
-  for (const n of Object.values(nodes)) if ((n.kind === "train" || n.kind === "bench") && !byKey.has(n.key)) byKey.set(n.key, n.origin.name);
+  for (const n of reachable((k) => all.get(k), stageRoots({ trials }))) nodes[n.key] = n;
   const withImported = trials.map((t) => {
     const stages: Record<string, NodeKey> = { ...t.stages };
-    const reach = new Set<string>();
-    const walk = (k: string) => {
-      if (reach.has(k)) return;
-      reach.add(k);
-      const n = nodes[k];
-      if (!n) return;
-      for (const r of Object.values(n.inputs)) walk(r.key);
-      if (n.kind === "train") for (const term of n.loss) for (const r of Object.values(term.inputs)) walk(r.key);
-    };
-    Object.values(t.stages).forEach(walk);
     const named = new Set<string>(Object.values(stages));
-    for (const k of reach) {
-      const n = nodes[k]!;
-      if ((n.kind === "train" || n.kind === "bench") && !named.has(k)) {
-        stages[n.origin.name] = k as NodeKey;
-        named.add(k);
+    for (const n of reachable((k) => nodes[k], named)) {
+      if ((n.kind === "train" || n.kind === "bench") && !named.has(n.key)) {
+        stages[n.origin.name] = n.key;
+        named.add(n.key);
       }
     }
     return { ...t, stages };

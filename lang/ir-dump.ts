@@ -1,23 +1,12 @@
 // A stable, reviewable text form of the IR, for golden files and `scdx plan --ir`.
 // Nodes in dependency order; keys shortened to 12 hex digits; options as canonical JSON.
-import { canonicalJson, type IrNode, type Study } from "./ir.ts";
+import { canonicalJson, reachable, stageRoots, type Study } from "./ir.ts";
 import { showJson } from "./values.ts";
 
 const short = (k: string) => k.slice(0, 12);
 
 export function dumpStudy(study: Study): string {
-  const order: IrNode[] = [];
-  const seen = new Set<string>();
-  const visit = (k: string) => {
-    if (seen.has(k)) return;
-    seen.add(k);
-    const n = study.nodes[k];
-    if (!n) return;
-    for (const r of Object.values(n.inputs)) visit(r.key);
-    if (n.kind === "train") for (const t of n.loss) for (const r of Object.values(t.inputs)) visit(r.key);
-    order.push(n);
-  };
-  for (const t of study.trials) for (const k of Object.values(t.stages)) visit(k);
+  const order = reachable((k) => study.nodes[k], stageRoots(study));
   const lines = [`study ${study.experiment}: ${study.trials.length} trial(s)${study.swept.length ? `, swept: ${study.swept.join(", ")}` : ""}`, ""];
   for (const n of order) {
     lines.push(`${short(n.key)} ${n.kind} ${n.op}  [${n.origin.name}]${n.params.length ? `  params: ${n.params.join(", ")}` : ""}`);

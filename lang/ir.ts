@@ -104,3 +104,31 @@ export function canonicalJson(v: Json): string {
   const keys = Object.keys(v).sort();
   return `{${keys.filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k]!)}`).join(",")}}`;
 }
+
+/** Keys a node consumes: its inputs and, for a train node, its loss terms' inputs. */
+export function inputKeys(n: IrNode): string[] {
+  const out = Object.values(n.inputs).map((r) => r.key as string);
+  if (n.kind === "train") for (const t of n.loss) for (const r of Object.values(t.inputs)) out.push(r.key);
+  return out;
+}
+
+/** The nodes reachable from `roots`, each after every node it consumes (dependency order). */
+export function reachable(nodes: (key: string) => IrNode | undefined, roots: Iterable<string>): IrNode[] {
+  const seen = new Set<string>();
+  const out: IrNode[] = [];
+  const visit = (k: string) => {
+    if (seen.has(k)) return;
+    seen.add(k);
+    const n = nodes(k);
+    if (!n) return;
+    inputKeys(n).forEach(visit);
+    out.push(n);
+  };
+  for (const k of roots) visit(k);
+  return out;
+}
+
+/** Every trial's stage keys, in trial order: the roots of a study. */
+export function stageRoots(study: Pick<Study, "trials">): string[] {
+  return study.trials.flatMap((t) => Object.values(t.stages));
+}

@@ -110,3 +110,16 @@ function mapError(component: string, schema: OptionSchema, err: ErrorObject, val
       return { code: "SCD2006", message: `${where} ${err.message ?? "is invalid"}${got}.`, span };
   }
 }
+
+const defaultsCache = new WeakMap<OptionSchema, JsonObject>();
+
+/** The options a component gets when none are written: its schema's defaults, filled by ajv. */
+export function defaultOptions(schema: OptionSchema): JsonObject {
+  let d = defaultsCache.get(schema);
+  if (!d) {
+    d = {};
+    validator(schema)(d);
+    defaultsCache.set(schema, d);
+  }
+  return structuredClone(d);
+}

@@ -108,3 +108,9 @@ export function loadStudy(mainPath: string, host: Host, mainText?: string): Load
   const main = load(abs, text ?? "", true, [abs]);
   return { main, files, scope, experiment: experiment ?? path.basename(abs).replace(/\.scd$/, ""), sweep, diagnostics: diags, brokenNames };
 }
+
+/** The renderer's view of a study's files: display path → text. */
+export function sourceLookup(study: LoadedStudy): (display: string) => string | undefined {
+  const texts = new Map([...study.files.values()].map((f) => [f.display, f.text]));
+  return (p) => texts.get(p);
+}

@@ -7,7 +7,7 @@ import { SEED } from "./deps.ts";
 import type { DeclContext } from "./evaluate.ts";
 import { canonicalJson, type InputRef, type JsonObject, type LossTerm } from "./ir.ts";
 import { makeNode } from "./nodes.ts";
-import { validateOptions } from "./options.ts";
+import { defaultOptions, validateOptions } from "./options.ts";
 import { describeType, toJson, type ModelValue, type Value } from "./values.ts";
 import type { OptionSchema } from "../stdlib/component.ts";
 import { registry } from "../stdlib/registry.ts";
@@ -141,7 +141,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   if (ctx.diags.length > before) return err(d.span);
 
   const optimValue = optim?.type === "optim" ? optim : undefined;
-  const optimOptions = optimValue?.options ?? defaultOptions("adamw");
+  const optimOptions = optimValue?.options ?? defaultOptions(registry.get("adamw")!.options);
   const seed = ctx.params.get(SEED);
   // How often to checkpoint changes no result (resume is bit-identical), so it stays out of the key.
   const { checkpoint_every: checkpointEvery, ...keyed } = plain;
@@ -174,12 +174,6 @@ function termKey(t: LossTerm): string {
   return canonicalJson({ op: t.op, options: t.options, inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])), weight: t.weight });
 }
 
-function defaultOptions(name: string): JsonObject {
-  const meta = registry.get(name)!;
-  const o: JsonObject = {};
-  validateOptions(name, meta.options, o, new Map(), { start: 0, end: 0 });
-  return o;
-}
 
 /** Symbolic shapes of the student's main tensors in this stage, named dims with their sizes;
  * the runtime's memory estimate and `plan --json` read them. */

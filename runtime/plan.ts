@@ -1,6 +1,6 @@
 // The plan: which stages the trials of a study need, and which of them are one node shared by
 // several trials. `scdx plan` prints it; `scdx run --dry-run` will print the same with cache state.
-import { isStage, type IrNode, type Study } from "../lang/ir.ts";
+import { isStage, reachable, stageRoots, type IrNode, type Study } from "../lang/ir.ts";
 
 export interface StageRow {
   /** Declared name (the first declaration that produced these nodes). */
@@ -52,15 +52,5 @@ export function makePlan(study: Study): Plan {
 }
 
 function topoOrder(study: Study): Map<string, number> {
-  const order = new Map<string, number>();
-  const visit = (k: string) => {
-    if (order.has(k)) return;
-    const n = study.nodes[k];
-    if (!n) return;
-    for (const r of Object.values(n.inputs)) visit(r.key);
-    if (n.kind === "train") for (const t of n.loss) for (const r of Object.values(t.inputs)) visit(r.key);
-    order.set(k, order.size);
-  };
-  for (const t of study.trials) for (const k of Object.values(t.stages)) visit(k);
-  return order;
+  return new Map(reachable((k) => study.nodes[k], stageRoots(study)).map((n, i) => [n.key, i]));
 }

@@ -3,6 +3,7 @@ import { compile, type CompileResult } from "../../lang/compile.ts";
 import { hasErrors } from "../../lang/diagnostics.ts";
 import { renderDiagnostics, renderSummary } from "../../lang/render.ts";
 import { fsHost } from "../../lang/compile.ts";
+import { sourceLookup } from "../../lang/program.ts";
 import { UsageError, type Io } from "./command.ts";
 
 export function compileFile(file: string, sets: readonly string[]): CompileResult {
@@ -13,16 +14,14 @@ export function compileFile(file: string, sets: readonly string[]): CompileResul
 }
 
 export function printDiagnostics(r: CompileResult, io: Io, format: "pretty" | "short" | "json"): boolean {
-  const texts = new Map([...r.loaded.files.values()].map((f) => [f.display, f.text]));
   if (format === "json") return hasErrors(r.diagnostics);
   if (r.diagnostics.length) {
-    io.err(renderDiagnostics(r.diagnostics, (p) => texts.get(p), { format, color: io.color }));
+    io.err(renderDiagnostics(r.diagnostics, sourceLookup(r.loaded), { format, color: io.color }));
     if (format === "pretty") io.err(`${r.loaded.main.display}: ${renderSummary(r.diagnostics, { color: io.color })}\n`);
   }
   return hasErrors(r.diagnostics);
 }
 
 export function diagnosticsJson(r: CompileResult): unknown {
-  const texts = new Map([...r.loaded.files.values()].map((f) => [f.display, f.text]));
-  return JSON.parse(renderDiagnostics(r.diagnostics, (p) => texts.get(p), { format: "json" }));
+  return JSON.parse(renderDiagnostics(r.diagnostics, sourceLookup(r.loaded), { format: "json" }));
 }

@@ -1,6 +1,7 @@
 import { Chalk } from "chalk";
 import { didYouMean } from "../../lang/diagnostics.ts";
 import type { JsonObject } from "../../lang/ir.ts";
+import { defaultOptions } from "../../lang/options.ts";
 import { showJson } from "../../lang/values.ts";
 import { trainFields, typedFields } from "../../lang/stage.ts";
 import { builtins, components, registry } from "../../stdlib/registry.ts";
@@ -37,15 +38,10 @@ export function describeComponent(m: ComponentMeta, color: boolean): string {
   if (rows.length) s += `\n${c.bold("Options")}\n` + table([["  name", "type", "default", ""].map((h) => c.dim(h)), ...rows.map((r) => ["  " + r[0], ...r.slice(1)])]);
   if (m.fileOptions?.length) s += `\nFile options (resolved against the .scd file, fingerprinted by content): ${m.fileOptions.join(", ")}\n`;
   if (m.seeded) s += "Depends on the study's `seed` param.\n";
-  if (m.metrics) s += `Metrics (default options): ${m.metrics(defaults(m)).join(", ")}\n`;
+  if (m.metrics) s += `Metrics (default options): ${m.metrics(defaultOptions(m.options)).join(", ")}\n`;
   return s;
 }
 
-function defaults(m: ComponentMeta): JsonObject {
-  const o: JsonObject = {};
-  for (const [k, p] of Object.entries(m.options.properties)) if (p["default"] !== undefined) o[k] = p["default"]!;
-  return o;
-}
 
 function describeTrain(color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compile } from "../../lang/compile.ts";
+import { sourceLookup } from "../../lang/program.ts";
 import { renderDiagnostics } from "../../lang/render.ts";
 import { golden, repoHost, repoRoot, scdFiles } from "../support/golden.ts";
 
@@ -11,8 +12,7 @@ const dir = path.join(repoRoot, "test/fixtures/check");
 
 function run(file: string, sets: string[] = []) {
   const r = compile(file, repoHost, { sets });
-  const texts = new Map([...r.loaded.files.values()].map((f) => [f.display, f.text]));
-  const look = (p: string) => texts.get(p);
+  const look = sourceLookup(r.loaded);
   return { r, pretty: renderDiagnostics(r.diagnostics, look, { format: "pretty", color: false }), short: renderDiagnostics(r.diagnostics, look, { format: "short" }) };
 }
 

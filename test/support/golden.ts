@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as assert from "uvu/assert";
+import { fsHost } from "../../lang/compile.ts";
 import type { Host } from "../../lang/program.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -17,16 +18,7 @@ export function golden(file: string, actual: string): void {
 }
 
 /** Reads real files; shows paths relative to the repository root, whatever the cwd. */
-export const repoHost: Host = {
-  readFile(p) {
-    try {
-      return fs.readFileSync(p, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-  display: (p) => path.relative(repoRoot, p),
-};
+export const repoHost: Host = { readFile: fsHost.readFile, display: (p) => path.relative(repoRoot, p) };
 
 export function scdFiles(dir: string, recursive = false): string[] {
   return (fs.readdirSync(dir, { recursive, withFileTypes: false }) as string[])
