@@ -21,7 +21,7 @@ _DT = {np.float32: "F32", np.int64: "I64", np.int32: "I32", np.uint8: "U8"}
 def _np(t):
     if isinstance(t, torch.Tensor):
         t = t.detach().cpu().numpy()
-    a = np.ascontiguousarray(t)
+    a = np.array(t, order="C", copy=True)  # ascontiguousarray would turn 0-d into 1-d
     if a.dtype == np.float64:
         a = a.astype(np.float32)
     return a

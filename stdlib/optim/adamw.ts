@@ -1,0 +1,52 @@
+// AdamW (Loshchilov & Hutter) as torch.optim.AdamW computes it: decoupled decay θ ← θ − lr·wd·θ
+// before the Adam update, bias-corrected moments. Our own rather than tf.train.adam because the
+// runtime must checkpoint and restore the moments and step exactly, and tfjs's Adam has no
+// decoupled decay or per-parameter decay mask.
+import * as tf from "@tensorflow/tfjs";
+
+export interface AdamWOptions {
+  readonly lr: number;
+  readonly weight_decay: number;
+  readonly betas: readonly [number, number];
+  readonly eps: number;
+}
+
+export interface AdamWState {
+  step: number;
+  readonly m: Record<string, tf.Variable>;
+  readonly v: Record<string, tf.Variable>;
+}
+
+export function adamwInit(params: Readonly<Record<string, tf.Variable>>): AdamWState {
+  const m: Record<string, tf.Variable> = {}, v: Record<string, tf.Variable> = {};
+  for (const [k, p] of Object.entries(params)) {
+    m[k] = tf.variable(tf.zerosLike(p), false, `adam.m.${k}`);
+    v[k] = tf.variable(tf.zerosLike(p), false, `adam.v.${k}`);
+  }
+  return { step: 0, m, v };
+}
+
+/**
+ * One update of `params` (variables) from `grads`, at learning rate `lr` (from the schedule).
+ * `decay(key)` says whether weight decay applies (none on biases, norms, 1-D params).
+ */
+export function adamwStep(params: Readonly<Record<string, tf.Variable>>, grads: Readonly<Record<string, tf.Tensor>>,
+  state: AdamWState, o: AdamWOptions, lr: number, decay: (key: string) => boolean): void {
+  state.step++;
+  const [b1, b2] = o.betas, t = state.step;
+  const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+  tf.tidy(() => {
+    for (const [k, p] of Object.entries(params)) {
+      const g = grads[k];
+      if (!g) continue;
+      const m = state.m[k]!, v = state.v[k]!;
+      const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
+      const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.mul(g, g), 1 - b2));
+      m.assign(m1); v.assign(v1);
+      const base = decay(k) && o.weight_decay > 0 ? tf.mul(p, 1 - lr * o.weight_decay) : p;
+      // torch: denom = sqrt(v)/sqrt(c2) + eps; θ −= (lr/c1)·m/denom
+      const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(c2)), o.eps);
+      p.assign(tf.sub(base, tf.mul(tf.div(m1, denom), lr / c1)));
+    }
+  });
+}
