@@ -17,11 +17,12 @@ export interface AdamWState {
   readonly v: Record<string, tf.Variable>;
 }
 
-export function adamwInit(params: Readonly<Record<string, tf.Variable>>): AdamWState {
+/** `scope` keeps variable names unique: tfjs registers every variable name engine-wide. */
+export function adamwInit(params: Readonly<Record<string, tf.Variable>>, scope = "adam"): AdamWState {
   const m: Record<string, tf.Variable> = {}, v: Record<string, tf.Variable> = {};
   for (const [k, p] of Object.entries(params)) {
-    m[k] = tf.variable(tf.zerosLike(p), false, `adam.m.${k}`);
-    v[k] = tf.variable(tf.zerosLike(p), false, `adam.v.${k}`);
+    m[k] = tf.variable(tf.zerosLike(p), false, `${scope}/m/${k}`);
+    v[k] = tf.variable(tf.zerosLike(p), false, `${scope}/v/${k}`);
   }
   return { step: 0, m, v };
 }

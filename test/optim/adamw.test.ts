@@ -26,7 +26,7 @@ for (const backend of ["wasm", "cpu"] as const) {
   test(`${backend}: ${meta.total} AdamW steps equal torch's parameters and moments`, async () => {
     await initBackend(backend);
     const params = Object.fromEntries(keys.map((k) => [k, tf.variable(fx.tensor(`init.${k}`), false, `${backend}.optim.${k}`)]));
-    const state = adamwInit(params);
+    const state = adamwInit(params, `${backend}.adam`);
     const o = { lr: meta.lr, weight_decay: meta.weight_decay, betas: meta.betas, eps: meta.eps };
     for (let step = 0; step < meta.total; step++) {
       const grads = Object.fromEntries(keys.map((k) => [k, fx.tensor(`grad.${step}.${k}`)]));
