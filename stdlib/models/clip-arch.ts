@@ -36,6 +36,9 @@ export function archFromFacts(f: ModelFacts): ClipArch {
 
 type Json = Record<string, unknown>;
 
+const VISION_DEFAULTS = { hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072 };
+const TEXT_DEFAULTS = { hidden_size: 512, num_hidden_layers: 12, num_attention_heads: 8, intermediate_size: 2048 };
+
 export class ConfigError extends Error {}
 
 /** Parse a Hugging Face CLIPModel config.json (vision_config/text_config/projection_dim). */
@@ -54,17 +57,19 @@ export function archFromHfConfig(cfg: Json, file = "config.json"): ClipArch {
   const v = cfg["vision_config"] as Json | undefined;
   if (!v || typeof v !== "object") throw new ConfigError(`${file}: no 'vision_config' object; is this a CLIPModel config?`);
   const t = cfg["text_config"] as Json | undefined;
-  const tower = (o: Json): TowerArch => ({
-    width: num(o, "hidden_size"), layers: num(o, "num_hidden_layers"), heads: num(o, "num_attention_heads"),
-    mlp: num(o, "intermediate_size"), act: act(o), eps: num(o, "layer_norm_eps", 1e-5),
+  // Fields a config leaves out take transformers' CLIPVisionConfig / CLIPTextConfig defaults.
+  const tower = (o: Json, d: typeof VISION_DEFAULTS): TowerArch => ({
+    width: num(o, "hidden_size", d.hidden_size), layers: num(o, "num_hidden_layers", d.num_hidden_layers),
+    heads: num(o, "num_attention_heads", d.num_attention_heads), mlp: num(o, "intermediate_size", d.intermediate_size),
+    act: act(o), eps: num(o, "layer_norm_eps", 1e-5),
   });
   return {
-    vision: { ...tower(v), patch: num(v, "patch_size"), imageSize: num(v, "image_size") },
+    vision: { ...tower(v, VISION_DEFAULTS), patch: num(v, "patch_size", 32), imageSize: num(v, "image_size", 224) },
     text: t && typeof t === "object" ? {
-      ...tower(t), contextLength: num(t, "max_position_embeddings"), vocabSize: num(t, "vocab_size"),
-      eotId: eotId(t),
+      ...tower(t, TEXT_DEFAULTS), contextLength: num(t, "max_position_embeddings", 77), vocabSize: num(t, "vocab_size", 49408),
+      eotId: eotId({ vocab_size: 49408, ...t }),
     } : null,
-    embedDim: num(cfg, "projection_dim"),
+    embedDim: num(cfg, "projection_dim", 512),
   };
 }
 

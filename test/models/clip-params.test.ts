@@ -33,10 +33,10 @@ test("initialisation is a function of the seed, equal on wasm and cpu", async ()
   await initBackend("wasm");
   const a = initClip(arch, 5), b = initClip(arch, 5), d = initClip(arch, 6);
   const key = "vision_model.encoder.layers.2.mlp.fc1.weight";
-  const va = a[key]!.dataSync().slice();
+  const va = Float32Array.from(a[key]!.dataSync());
   assert.equal(Array.from(va), Array.from(b[key]!.dataSync()));
   assert.not.equal(Array.from(va.slice(0, 8)), Array.from(d[key]!.dataSync().slice(0, 8)));
-  const std = Math.sqrt(va.reduce((s, v) => s + v * v, 0) / va.length);
+  const std = Math.sqrt(va.reduce((s: number, v: number) => s + v * v, 0) / va.length);
   assert.ok(Math.abs(std - (2 * 128) ** -0.5) < 0.005, `fc1 std ${std}`);
   await initBackend("cpu");
   const e = initClip(arch, 5);
