@@ -5,6 +5,7 @@ const common = {
   size: { type: "integer", minimum: 32, maximum: 4096, default: 1024, description: "student input side: longest side resized, padded bottom/right" },
   skip_bad: { type: "boolean", default: false, description: "skip unreadable images and bad annotations (counted and reported) instead of failing" },
   limit: { type: "integer", minimum: 1, description: "use only the first N images (by id), for small runs" },
+  deep: { type: "boolean", description: "fingerprint image bytes too, not only names and sizes (slow on large sets; default false)" },
 };
 
 export const coco: ComponentMeta = {
@@ -41,7 +42,11 @@ export const cocoPanoptic: ComponentMeta = {
   kind: "data",
   version: "1",
   doc: "COCO panoptic: panoptic JSON + PNG segment ids → thing and stuff masks and boxes (133 classes).",
-  notes: ["Segments under `min_area` px² are skipped; stuff boxes are the tight boxes of their masks."],
+  notes: [
+    "As CLIPSelf's COCOPanopticDataset: the first 100 segments of an image are considered; those whose box is under",
+    "`min_area` px² (or over 1024²) are skipped and become void (0) in the panoptic map; stuff boxes are the tight",
+    "boxes of their masks. Classes are indexed in category-id order (133 for COCO panoptic).",
+  ],
   inputs: [],
   options: {
     type: "object",
@@ -49,7 +54,7 @@ export const cocoPanoptic: ComponentMeta = {
       images: path("image folder, e.g. val2017/"),
       annotations: path("panoptic JSON, e.g. annotations/panoptic_val2017.json"),
       masks: path("folder of panoptic PNGs, e.g. annotations/panoptic_val2017/"),
-      min_area: { type: "number", minimum: 0, default: 64, description: "skip segments smaller than this (px²)" },
+      min_area: { type: "number", minimum: 0, default: 64, description: "skip segments whose box (thing: its bbox; stuff: its mask's tight box) covers fewer px² (CLIPSelf: 8²)" },
       ...common,
     },
     required: ["images", "annotations", "masks"],

@@ -3,9 +3,15 @@ import type { ComponentMeta } from "../component.ts";
 export const shapes: ComponentMeta = {
   name: "shapes",
   kind: "data",
-  version: "1",
+  version: "2",
   doc: "The deterministic toy world: coloured shapes (things) on textured backgrounds (stuff), with captions, boxes and panoptic masks.",
-  notes: ["Same options and seed give byte-identical images on any machine. Things = colors × kinds; stuff = textures."],
+  notes: [
+    "Same options and seed give byte-identical images on any machine: integer PRNG (mulberry32), integer or exactly rounded arithmetic, no Math.sin/cos.",
+    "Classes: things = shape kinds (circle, square, triangle, cross, ring, star: the first `kinds`), stuff = textures (stripes, dots, checks, noise, grid, waves: the first `textures`). Colour is an attribute named in captions, not part of the label.",
+    "Why not colour × kind labels: a region's mean colour would name its colour, leaving only `kinds` choices — the toy teacher of notes/toyworld.md was no better than mean colour. Here every colour appears with every kind, textures share one mean colour (the mean of the colours in use), and nearest-centroid classification on a region's mean colour stays at chance (1/kinds for thing masks and boxes, 1/textures for stuff masks; test/data/shapes.test.ts).",
+    "Each image: 2–3 stuff regions (a warped split of the background, one texture each), shapes 1/4–1/2 of the image side painted back to front (every kind covers ≈ 2.4 r², so area does not name the kind either; same-coloured shapes never touch), three captions (two spatial relations, one left-to-right list; at most 13 words from `shapesVocabulary`).",
+    "difficulty: easy = axis-aligned shapes, ≤ 10% occluded, no noise; medium = rotated, ≤ 35% occluded, colour jitter ±12, noise ±6, a few clutter specks; hard = ≤ 60% occluded, may be cut by the border, jitter ±24, noise ±16, more clutter.",
+  ],
   inputs: [],
   options: {
     type: "object",
@@ -13,8 +19,8 @@ export const shapes: ComponentMeta = {
       images: { type: "integer", minimum: 1, default: 1000, description: "number of images" },
       size: { type: "integer", minimum: 16, maximum: 1024, default: 64, description: "image side in pixels" },
       seed: { type: "integer", minimum: 0, default: 0, description: "generator seed (independent of the study's seed)" },
-      min_shapes: { type: "integer", minimum: 1, default: 2, description: "fewest shapes per image" },
-      max_shapes: { type: "integer", minimum: 1, default: 4, description: "most shapes per image" },
+      min_shapes: { type: "integer", minimum: 1, maximum: 12, default: 2, description: "fewest shapes per image (fewer when they cannot be placed within the occlusion limit)" },
+      max_shapes: { type: "integer", minimum: 1, maximum: 12, default: 4, description: "most shapes per image" },
       colors: { type: "integer", minimum: 2, maximum: 8, default: 4, description: "shape colours" },
       kinds: { type: "integer", minimum: 2, maximum: 6, default: 3, description: "shape kinds (circle, square, triangle, …)" },
       textures: { type: "integer", minimum: 2, maximum: 6, default: 3, description: "background textures (stuff classes)" },
@@ -28,7 +34,7 @@ export const shapes: ComponentMeta = {
     if (min > max) report("SCD2003", `min_shapes ${min} is larger than max_shapes ${max}.`, { at: "min_shapes" });
     return {
       op: "shapes", yields: ["images", "captions", "boxes", "masks", "panoptic"], size: options["size"] as number,
-      things: (options["colors"] as number) * (options["kinds"] as number), stuff: options["textures"] as number,
+      things: options["kinds"] as number, stuff: options["textures"] as number,
     };
   },
 };

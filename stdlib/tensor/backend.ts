@@ -26,7 +26,10 @@ export class BackendError extends Error {}
  * without it the first that starts wins. `requireGpu` fails unless a GPU device exists.
  */
 export async function initBackend(want?: BackendName, opts: { requireGpu?: boolean } = {}): Promise<BackendInfo> {
-  if (current && (!want || current.name === want)) return current;
+  if (current && (!want || current.name === want)) {
+    if (opts.requireGpu && current.device !== "gpu") throw new BackendError(`a GPU was required, but backend '${current.name}' runs on the CPU`);
+    return current;
+  }
   tf.enableProdMode(); // also silences the "looks like you are running in Node" banner
   const tried: string[] = [];
   const order = want ? [want] : BACKENDS;

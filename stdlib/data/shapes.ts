@@ -1,0 +1,96 @@
+// The shapes world as a Dataset: sample i is generated on demand from (options, i) alone, so
+// access is random and the bytes are the same on every machine and in every order of access.
+//
+// Class vocabulary (ClassInfo list): things are the shape *kinds* (circle, square, …), stuff the
+// textures; colour is an attribute named in captions, not part of the label. With colour × kind
+// labels, a region's mean colour alone names its colour and so narrows the class to `kinds`
+// choices — the prototype's teacher (notes/toyworld.md) scored no better than that. With kind
+// labels every colour appears with every kind and all textures share one mean colour, so mean
+// colour is at chance for both things and stuff: telling the classes apart needs shape and texture.
+import { createHash } from "node:crypto";
+import { canonicalJson, type Json } from "../../lang/ir.ts";
+import { defaultOptions } from "../../lang/options.ts";
+import type { ClassInfo, Dataset, Sample } from "./sample.ts";
+import { captionsOf, shapesVocabulary } from "./shapes-caption.ts";
+import { KINDS } from "./shapes-geometry.ts";
+import { shapes as shapesMeta } from "./shapes.meta.ts";
+import { hash32, Rng } from "./shapes-random.ts";
+import { renderScene, type DifficultyName, type Scene } from "./shapes-scene.ts";
+import { TEXTURES } from "./shapes-texture.ts";
+
+export { shapesVocabulary };
+
+/** The meta's options, defaults filled in (what a lowered `shapes(...)` data node carries). */
+export interface ShapesOptions {
+  readonly images: number;
+  readonly size: number;
+  readonly seed: number;
+  readonly min_shapes: number;
+  readonly max_shapes: number;
+  readonly colors: number;
+  readonly kinds: number;
+  readonly textures: number;
+  readonly difficulty: DifficultyName;
+}
+
+const CAPTION_SALT = 0xc0ffee;
+
+/** Fills defaults from the meta's schema and checks what the schema cannot (min ≤ max). */
+export function shapesOptions(partial: Readonly<Record<string, unknown>> = {}): ShapesOptions {
+  const o = { ...defaultOptions(shapesMeta.options), ...partial } as unknown as ShapesOptions;
+  const known = new Set(Object.keys(shapesMeta.options.properties));
+  for (const k of Object.keys(partial)) if (!known.has(k)) throw new Error(`shapes: unknown option \`${k}\``);
+  for (const k of ["images", "size", "seed", "min_shapes", "max_shapes", "colors", "kinds", "textures"] as const) {
+    const v = o[k], p = shapesMeta.options.properties[k]!;
+    if (!Number.isInteger(v) || v < (p["minimum"] as number) || (p["maximum"] !== undefined && v > (p["maximum"] as number))) throw new Error(`shapes: option \`${k}\` must be an integer in range, got ${String(v)}`);
+  }
+  if (o.min_shapes > o.max_shapes) throw new Error(`shapes: min_shapes ${o.min_shapes} is larger than max_shapes ${o.max_shapes}`);
+  if (!["easy", "medium", "hard"].includes(o.difficulty)) throw new Error(`shapes: difficulty must be easy, medium or hard, got ${String(o.difficulty)}`);
+  return o;
+}
+
+/** Things (kinds, index 0..kinds-1) then stuff (textures); ids equal indices. */
+export function shapesClasses(o: Pick<ShapesOptions, "kinds" | "textures">): ClassInfo[] {
+  return [
+    ...KINDS.slice(0, o.kinds).map((name, i) => ({ index: i, id: i, name, isThing: true })),
+    ...TEXTURES.slice(0, o.textures).map((name, i) => ({ index: o.kinds + i, id: o.kinds + i, name, isThing: false })),
+  ];
+}
+
+/** The scene behind sample i (with colours, geometry and occlusion), for tests and previews. */
+export function shapesScene(o: ShapesOptions, index: number): { scene: Scene; captions: string[] } {
+  const scene = renderScene(o, index);
+  return { scene, captions: captionsOf(scene, new Rng(hash32(o.seed, index, CAPTION_SALT))) };
+}
+
+export function shapesSample(o: ShapesOptions, index: number): Sample {
+  const { scene, captions } = shapesScene(o, index);
+  return { id: `shapes:${o.seed}:${index}`, width: o.size, height: o.size, rgb: scene.rgb, segments: scene.segments, panoptic: scene.panoptic, captions };
+}
+
+/** The annotations of a sample as canonical JSON (sorted keys): what the determinism test hashes. */
+export function annotationJson(s: Sample): string {
+  const j: Json = {
+    id: s.id, width: s.width, height: s.height, captions: [...s.captions],
+    segments: s.segments.map((g) => ({ id: g.id, label: g.label, isThing: g.isThing, box: [...g.box], area: g.area })),
+  };
+  return canonicalJson(j);
+}
+
+export function createShapes(options: ShapesOptions): Dataset {
+  const o = shapesOptions(options as unknown as Record<string, unknown>);
+  return {
+    name: "shapes",
+    classes: shapesClasses(o),
+    length: o.images,
+    async get(i: number): Promise<Sample> {
+      if (!Number.isInteger(i) || i < 0 || i >= o.images) throw new RangeError(`shapes: sample ${i} is out of range 0..${o.images - 1}`);
+      return shapesSample(o, i);
+    },
+    // Generated data is a function of its options and the generator's version: no bytes to hash.
+    async fingerprint(): Promise<string> {
+      const opts = Object.fromEntries(Object.entries(o)) as Record<string, Json>;
+      return createHash("sha256").update(canonicalJson({ generator: "shapes", version: shapesMeta.version, options: opts })).digest("hex");
+    },
+  };
+}
