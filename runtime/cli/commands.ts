@@ -5,5 +5,7 @@ import { doc } from "./doc.ts";
 import { fmt } from "./fmt.ts";
 import { graph } from "./graph.ts";
 import { plan } from "./plan.ts";
+import { data } from "./data.ts";
+import { embedCommand } from "./embed.ts";
 
-export const commands: readonly Command[] = [check, plan, graph, fmt, doc];
+export const commands: readonly Command[] = [check, plan, graph, fmt, doc, data, embedCommand];
