@@ -4,11 +4,17 @@ AdamW), on 1 thread. Prints one JSON line: median milliseconds per step and per 
 
     /usr/bin/python3 perf/peer_torch.py [runs]
 """
-import json
 import os
-import statistics
-import sys
-import time
+
+# torch.set_num_threads(1) does not reach OpenBLAS's own pool: without these, its matMuls use every
+# core (measured: 350 vs 175 GFLOP/s on 1024³ on a 2-core machine) and the peer is not 1 thread.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import json  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "reference"))
 
@@ -51,6 +57,9 @@ def timed(f, warm=3):
     return statistics.median(ts)
 
 
-blas = "openblas" if "openblas" in str(torch.__config__.show()).lower() else "other"
-print(json.dumps({"torch": torch.__version__, "blas": blas, "threads": torch.get_num_threads(),
+# Which BLAS torch got decides the peer's speed: Debian's torch falls back to the reference BLAS
+# (≈ 8 GFLOP/s on 1024³) unless libopenblas0-pthread is installed. Measure instead of guessing.
+a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+gflops = 2 * 1024 ** 3 / timed(lambda: a @ b) / 1e6
+print(json.dumps({"torch": torch.__version__, "matmul_gflops": gflops, "threads": torch.get_num_threads(),
                   "step_ms": timed(step), "forward_ms": timed(forward)}))

@@ -62,7 +62,8 @@ const py = spawnSync("/usr/bin/python3", [path.join(root, "perf", "peer_torch.py
 if (py.status !== 0) {
   console.log(`PyTorch peer skipped: ${(py.stderr || py.error?.message || "").trim().split("\n").pop()} (install python3-torch and libopenblas0-pthread)`);
 } else {
-  const r = JSON.parse(py.stdout.trim().split("\n").pop()!) as { torch: string; blas: string; step_ms: number; forward_ms: number };
-  console.log(`pytorch ${r.torch} (${r.blas}, 1 thread): step ${r.step_ms.toFixed(1)} ms, forward ${r.forward_ms.toFixed(1)} ms`);
+  const r = JSON.parse(py.stdout.trim().split("\n").pop()!) as { torch: string; matmul_gflops: number; step_ms: number; forward_ms: number };
+  if (r.matmul_gflops < 30) console.log(`warning: torch's 1024³ matMul runs at ${r.matmul_gflops.toFixed(1)} GFLOP/s — the reference BLAS; install libopenblas0-pthread for a fair peer`);
+  console.log(`pytorch ${r.torch} (1024³ matMul ${r.matmul_gflops.toFixed(0)} GFLOP/s, 1 thread): step ${r.step_ms.toFixed(1)} ms, forward ${r.forward_ms.toFixed(1)} ms`);
   console.log(`ratio tfjs/pytorch: step ${(stepMs / r.step_ms).toFixed(2)}×, forward ${(fwdMs / r.forward_ms).toFixed(2)}×   (target: step ≤ 4×)`);
 }
