@@ -66,6 +66,16 @@ export class SkipLog {
     this.ids.add(key);
     this.skipped.push({ id: key, reason: err.message });
   }
+
+  /** Runs a sample's read, noting a DataError against `id` before it propagates. */
+  async guard<T>(id: string | number, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      if (err instanceof DataError) this.note(id, err);
+      throw err;
+    }
+  }
 }
 
 export async function checkDecodedSize(img: DecodedImage, im: CocoImage, path: string, jsonFile: string): Promise<void> {

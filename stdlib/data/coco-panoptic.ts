@@ -113,12 +113,7 @@ export function openCocoPanoptic(options: Record<string, unknown>, baseDir: stri
     async get(i: number): Promise<Sample> {
       const e = kept[i];
       if (!e) throw new RangeError(`coco_panoptic: sample ${i} of ${kept.length}`);
-      try {
-        return await read(e);
-      } catch (err) {
-        if (err instanceof DataError) log.note(e.image.id, err);
-        throw err;
-      }
+      return log.guard(e.image.id, () => read(e));
     },
     fingerprint(opts = {}) {
       return fingerprintDataset({

@@ -15,22 +15,14 @@ import { captionsOf, shapesVocabulary } from "./shapes-caption.ts";
 import { KINDS } from "./shapes-geometry.ts";
 import { shapes as shapesMeta } from "./shapes.meta.ts";
 import { hash32, Rng } from "./shapes-random.ts";
-import { renderScene, type DifficultyName, type Scene } from "./shapes-scene.ts";
+import { renderScene, type DifficultyName, type Scene, type SceneOptions } from "./shapes-scene.ts";
 import { TEXTURES } from "./shapes-texture.ts";
 
 export { shapesVocabulary };
 
 /** The meta's options, defaults filled in (what a lowered `shapes(...)` data node carries). */
-export interface ShapesOptions {
+export interface ShapesOptions extends SceneOptions {
   readonly images: number;
-  readonly size: number;
-  readonly seed: number;
-  readonly min_shapes: number;
-  readonly max_shapes: number;
-  readonly colors: number;
-  readonly kinds: number;
-  readonly textures: number;
-  readonly difficulty: DifficultyName;
 }
 
 const CAPTION_SALT = 0xc0ffee;

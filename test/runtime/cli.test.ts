@@ -6,20 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { main } from "../../runtime/cli/main.ts";
+import { scdx } from "../support/cli.ts";
 import { repoRoot } from "../support/golden.ts";
 
-async function scdx(...argv: string[]) {
-  let out = "", err = "";
-  const cwd = process.cwd();
-  process.chdir(repoRoot);
-  try {
-    const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s), color: false, cwd: repoRoot });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
 
 test("check: clean example exits 0 and says how many trials", async () => {
   const r = await scdx("check", "examples/shapes/sweep.scd");

@@ -7,21 +7,10 @@ import * as path from "node:path";
 import sharp from "sharp";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { main } from "../../runtime/cli/main.ts";
+import { scdx } from "../support/cli.ts";
 import { createShapes, shapesOptions } from "../../stdlib/data/shapes.ts";
 import { repoRoot } from "../support/golden.ts";
 
-async function scdx(...argv: string[]) {
-  let out = "", err = "";
-  const cwd = process.cwd();
-  process.chdir(repoRoot);
-  try {
-    const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s), color: false, cwd: repoRoot });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-data-"));
 const write = (name: string, text: string) => (fs.writeFileSync(path.join(tmp, name), text), path.join(tmp, name));

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import sharp from "sharp";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { main } from "../../runtime/cli/main.ts";
+import { scdx } from "../support/cli.ts";
 import { normalize } from "../../stdlib/data/resize.ts";
 import { writeSafetensors } from "../../stdlib/io/safetensors.ts";
 import { archFromHfConfig } from "../../stdlib/models/clip-arch.ts";
@@ -27,11 +27,6 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-embed-"));
 const ckpt = path.join(root, "ckpt"), small = path.join(root, "small.png"), other = path.join(root, "other.png");
 const smallU8 = new Uint8Array(16 * 16 * 3).map((_, i) => (i * 73 + 11) % 256);
 
-async function scdx(...argv: string[]) {
-  let out = "", err = "";
-  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s), color: false, cwd: root });
-  return { code, out, err };
-}
 interface Row { kind: string; input: string; ids?: number[]; norm: number; embedding: number[] }
 async function embedJson(...argv: string[]): Promise<Row[]> {
   const r = await scdx("embed", "--json", "--model", ckpt, ...argv);
