@@ -13,18 +13,34 @@ function visible(s: string): string {
   return s.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
-export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: number }): string {
+/** What a run would do with each node: from the cache and the memory estimate (run --dry-run, plan). */
+export interface PlanState {
+  readonly backend: string;
+  readonly cached: (node: string) => boolean;
+  readonly memory: (node: string) => number | undefined;
+}
+
+export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: number; state?: PlanState }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const { study } = plan;
   const n = study.trials.length;
   const sweep = study.swept.length ? ` (sweep over ${study.swept.join(" × ")})` : "";
   let s = `${c.bold(study.experiment)}: ${n} trial${n === 1 ? "" : "s"}${sweep}; ${plan.distinct} distinct stage${plan.distinct === 1 ? "" : "s"} for ${plan.uses} trial×stage uses`;
   s += plan.uses > plan.distinct ? ` (${plan.uses - plan.distinct} shared)\n\n` : "\n\n";
-  const rows = [["stage", "kind", "nodes", "trials per node", "reached by"].map((h) => c.dim(h))];
+  const st = opts.state;
+  const rows = [["stage", "kind", "nodes", "trials per node", ...(st ? ["cached", "to run", "memory"] : []), "reached by"].map((h) => c.dim(h))];
+  let toRun = 0, cached = 0;
   for (const r of plan.rows) {
     const per = [...new Set(r.uses)].join("/");
     const shared = r.keys.length < n;
-    rows.push([c.bold(r.name), `${r.kind} ${r.op === "train" ? "" : r.op}`.trim(), String(r.keys.length), shared ? c.green(`${per} (shared)`) : per, r.params.join(", ") || "—"]);
+    const extra: string[] = [];
+    if (st) {
+      const hits = r.keys.filter((k) => st.cached(k)).length;
+      cached += hits; toRun += r.keys.length - hits;
+      const mem = Math.max(0, ...r.keys.map((k) => st.memory(k) ?? 0));
+      extra.push(hits ? c.green(String(hits)) : "0", r.keys.length - hits ? c.yellow(String(r.keys.length - hits)) : "0", mem ? mib(mem) : "—");
+    }
+    rows.push([c.bold(r.name), `${r.kind} ${r.op === "train" ? "" : r.op}`.trim(), String(r.keys.length), shared ? c.green(`${per} (shared)`) : per, ...extra, r.params.join(", ") || "—"]);
   }
   s += table(rows) + "\n";
   const max = opts.maxTrials ?? 50;
@@ -39,11 +55,17 @@ export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: numbe
       if (!k) { cells.push("—"); continue; }
       const prev = firstUse.get(k);
       if (prev === undefined) firstUse.set(k, t.index + 1);
-      cells.push(prev === undefined ? k.slice(0, 8) : c.dim(`= trial ${prev}`));
+      const mark = st ? (st.cached(k) ? c.green(" ✓") : c.yellow(" ▶")) : "";
+      cells.push(prev === undefined ? k.slice(0, 8) + mark : c.dim(`= trial ${prev}`));
     }
     trows.push(cells);
   }
   s += table(trows);
   if (n > max) s += c.dim(`… ${n - max} more trials\n`);
+  if (st) s += `\n${cached} cached (✓), ${toRun} to run (▶) on ${st.backend}; memory is the estimated peak of one stage.\n`;
   return s;
+}
+
+function mib(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MiB`;
 }

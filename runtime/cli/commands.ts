@@ -7,5 +7,7 @@ import { graph } from "./graph.ts";
 import { plan } from "./plan.ts";
 import { data } from "./data.ts";
 import { embedCommand } from "./embed.ts";
+import { run } from "./run.ts";
+import { cacheCommand } from "./cache.ts";
 
-export const commands: readonly Command[] = [check, plan, graph, fmt, doc, data, embedCommand];
+export const commands: readonly Command[] = [check, plan, run, cacheCommand, graph, fmt, doc, data, embedCommand];

@@ -1,0 +1,124 @@
+// `scdx run`: compile, check every trial, plan, execute what the cache lacks, report.
+import { mkdtempSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fanOut, type Reporter, type RunEvent } from "../events.ts";
+import { execute } from "../executor.ts";
+import { renderRunPlan } from "../run-plan-render.ts";
+import { createRunDir, environment, eventLog, runId, writeProgram, writeResults } from "../run-dir.ts";
+import { indexRun } from "../run-index.ts";
+import { openSession } from "../session.ts";
+import { WorkerPool } from "../worker-pool.ts";
+import { plainReporter } from "../reporters/plain.ts";
+import { jsonReporter } from "../reporters/json.ts";
+import { scdxVersion } from "../cache-manifest.ts";
+import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
+import { compileFile, printDiagnostics } from "./diagnose.ts";
+
+const TFJS_VERSION = "4.22.0";
+
+export const run: Command = {
+  name: "run",
+  summary: "run a study: every trial's stages that the cache does not already hold",
+  help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--cache DIR] [--no-cache]
+                [--dry-run] [--only STAGE]… [--reporter ink|plain|json]
+
+Checks FILE and every trial of its sweep, plans the stages (a stage that several trials define the
+same way runs once), serves what it can from the cache, runs the rest in worker processes, and
+ends with a results table (one row per trial; mean ± standard error where trials differ only in
+seed). Train stages checkpoint as they go: after a crash or Ctrl-C, the same command resumes.
+
+Options:
+  --set name=value   override a param (or the seed) in every trial; repeatable
+  --backend B        tensorflow, wasm or cpu (default: SCDX_BACKEND, else tensorflow if
+                     @tensorflow/tfjs-node-gpu is installed, else wasm); results are cached per backend
+  --jobs N           worker processes running stages in parallel (default: the number of cores)
+  --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
+  --no-cache         compute everything afresh in a throw-away cache (the shared cache is untouched)
+  --dry-run          print the plan — what would run, what is cached, what is shared, memory — and stop
+  --only STAGE       run only this stage (and what it needs); repeatable
+  --reporter R       ink (default on a terminal), plain (default otherwise), json (one event per line)
+  -h, --help         show this help
+
+Every run writes a run directory (.scdx/runs/<time>-<experiment>-<pid>/): the resolved program,
+events.jsonl, results.json/.csv, the backend and versions, and links to the cache entries.
+
+Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usage error,
+3 a stage failed (the others finished), 130 interrupted (checkpoints kept: run again to resume).`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      set: { type: "string", multiple: true }, backend: { type: "string" }, jobs: { type: "string" }, cache: { type: "string" },
+      "no-cache": { type: "boolean" }, "dry-run": { type: "boolean" }, only: { type: "string", multiple: true }, reporter: { type: "string" },
+    });
+    if (values.help) return io.out(run.help + "\n"), EXIT.ok;
+    if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
+    const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism()) : Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive whole number, got \`${values.jobs}\``);
+    const reporterName = values.reporter ?? (process.stdout.isTTY ? "ink" : "plain");
+    if (!["ink", "plain", "json"].includes(reporterName)) throw new UsageError(`--reporter must be ink, plain or json, got \`${reporterName}\``);
+    if (values["no-cache"] && values.cache) throw new UsageError("--no-cache and --cache exclude each other");
+    const file = positionals[0]!;
+
+    const r = compileFile(file, values.set ?? []);
+    if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
+    const study = r.study;
+    const names = new Set(study.trials.flatMap((t) => Object.keys(t.stages)));
+    for (const o of values.only ?? []) if (!names.has(o)) throw new UsageError(`--only ${o}: the study has no stage or bench \`${o}\` (it has ${[...names].join(", ")})`);
+
+    const throwaway = values["no-cache"] ? mkdtempSync(path.join(os.tmpdir(), "scdx-nocache-")) : undefined;
+    const s = openSession(study, file, { backend: values.backend, cache: values.cache, cacheRoot: throwaway, only: values.only, cwd: io.cwd });
+    if (s.plan.refused.length) {
+      io.err(`scdx run: ${s.plan.refused.length} stage${s.plan.refused.length === 1 ? "" : "s"} cannot fit the ${s.backend} backend; nothing was run:\n${s.plan.refused.map((x) => `  ${x}`).join("\n")}\n`);
+      return EXIT.errors;
+    }
+    if (values["dry-run"]) {
+      io.out(renderRunPlan(s, { color: io.color }));
+      return EXIT.ok;
+    }
+
+    const id = runId(study.experiment);
+    const runDir = createRunDir(path.join(s.projectDir, ".scdx", "runs"), id);
+    writeProgram(runDir, study, environment(scdxVersion(), s.backend, TFJS_VERSION, s.cache.root, argv));
+    const ui = await makeReporter(reporterName, io);
+    const reporter = fanOut([eventLog(runDir), ui]);
+    const t0 = Date.now();
+    const emit = (e: Record<string, unknown>) => reporter.event({ ...e, t: Date.now() - t0 } as RunEvent);
+
+    const stop = new AbortController();
+    const pool = new WorkerPool(Math.min(jobs, Math.max(1, s.plan.stages.size)), s.backend);
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts === 1) { stop.abort(); pool.stop(); } else pool.kill();
+    };
+    process.on("SIGINT", onSigint);
+    process.on("SIGTERM", onSigint);
+    let result;
+    try {
+      emit({ type: "run-start", runId: id, experiment: study.experiment, file, backend: s.backend, jobs, swept: study.swept, trials: s.plan.trials, stages: [...s.plan.stages.values()].map((x) => x.info) });
+      indexRun(s.cache.root, path.resolve(io.cwd, file), study.experiment, runDir, s.plan);
+      result = await execute({ study, plan: s.plan, cache: s.cache, pool, emit: emit as never, signal: stop.signal, batchThreads: 1 });
+    } finally {
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigint);
+      await pool.close();
+    }
+    writeResults(runDir, study, s.plan, result.outcomes, result.trialMetrics);
+    const outcomes = [...result.outcomes.values()];
+    const failed = outcomes.filter((x) => !x.ok && !x.interrupted).length;
+    const interrupted = result.interrupted || outcomes.some((x) => x.interrupted);
+    emit({
+      type: "run-done", ok: failed === 0 && !interrupted, interrupted, executed: outcomes.filter((x) => x.executed && x.ok).length,
+      cached: outcomes.filter((x) => x.ok && !x.executed).length, failed, seconds: (Date.now() - t0) / 1000, runDir,
+    });
+    await reporter.close?.();
+    return interrupted ? EXIT.interrupted : failed ? EXIT.stageFailed : EXIT.ok;
+  },
+};
+
+async function makeReporter(name: string, io: Parameters<Command["run"]>[1]): Promise<Reporter> {
+  if (name === "json") return jsonReporter(io.out);
+  if (name === "plain") return plainReporter(io.out, { color: io.color });
+  const { inkReporter } = await import("../reporters/ink.tsx");
+  return inkReporter({ color: io.color });
+}

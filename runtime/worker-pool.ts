@@ -1,0 +1,110 @@
+// The driver's side of local parallelism: up to `size` worker processes (execa, IPC), started on
+// demand and reused across stages. A job's messages are routed to its caller; a worker that dies
+// mid-job (out of memory, killed) fails that job with what it last wrote to stderr.
+import { execaNode, type ResultPromise } from "execa";
+import { fileURLToPath } from "node:url";
+import type { FromWorker, ToWorker, WorkerJob } from "./worker.ts";
+
+type Result = Extract<FromWorker, { type: "result" }>;
+
+interface Slot {
+  readonly index: number;
+  readonly proc: ResultPromise<{ ipc: true }>;
+  readonly ready: Promise<void>;
+  busy?: { id: number; on: (m: FromWorker) => void; done: (r: Result) => void };
+  stderr: string;
+  dead: boolean;
+}
+
+const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private nextId = 1;
+  private stopped = false;
+
+  constructor(readonly size: number, private readonly backend: string) {}
+
+  /** Runs a job on a free worker (starting one if fewer than `size` exist); resolves with its result. */
+  async run(job: Omit<WorkerJob, "id">, on: (m: FromWorker, worker: number) => void): Promise<Result> {
+    const slot = await this.acquire();
+    const id = this.nextId++;
+    try {
+      await slot.ready;
+      return await new Promise<Result>((resolve) => {
+        slot.busy = { id, on: (m) => on(m, slot.index), done: resolve };
+        if (slot.dead) return resolve(this.deathResult(slot, id));
+        void slot.proc.sendMessage({ type: "job", job: { ...job, id } } satisfies ToWorker as never).catch(() => {});
+      });
+    } finally {
+      slot.busy = undefined;
+      this.release();
+    }
+  }
+
+  /** Asks every worker to checkpoint and stop (Ctrl-C); running jobs end as interrupted. */
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.slots) if (!s.dead) void s.proc.sendMessage({ type: "stop" } satisfies ToWorker as never).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.slots) if (!s.dead) s.proc.disconnect?.();
+    await Promise.all(this.slots.map((s) => s.proc.then(() => undefined, () => undefined)));
+  }
+
+  /** Kills the workers without waiting for checkpoints (a second Ctrl-C). */
+  kill(): void {
+    for (const s of this.slots) s.proc.kill("SIGKILL");
+  }
+
+  private async acquire(): Promise<Slot> {
+    for (;;) {
+      const free = this.slots.find((s) => !s.busy && !s.dead);
+      if (free) { free.busy = { id: -1, on: () => {}, done: () => {} }; return free; }
+      const live = this.slots.filter((s) => !s.dead).length;
+      if (live < this.size) { const s = this.start(); s.busy = { id: -1, on: () => {}, done: () => {} }; return s; }
+      await new Promise<void>((r) => this.waiting.push(r));
+    }
+  }
+
+  private release(): void {
+    this.waiting.shift()?.();
+  }
+
+  private start(): Slot {
+    const proc = execaNode(BOOT, [], {
+      ipc: true, serialization: "json", stdout: "ignore", stderr: "pipe", buffer: false, reject: false,
+      env: { SCDX_WORKER_BACKEND: this.backend }, cleanup: true,
+    }) as unknown as ResultPromise<{ ipc: true }>;
+    let markReady: () => void = () => {};
+    const slot: Slot = { index: this.slots.length + 1, proc, ready: new Promise<void>((r) => { markReady = r; }), stderr: "", dead: false };
+    proc.stderr?.on("data", (d: Buffer) => { slot.stderr = (slot.stderr + d.toString()).slice(-4000); });
+    void (async () => {
+      try {
+        for await (const raw of proc.getEachMessage()) {
+          const m = raw as unknown as FromWorker;
+          if (m.type === "ready") { markReady(); continue; }
+          if (m.type === "result" && m.id === -1) { if (!m.ok) slot.stderr += m.message; continue; }
+          if (!slot.busy || ("id" in m && m.id !== slot.busy.id)) continue;
+          if (m.type === "result") slot.busy.done(m);
+          else slot.busy.on(m);
+        }
+      } catch { /* the worker exited */ }
+    })();
+    void proc.then(() => {
+      slot.dead = true;
+      markReady();
+      if (slot.busy && slot.busy.id > 0) slot.busy.done(this.deathResult(slot, slot.busy.id));
+      this.release();
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private deathResult(slot: Slot, id: number): Result {
+    const tail = slot.stderr.trim().split("\n").slice(-6).join("\n");
+    return { type: "result", id, ok: false, interrupted: this.stopped, message: `worker ${slot.index} exited${tail ? `:\n${tail}` : ""}` };
+  }
+}
