@@ -31,6 +31,8 @@ export interface StageOutcome {
   readonly executed: boolean;
   readonly message?: string;
   readonly interrupted?: boolean;
+  /** Not run: a stage it consumes failed (or the run was interrupted first). */
+  readonly skipped?: boolean;
 }
 
 export interface ExecuteResult {
@@ -53,13 +55,13 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     if (bad.length) {
       const names = bad.map((i) => plan.stages.get(i)!.info.name);
       o.emit({ type: "stage-skipped", key, reason: inputs.some((r) => r.interrupted) ? "interrupted" : `${names.join(", ")} failed` });
-      return { ok: false, executed: false, interrupted: inputs.some((r) => r.interrupted) };
+      return { ok: false, executed: false, skipped: true, interrupted: inputs.some((r) => r.interrupted) };
     }
     const hit = await lookup(cache, key, o);
     if (hit) return hit;
-    if (o.signal.aborted) { o.emit({ type: "stage-skipped", key, reason: "interrupted" }); return { ok: false, executed: false, interrupted: true }; }
+    if (o.signal.aborted) { o.emit({ type: "stage-skipped", key, reason: "interrupted" }); return { ok: false, executed: false, skipped: true, interrupted: true }; }
     const lock = await acquireLock(cache.root, key, { onWait: (h) => o.emit({ type: "stage-waiting", key, holder: describeHolder(h) }), signal: o.signal }).catch(() => undefined);
-    if (!lock) { o.emit({ type: "stage-skipped", key, reason: "interrupted" }); return { ok: false, executed: false, interrupted: true }; }
+    if (!lock) { o.emit({ type: "stage-skipped", key, reason: "interrupted" }); return { ok: false, executed: false, skipped: true, interrupted: true }; }
     try {
       const again = await lookup(cache, key, o);
       if (again) return again;

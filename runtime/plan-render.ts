@@ -18,6 +18,8 @@ export interface PlanState {
   readonly backend: string;
   readonly cached: (node: string) => boolean;
   readonly memory: (node: string) => number | undefined;
+  /** The cache key of a node: what `run` logs and `cache ls` lists (plan alone shows structural keys). */
+  readonly key: (node: string) => string | undefined;
 }
 
 export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: number; state?: PlanState }): string {
@@ -56,7 +58,7 @@ export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: numbe
       const prev = firstUse.get(k);
       if (prev === undefined) firstUse.set(k, t.index + 1);
       const mark = st ? (st.cached(k) ? c.green(" ✓") : c.yellow(" ▶")) : "";
-      cells.push(prev === undefined ? k.slice(0, 8) + mark : c.dim(`= trial ${prev}`));
+      cells.push(prev === undefined ? (st?.key(k) ?? k).slice(0, 8) + mark : c.dim(`= trial ${prev}`));
     }
     trows.push(cells);
   }

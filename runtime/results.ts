@@ -130,38 +130,75 @@ function isFraction(table: ResultsTable, m: string): boolean {
   return vs.length > 0 && vs.every((v) => v >= 0 && v <= 1);
 }
 
-export function formatTable(table: ResultsTable, opts: { color: boolean }): string {
+export interface FormatOptions {
+  readonly color: boolean;
+  /** Terminal columns the table must fit in (default 100). */
+  readonly width?: number;
+}
+
+/**
+ * One row per trial (or group) when that fits in `width`; otherwise transposed — one row per metric,
+ * one column per trial — since a real study has a dozen long metric names and only a few trials.
+ * Transposed columns that still do not fit are split into blocks, each repeating the names.
+ */
+export function formatTable(table: ResultsTable, opts: FormatOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   if (!table.rows.length) return "";
+  const width = opts.width ?? 100;
   const pct = new Set(table.metrics.filter((m) => isFraction(table, m)));
-  const cells = table.rows.map((r) => table.columns.map((col) => {
-    if (col.kind === "trial") return String(r.trials[0]);
-    if (col.kind === "trials") return r.trials.join(",");
-    if (col.kind === "n") return String(r.n);
-    if (col.kind === "param") return showJson(r.params[col.name] ?? null);
-    const s = r.metrics[col.name]!;
-    const f = (v: number) => pct.has(col.name) ? (v * 100).toFixed(1) : short(v);
-    if (s.mean === null) return "—";
-    let out = f(s.mean);
-    if (table.grouped && s.se !== null) out += ` ± ${f(s.se)}`;
-    if (table.grouped && s.count !== r.n) out += ` (n=${s.count})`;
-    return out;
-  }));
-  const heads = table.columns.map((col) => col.name);
-  const widths = heads.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const right = table.columns.map((col) => col.kind === "metric" || col.kind === "n" || col.kind === "trial");
-  const pad = (s: string, i: number) => right[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!);
-  const line = (r: string[]) => r.map(pad).join("  ").trimEnd();
+  const cells = table.rows.map((r) => table.columns.map((col) => cell(table, r, col, pct)));
   const notes: string[] = [];
   if (pct.size) {
     const other = table.metrics.filter((m) => !pct.has(m));
     notes.push(`metrics in %${other.length ? ` (except ${other.join(", ")})` : ""}`);
   }
   if (table.grouped) notes.push("mean ± standard error over seeds");
-  let s = notes.length ? c.dim(notes.join("; ")) + "\n" : "";
-  s += c.bold(line(heads)) + "\n";
-  for (const r of cells) s += line(r) + "\n";
-  return s;
+  const head = notes.length ? c.dim(notes.join("; ")) + "\n" : "";
+
+  const heads = table.columns.map((col) => col.name);
+  const right = table.columns.map((col) => col.kind === "metric" || col.kind === "n" || col.kind === "trial");
+  const wide = aligned([heads, ...cells], right);
+  if (Math.max(...wide.map((l) => l.length)) <= width) {
+    return head + c.bold(wide[0]!) + "\n" + wide.slice(1).map((l) => l + "\n").join("");
+  }
+
+  // Transposed: column 0 names the row, then one right-aligned column per trial or group.
+  const byName = new Map(table.columns.map((col, i) => [col.name, i]));
+  const names = [...table.params, ...(table.grouped ? ["n"] : []), ...table.metrics];
+  const top = ["", ...table.rows.map((r) => table.grouped ? `trials ${r.trials.join(",")}` : `trial ${r.trials[0]}`)];
+  const lines = [top, ...names.map((name) => [name, ...cells.map((r) => r[byName.get(name)!]!)])];
+  const widths = top.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  const blocks: number[][] = [];
+  let used = Infinity;
+  for (let i = 1; i < top.length; i++) {
+    if (used + 2 + widths[i]! > width) { blocks.push([]); used = widths[0]!; }
+    blocks[blocks.length - 1]!.push(i);
+    used += 2 + widths[i]!;
+  }
+  return head + blocks.map((cols) => {
+    const part = aligned(lines.map((l) => [l[0]!, ...cols.map((i) => l[i]!)]), [false, ...cols.map(() => true)]);
+    return c.bold(part[0]!) + "\n" + part.slice(1).map((l) => l + "\n").join("");
+  }).join("\n");
+}
+
+function cell(table: ResultsTable, r: ResultRow, col: ResultColumn, pct: ReadonlySet<string>): string {
+  if (col.kind === "trial") return String(r.trials[0]);
+  if (col.kind === "trials") return r.trials.join(",");
+  if (col.kind === "n") return String(r.n);
+  if (col.kind === "param") return showJson(r.params[col.name] ?? null);
+  const s = r.metrics[col.name]!;
+  const f = (v: number) => pct.has(col.name) ? (v * 100).toFixed(1) : short(v);
+  if (s.mean === null) return "—";
+  let out = f(s.mean);
+  if (table.grouped && s.se !== null) out += ` ± ${f(s.se)}`;
+  if (table.grouped && s.count !== r.n) out += ` (n=${s.count})`;
+  return out;
+}
+
+/** Lines of `rows` padded to common column widths, two spaces apart, trailing blanks trimmed. */
+function aligned(rows: readonly (readonly string[])[], right: readonly boolean[]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((s, i) => right[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
 /** Four significant digits without exponent noise for ordinary magnitudes. */

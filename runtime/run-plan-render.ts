@@ -12,5 +12,5 @@ export function renderRunPlan(s: Session, opts: { color: boolean; maxTrials?: nu
     const p = s.plan.stages.get(node);
     return !!p && existsSync(path.join(s.cache.entryDir(p.info.key), "manifest.json"));
   };
-  return renderPlan(makePlan(s.study), { ...opts, state: { backend: s.backend, cached, memory: (node) => s.plan.stages.get(node)?.info.memory } });
+  return renderPlan(makePlan(s.study), { ...opts, state: { backend: s.backend, cached, memory: (node) => s.plan.stages.get(node)?.info.memory, key: (node) => s.plan.stages.get(node)?.info.key } });
 }

@@ -105,7 +105,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     }
     writeResults(runDir, study, s.plan, result.outcomes, result.trialMetrics);
     const outcomes = [...result.outcomes.values()];
-    const failed = outcomes.filter((x) => !x.ok && !x.interrupted).length;
+    const failed = outcomes.filter((x) => !x.ok && !x.interrupted && !x.skipped).length;
     const interrupted = result.interrupted || outcomes.some((x) => x.interrupted);
     emit({
       type: "run-done", ok: failed === 0 && !interrupted, interrupted, executed: outcomes.filter((x) => x.executed && x.ok).length,
@@ -118,7 +118,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
 
 async function makeReporter(name: string, io: Parameters<Command["run"]>[1]): Promise<Reporter> {
   if (name === "json") return jsonReporter(io.out);
-  if (name === "plain") return plainReporter(io.out, { color: io.color });
+  if (name === "plain") return plainReporter(io.out, { color: io.color, width: process.stdout.isTTY ? process.stdout.columns : undefined });
   const { inkReporter } = await import("../reporters/ink.tsx");
   return inkReporter({ color: io.color });
 }

@@ -53,7 +53,7 @@ export function RunView({ state, width = 100, maxLive = 20, color = false }: Run
       <Static items={staticItems(state)}>
         {(item) => item.kind === "header" ? <Text key={item.id}>{headerText(state, c)}</Text>
           : item.kind === "row" ? <StageRow key={item.id} state={state} row={item.row} layout={l} />
-          : <Box key={item.id} marginTop={1}><Text>{endText(state, color).trimEnd()}</Text></Box>}
+          : <Box key={item.id} marginTop={1}><Text>{endText(state, color, width).trimEnd()}</Text></Box>}
       </Static>
       {live.rows.length || live.hidden ? (
         <Box flexDirection="column">

@@ -11,6 +11,8 @@ export interface PlainOptions {
   readonly color: boolean;
   /** Minimum seconds between two progress lines of one stage (default 10). */
   readonly progressEverySeconds?: number;
+  /** Columns the results table must fit in (default 100); a terminal's `columns` when there is one. */
+  readonly width?: number;
 }
 
 export function plainReporter(write: (s: string) => void, opts: PlainOptions): Reporter {
@@ -41,7 +43,7 @@ export function plainReporter(write: (s: string) => void, opts: PlainOptions): R
           `${e.failed.length ? ` (${e.failed.join(", ")})` : ""}`);
         return;
       }
-      if (e.type === "run-done") { write("\n" + endText(state, opts.color)); return; }
+      if (e.type === "run-done") { write("\n" + endText(state, opts.color, opts.width)); return; }
       const s = state.stages[e.key];
       if (!s) return;
       switch (e.type) {

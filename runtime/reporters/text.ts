@@ -97,15 +97,18 @@ export function headerText(state: RunState, c: ChalkInstance): string {
     `${shared > 0 ? ` for ${state.rows.length} trial×stage uses (${shared} shared)` : ""} — backend ${r.backend}, ${r.jobs} job${r.jobs === 1 ? "" : "s"}`;
 }
 
-/** The results table (if any trial reported metrics) and the summary, once the run is done. */
-export function endText(state: RunState, color: boolean): string {
+/**
+ * The results table (if any trial reported metrics) and the summary, once the run is done. The
+ * table is laid out to fit `width` columns (default 100).
+ */
+export function endText(state: RunState, color: boolean, width?: number): string {
   const c = chalk(color);
   const d = state.done;
   if (!d || !state.run) return "";
   let s = "";
   const metrics = trialMetrics(state);
   if ([...metrics.values()].some((m) => Object.keys(m).length)) {
-    s += formatTable(resultsTable(state.trials.map((t) => t.info), state.run.swept, metrics), { color }) + "\n";
+    s += formatTable(resultsTable(state.trials.map((t) => t.info), state.run.swept, metrics), { color, width }) + "\n";
   }
   const counts = statusCounts(state);
   const what = d.interrupted ? c.yellow("interrupted") : d.ok ? c.green("done") : c.red("failed");

@@ -74,7 +74,7 @@ export async function runTrain(node: TrainNode, ctx: StageContext): Promise<Stag
       try {
         r = trainStep(trainer, b.batch);
       } catch (e) {
-        if (e instanceof NonFiniteLossError) throw new StageError(`loss term '${e.term}' is ${e.value} at step ${e.step}; the stage stopped before updating (lower the learning rate, or check the data)`, e.step, e.term);
+        if (e instanceof NonFiniteLossError) throw new StageError(`loss is ${e.value}; the stage stopped before updating the parameters (lower the learning rate, or check the data)`, e.step, e.term);
         throw e;
       }
       log.push(JSON.stringify({ step: r.step, loss: r.loss, terms: r.terms, lr: r.lr }));

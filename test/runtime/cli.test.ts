@@ -53,22 +53,6 @@ test("--help answers for every command", async () => {
   }
 });
 
-test("plan: shared stages are marked and later trials refer to the first", async () => {
-  const r = await scdx("plan", "examples/shapes/sweep.scd");
-  assert.is(r.code, 0, r.err);
-  assert.match(r.out, /pretrain\s+train\s+1\s+8 \(shared\)/);
-  assert.match(r.out, /distill\s+train\s+8\s+1\s/);
-  assert.match(r.out, /= trial 1/);
-  const j = await scdx("plan", "--json", "examples/shapes/sweep.scd");
-  assert.is((JSON.parse(j.out) as { trials: unknown[] }).trials.length, 8);
-});
-
-test("plan --set shrinks a study without editing it", async () => {
-  const r = await scdx("plan", "--json", "--set", "lambda=0.5", "--set", "tau=0.1", "examples/shapes/sweep.scd");
-  assert.is(r.code, 0, r.err);
-  assert.is((JSON.parse(r.out) as { trials: unknown[] }).trials.length, 1);
-});
-
 test("graph: dot and mermaid name every node once", async () => {
   const dot = await scdx("graph", "examples/shapes/sweep.scd");
   assert.is(dot.code, 0);

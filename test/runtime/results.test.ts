@@ -101,18 +101,80 @@ test("CSV: object params are JSON, null params empty", () => {
 
 test("formatTable: fractions ×100 with one decimal, ± SE, counts when they differ, aligned columns", () => {
   const out = formatTable(resultsTable(trials, ["lr", "seed"], metrics), { color: false });
-  const lines = out.trimEnd().split("\n");
-  assert.is(lines[0], "metrics in % (except b); mean ± standard error over seeds");
-  assert.match(lines[1]!, /^trials\s+lr\s+n\s+a\s+b$/);
-  assert.match(lines[2]!, /^1,3,5\s+0\.00001\s+3\s+50\.0 ± 20\.8\s+12 ± 2 \(n=2\)$/);
-  assert.match(lines[3]!, /^2,4,6\s+0\.0001\s+3\s+20\.0 ± 10\.0 \(n=2\)\s+20 ± 0$/);
-  // Right-aligned metric columns end at the same place on every line.
-  assert.is(lines[2]!.length, lines[3]!.length);
-  assert.is(lines[1]!.length, lines[2]!.length);
+  assert.equal(out.split("\n"), [
+    "metrics in % (except b); mean ± standard error over seeds",
+    "trials  lr       n                  a             b",
+    "1,3,5   0.00001  3        50.0 ± 20.8  12 ± 2 (n=2)",
+    "2,4,6   0.0001   3  20.0 ± 10.0 (n=2)        20 ± 0",
+    "",
+  ]);
   const flat = formatTable(resultsTable(trials, ["lr", "seed"], metrics, { group: false }), { color: false });
   assert.match(flat, /metrics in % \(except b\)\n/);
   assert.match(flat, /\n    1  0\.00001  0     20\.0   —\n/);
   assert.is(formatTable(resultsTable([], [], new Map()), { color: false }), "");
+});
+
+// Two trials of a λ sweep with a real run's long metric names: 125 columns one row per trial.
+const sweep: TrialInfo[] = [0, 0.5].map((lambda, i) => ({ index: i, params: { lambda }, stages: {} }));
+const long = new Map<number, Metrics>([
+  [1, { "teacher_regions.box.thing.top1": 0.1616, "teacher_spatial.pixel_accuracy": 0.5612, "regions.mask.stuff.top5": 0.8557, "spatial.miou": 0.3676 }],
+  [2, { "teacher_regions.box.thing.top1": 0.1616, "teacher_spatial.pixel_accuracy": 0.5612, "regions.mask.stuff.top5": null, "spatial.miou": 0.3678, seconds: 12.5 }],
+]);
+
+test("formatTable: too wide for 100 columns → one row per metric in first-appearance order, one column per trial", () => {
+  const out = formatTable(resultsTable(sweep, ["lambda"], long), { color: false });
+  assert.equal(out.split("\n"), [
+    "metrics in % (except seconds)",
+    "                                trial 1  trial 2",
+    "lambda                                0      0.5",
+    "teacher_regions.box.thing.top1     16.2     16.2",
+    "teacher_spatial.pixel_accuracy     56.1     56.1",
+    "regions.mask.stuff.top5            85.6        —",
+    "spatial.miou                       36.8     36.8",
+    "seconds                               —     12.5",
+    "",
+  ]);
+  // Wide enough for the 125-column layout: one row per trial again.
+  const wide = formatTable(resultsTable(sweep, ["lambda"], long), { color: false, width: 125 }).split("\n");
+  assert.is(wide[1], "trial  lambda  teacher_regions.box.thing.top1  teacher_spatial.pixel_accuracy  regions.mask.stuff.top5  spatial.miou  seconds");
+  assert.is(wide[3], "    2  0.5                               16.2                            56.1                        —          36.8     12.5");
+});
+
+test("formatTable: transposed groups carry their trials and n; columns that do not fit split into blocks", () => {
+  const table = resultsTable(trials, ["lr", "seed"], metrics);
+  // One row per group is 51 columns wide.
+  assert.equal(formatTable(table, { color: false, width: 50 }).split("\n"), [
+    "metrics in % (except b); mean ± standard error over seeds",
+    "    trials 1,3,5       trials 2,4,6",
+    "lr       0.00001             0.0001",
+    "n              3                  3",
+    "a    50.0 ± 20.8  20.0 ± 10.0 (n=2)",
+    "b   12 ± 2 (n=2)             20 ± 0",
+    "",
+  ]);
+  // 35 columns transposed; at 30 each group gets its own block, names repeated.
+  assert.equal(formatTable(table, { color: false, width: 30 }).split("\n"), [
+    "metrics in % (except b); mean ± standard error over seeds",
+    "    trials 1,3,5",
+    "lr       0.00001",
+    "n              3",
+    "a    50.0 ± 20.8",
+    "b   12 ± 2 (n=2)",
+    "",
+    "         trials 2,4,6",
+    "lr             0.0001",
+    "n                   3",
+    "a   20.0 ± 10.0 (n=2)",
+    "b              20 ± 0",
+    "",
+  ]);
+  // Colour wraps padded text, so it never moves a column.
+  const ansi = /\x1b\[[0-9;]*m/g;
+  for (const width of [100, 50, 30]) {
+    const coloured = formatTable(table, { color: true, width });
+    assert.match(coloured, ansi);
+    assert.is(coloured.replace(ansi, ""), formatTable(table, { color: false, width }));
+  }
 });
 
 test.run();
