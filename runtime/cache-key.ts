@@ -46,7 +46,8 @@ export function keyFields(study: Pick<Study, "nodes">, key: string, inputCacheKe
   for (const n of local) {
     const ops = n.kind === "train" ? [...n.loss.map((t) => t.op), (n.options["optim"] as { op: string } | undefined)?.op ?? "adamw"] : [n.op];
     for (const op of ops) { const m = registry.get(op); if (m) components[op] = m.version; }
-    for (const f of n.files) files[f.path] = ctx.fingerprint(f.path);
+    // By node and option, not absolute path: the same bytes in another clone or machine are the same input.
+    for (const f of n.files) files[`${n.op}(${n.key.slice(0, 12)}).${f.option}`] = ctx.fingerprint(f.path);
   }
   const inputs: Record<string, Json> = {};
   for (const k of Object.keys(inputCacheKeys).sort()) inputs[k] = inputCacheKeys[k]!;

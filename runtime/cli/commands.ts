@@ -9,5 +9,7 @@ import { data } from "./data.ts";
 import { embedCommand } from "./embed.ts";
 import { run } from "./run.ts";
 import { cacheCommand } from "./cache.ts";
+import { exportCommand } from "./export.ts";
+import { whyCommand } from "./why.ts";
 
-export const commands: readonly Command[] = [check, plan, run, cacheCommand, graph, fmt, doc, data, embedCommand];
+export const commands: readonly Command[] = [check, plan, run, whyCommand, exportCommand, cacheCommand, graph, fmt, doc, data, embedCommand];
