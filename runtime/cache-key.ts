@@ -2,7 +2,7 @@
 // field with the reason it is in the key (written into every entry's manifest and read by `why`).
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { inputKeys, isStage, type IrNode, type Json, type Study } from "../lang/ir.ts";
 import { registry } from "../stdlib/registry.ts";
 import type { KeyFields } from "./cache.ts";
@@ -46,8 +46,15 @@ export function keyFields(study: Pick<Study, "nodes">, key: string, inputCacheKe
   for (const n of local) {
     const ops = n.kind === "train" ? [...n.loss.map((t) => t.op), (n.options["optim"] as { op: string } | undefined)?.op ?? "adamw"] : [n.op];
     for (const op of ops) { const m = registry.get(op); if (m) components[op] = m.version; }
+    // Version 2 blends only the trained parameters; keyed only where an ensemble is used, so
+    // stages without one keep their entries.
+    if (n.kind === "train" && (n.options["ensemble"] ?? 1) !== 1) components["ensemble"] = "2";
     // By node and option, not absolute path: the same bytes in another clone or machine are the same input.
-    for (const f of n.files) files[`${n.op}(${n.key.slice(0, 12)}).${f.option}`] = ctx.fingerprint(f.path);
+    for (const f of n.files) {
+      const id = `${n.op}(${n.key.slice(0, 12)}).${f.option}`;
+      if (n.kind === "model" && f.option === "weights") for (const [rel, p] of weightFiles(f.path)) files[`${id}/${rel}`] = ctx.fingerprint(p);
+      else files[id] = ctx.fingerprint(f.path);
+    }
   }
   const inputs: Record<string, Json> = {};
   for (const k of Object.keys(inputCacheKeys).sort()) inputs[k] = inputCacheKeys[k]!;
@@ -59,6 +66,19 @@ export function keyFields(study: Pick<Study, "nodes">, key: string, inputCacheKe
     backend: { value: ctx.backend, why: "tfjs backends differ in the last bits of float results; a result is reproducible on the backend that made it" },
     scdx: { value: ctx.scdxVersion, why: "the scdx version: a release may change numerics that no component version records" },
   };
+}
+
+/** Files a checkpoint loader reads (stdlib/models/load-clip.ts, runtime/model-files.ts): for a
+ * weights file, also the config and tokenizer beside it; for a folder, those and every safetensors
+ * shard — but not the folder's other files, so a README or PROVENANCE.md edit changes no key. */
+export const CHECKPOINT_SIDECARS = ["config.json", "open_clip_config.json", "preprocessor_config.json", "model.json", "vocab.json", "merges.txt", "tokenizer.json", "words.txt", "model.safetensors.index.json"];
+
+export function weightFiles(p: string): [string, string][] {
+  if (!existsSync(p)) return [[basename(p), p]]; // fingerprints as "missing"; loading will say so
+  const dir = statSync(p).isDirectory() ? p : dirname(p);
+  const names = readdirSync(dir).filter((f) => CHECKPOINT_SIDECARS.includes(f) || (statSync(p).isDirectory() && f.endsWith(".safetensors")));
+  if (!statSync(p).isDirectory()) names.push(basename(p));
+  return [...new Set(names)].sort().map((f) => [f, join(dir, f)]);
 }
 
 /**

@@ -281,6 +281,18 @@ export class Cache {
         tmpRemoved.push(n);
       }
     }
+    // Checkpoints of unfinished train stages (work/<key>): kept for resuming, so only removed by age
+    // (or when their entry exists: the stage finished), never while their lock is held.
+    const workDir = path.join(this.root, "work");
+    for (const n of await fs.promises.readdir(workDir).catch(() => [] as string[])) {
+      const dir = path.join(workDir, n);
+      const st = await fs.promises.stat(dir).catch(() => undefined);
+      if (!st || !isCacheKey(n) || (await lockHeld(this.root, n))) continue;
+      const finished = fs.existsSync(path.join(this.entryDir(n), MANIFEST));
+      if (!finished && (cutoff === undefined || st.mtimeMs > cutoff)) continue;
+      if (!opts.dryRun) await fs.promises.rm(dir, { recursive: true, force: true });
+      tmpRemoved.push(`work/${n}`);
+    }
     const locksRemoved = await removeStaleLocks(this.root, { dryRun: opts.dryRun });
     // Trash is deleted right after the rename; what is left there was interrupted.
     if (!opts.dryRun) await fs.promises.rm(path.join(this.root, "trash"), { recursive: true, force: true }).catch(() => undefined);

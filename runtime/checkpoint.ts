@@ -58,9 +58,10 @@ export function loadCheckpoint(workDir: string, t: Trainer, key: string): { stat
     if (!raw || raw.shape.join() !== want.shape.join()) throw new Error(`${file}: '${name}' is missing or has another shape; delete the work directory to restart the stage`);
     return raw.data as Float32Array;
   };
-  for (const [k, v] of Object.entries(t.variables)) v.assign(tf.tensor(get(`param/${k}`, v), v.shape));
-  for (const [k, v] of Object.entries(t.optimizer.m)) v.assign(tf.tensor(get(`m/${k}`, v), v.shape));
-  for (const [k, v] of Object.entries(t.optimizer.v)) v.assign(tf.tensor(get(`v/${k}`, v), v.shape));
+  const restore = (v: tf.Variable, name: string) => { const x = tf.tensor(get(name, v), v.shape); v.assign(x); x.dispose(); };
+  for (const [k, v] of Object.entries(t.variables)) restore(v, `param/${k}`);
+  for (const [k, v] of Object.entries(t.optimizer.m)) restore(v, `m/${k}`);
+  for (const [k, v] of Object.entries(t.optimizer.v)) restore(v, `v/${k}`);
   const step = Number(st.metadata["step"]);
   t.optimizer.step = step;
   const logPath = join(workDir, LOG_FILE);

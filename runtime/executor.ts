@@ -48,36 +48,65 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const outcomes = new Map<string, StageOutcome>();
   const trialMetrics = new Map<number, Metrics>();
 
+  // Every entry is looked up first: a key needs only its inputs' keys, not their results, so a
+  // stage whose consumers are all cached is not needed at all (`--only distill` with distill
+  // cached must not retrain a collected pretrain).
+  const hits = new Map<string, StageOutcome>();
+  for (const [k, s] of plan.stages) { const h = await lookup(cache, s.info.key, o); if (h) hits.set(k, h); }
+  const needed = new Set<string>();
+  const need = (k: string) => {
+    if (needed.has(k)) return;
+    needed.add(k);
+    if (!hits.has(k)) plan.stages.get(k)!.inputs.forEach(need);
+  };
+  plan.roots.forEach(need);
+
   const runStage = async (k: string): Promise<StageOutcome> => {
     const s = plan.stages.get(k)!, key = s.info.key;
+    const hit = hits.get(k);
+    if (hit) return hit;
+    if (!needed.has(k)) {
+      o.emit({ type: "stage-skipped", key, reason: "not needed: every stage that uses it is cached" });
+      return { ok: true, executed: false, skipped: true };
+    }
     const inputs = await Promise.all(s.inputs.map((i) => promises.get(i)!));
     const bad = s.inputs.filter((_, j) => !inputs[j]!.ok);
     if (bad.length) {
-      const names = bad.map((i) => plan.stages.get(i)!.info.name);
-      o.emit({ type: "stage-skipped", key, reason: inputs.some((r) => r.interrupted) ? "interrupted" : `${names.join(", ")} failed` });
-      return { ok: false, executed: false, skipped: true, interrupted: inputs.some((r) => r.interrupted) };
+      const why = bad.map((i, j) => `${plan.stages.get(i)!.info.name} ${inputs[s.inputs.indexOf(i)]!.skipped ? "did not run" : "failed"}`);
+      const interrupted = inputs.some((r) => r.interrupted);
+      o.emit({ type: "stage-skipped", key, reason: interrupted ? "interrupted" : why.join(", ") });
+      return { ok: false, executed: false, skipped: true, interrupted };
     }
-    const hit = await lookup(cache, key, o);
-    if (hit) return hit;
-    if (o.signal.aborted) { o.emit({ type: "stage-skipped", key, reason: "interrupted" }); return { ok: false, executed: false, skipped: true, interrupted: true }; }
-    const lock = await acquireLock(cache.root, key, { onWait: (h) => o.emit({ type: "stage-waiting", key, holder: describeHolder(h) }), signal: o.signal }).catch(() => undefined);
-    if (!lock) { o.emit({ type: "stage-skipped", key, reason: "interrupted" }); return { ok: false, executed: false, skipped: true, interrupted: true }; }
+    const interrupted = (): StageOutcome => {
+      o.emit({ type: "stage-skipped", key, reason: "interrupted before it started" });
+      return { ok: false, executed: false, skipped: true, interrupted: true };
+    };
+    if (o.signal.aborted) return interrupted();
+    let lock: Awaited<ReturnType<typeof acquireLock>> | undefined;
+    let served: StageOutcome | undefined;
+    let started = Date.now();
     try {
-      const again = await lookup(cache, key, o);
-      if (again) return again;
-      const entries: Record<string, string> = {};
-      s.inputs.forEach((i, j) => { entries[i] = inputs[j]!.dir!; });
-      const nodes = Object.fromEntries(localNodes(o.study, k).map((n) => [n.key, n]));
-      const started = Date.now();
-      const r = await o.pool.run({
-        key, node: s.node, nodes, entries, fields: s.fields, cacheRoot: cache.root,
-        workDir: path.join(cache.root, "work", key), batchThreads: o.batchThreads,
+      // The lock is taken once a worker is free, so a concurrent run waits only on stages that are
+      // really being computed, and the cache is checked again under it (the other run may have won).
+      const r = await o.pool.run(async () => {
+        if (o.signal.aborted) return undefined;
+        lock = await acquireLock(cache.root, key, { onWait: (h) => o.emit({ type: "stage-waiting", key, holder: describeHolder(h) }), signal: o.signal });
+        served = await lookup(cache, key, o);
+        if (served) return undefined;
+        const entries: Record<string, string> = {};
+        s.inputs.forEach((i, j) => { entries[i] = inputs[j]!.dir!; });
+        return {
+          key, node: s.node, nodes: Object.fromEntries(localNodes(o.study, k).map((n) => [n.key, n])), entries, fields: s.fields,
+          cacheRoot: cache.root, workDir: path.join(cache.root, "work", key), batchThreads: o.batchThreads,
+        };
       }, (m, worker) => {
-        if (m.type === "started") o.emit({ type: "stage-started", key, worker });
+        if (m.type === "started") { started = Date.now(); o.emit({ type: "stage-started", key, worker }); }
         else if (m.type === "log") { const x = /^resuming at step (\d+)/.exec(m.line); if (x) o.emit({ type: "stage-started", key, worker, resumedAt: Number(x[1]) }); }
         else if (m.type === "progress") o.emit({ type: "stage-progress", key, done: m.done, total: m.total, loss: m.loss, terms: m.terms, lr: m.lr });
         else if (m.type === "checkpoint") o.emit({ type: "stage-checkpoint", key, step: m.step });
       });
+      if (served) return served;
+      if (!r) return interrupted();
       if (r.ok) {
         const metrics = (r.meta["metrics"] ?? undefined) as Metrics | undefined;
         o.emit({ type: "stage-done", key, seconds: (Date.now() - started) / 1000, metrics });
@@ -86,8 +115,13 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       if (r.interrupted) { o.emit({ type: "stage-skipped", key, reason: r.message }); return { ok: false, executed: true, interrupted: true, message: r.message }; }
       o.emit({ type: "stage-failed", key, message: r.message, step: r.step, term: r.term });
       return { ok: false, executed: true, message: r.message };
+    } catch (e) {
+      if (o.signal.aborted) return interrupted();
+      const message = lock ? (e as Error).message : `cannot lock the cache entry: ${(e as Error).message}`;
+      o.emit({ type: "stage-failed", key, message });
+      return { ok: false, executed: false, message };
     } finally {
-      await lock.release();
+      await lock?.release();
     }
   };
 

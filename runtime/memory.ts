@@ -58,7 +58,9 @@ export function estimateStage(node: TrainNode | BenchNode, nodes: Readonly<Recor
     const tf = facts(nodes, (t.inputs["teacher"] ?? t.inputs["source"])?.key ?? "");
     if (!tf) continue;
     frozen += parameterCount(tf) * F32;
-    const boxes = t.op === "rla" ? batch * ((t.options["max_boxes"] as number | undefined) ?? 20) : batch;
+    // What the frozen model runs on per step: RLA's crops, the Refiner loss's zoomed crops, else the images.
+    const boxes = t.op === "rla" ? batch * ((t.options["max_boxes"] as number | undefined) ?? 20)
+      : t.op === "refiner_ssl" ? batch * ((t.options["crops"] as number | undefined) ?? 4) : batch;
     frozen += activationBytes(tf, boxes, t.op === "rla" ? tf.imageSize : size);
   }
   return { bytes: params + student + frozen, detail: `${mb(params)} parameters and optimizer state, ${mb(student)} student activations (batch ${batch} at ${size} px), ${mb(frozen)} frozen models and their activations` };

@@ -14,6 +14,7 @@ import { loadClip } from "../stdlib/models/load-clip.ts";
 import { shapesVocabulary } from "../stdlib/data/shapes.ts";
 import { WordTokenizer } from "../stdlib/text/word-tokenizer.ts";
 import { loadStageModel, tokenizerIn, type LoadedModel } from "./model-files.ts";
+import { StageError } from "./runners/context.ts";
 
 export interface ModelSources {
   /** IR nodes by structural key (the stage's and everything it reaches short of other stages). */
@@ -67,6 +68,7 @@ export class ModelResolver {
     const weights = node.files.find((f) => f.option === "weights")?.path ?? (node.options["weights"] as string | undefined);
     if (weights) {
       const c = loadClip(path.resolve(path.dirname(node.origin.file), weights));
+      checkDeclared(node, c.arch, weights);
       const dir = path.dirname(c.source.split(", ")[0]!);
       return { model: { family: "clip", arch: c.arch, params: c.params }, ...tokenizerIn(dir, c.arch.text?.vocabSize) };
     }
@@ -86,4 +88,17 @@ export class ModelResolver {
       tokenizer: base.tokenizer, tokenizerFiles: base.tokenizerFiles,
     };
   }
+}
+
+/** The checker planned with the declared architecture's facts (grids, k, memory): a checkpoint of
+ * another shape must stop here, naming both, rather than run with numbers nobody checked. */
+function checkDeclared(node: ModelNode, got: ClipArch, weights: string): void {
+  const want = archFromFacts(node.facts as unknown as ModelFacts);
+  const pairs: [string, number | undefined, number | undefined][] = [
+    ["width", want.vision.width, got.vision.width], ["layers", want.vision.layers, got.vision.layers], ["heads", want.vision.heads, got.vision.heads],
+    ["patch", want.vision.patch, got.vision.patch], ["image_size", want.vision.imageSize, got.vision.imageSize], ["embed_dim", want.embedDim, got.embedDim],
+    ["text width", want.text?.width, got.text?.width], ["text layers", want.text?.layers, got.text?.layers], ["context length", want.text?.contextLength, got.text?.contextLength],
+  ];
+  const diff = pairs.filter(([, a, b]) => a !== b).map(([n, a, b]) => `${n} ${b ?? "none"} (declared ${a ?? "none"})`);
+  if (diff.length) throw new StageError(`${weights}: the checkpoint does not match \`clip(arch: ${node.options["arch"]})\` of model ${node.origin.name}: ${diff.join(", ")}; declare its architecture (arch, or width/layers/… options)`);
 }

@@ -45,7 +45,7 @@ export function eventLog(dir: string): Reporter {
   return { event: (e: RunEvent) => appendFileSync(file, JSON.stringify(e) + "\n") };
 }
 
-export function writeResults(dir: string, study: Study, plan: RunPlan, outcomes: ReadonlyMap<string, StageOutcome>, metrics: Parameters<typeof resultsTable>[2]): void {
+export function writeResults(dir: string, study: Study, plan: RunPlan, outcomes: ReadonlyMap<string, StageOutcome>, metrics: Parameters<typeof resultsTable>[2], opts: { links?: boolean } = {}): void {
   const perTrial = resultsTable(plan.trials, study.swept, metrics, { group: false });
   const grouped = resultsTable(plan.trials, study.swept, metrics);
   const stages = [...plan.stages.values()].map((s) => {
@@ -57,6 +57,7 @@ export function writeResults(dir: string, study: Study, plan: RunPlan, outcomes:
   writeFileSync(path.join(dir, "results.csv"), toCsv(perTrial));
   if (grouped.grouped) writeFileSync(path.join(dir, "results-by-seed.csv"), toCsv(grouped));
   // entries/<stage>[-<trials>] → the cache entry: the models and metrics behind every number above.
+  if (opts.links === false) return;
   const links = path.join(dir, "entries");
   mkdirSync(links, { recursive: true });
   for (const s of stages) {

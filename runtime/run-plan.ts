@@ -19,6 +19,8 @@ export interface RunPlan {
   /** Structural key → planned stage, in dependency order. */
   readonly stages: ReadonlyMap<string, PlannedStage>;
   readonly trials: readonly TrialInfo[];
+  /** Structural keys of the stages asked for (all trials' stages, or the --only ones). */
+  readonly roots: ReadonlySet<string>;
   /** Stages that cannot fit the backend, with the numbers. */
   readonly refused: readonly string[];
 }
@@ -61,7 +63,7 @@ export function planRun(study: Study, ctx: KeyContext, only?: readonly string[])
     index: t.index, params: t.params,
     stages: Object.fromEntries(Object.entries(t.stages).filter(([, k]) => stages.has(k)).map(([n, k]) => [n, stages.get(k)!.info.key])),
   }));
-  return { stages, trials, refused };
+  return { stages, trials, refused, roots };
 }
 
 function benchImages(study: Study, node: BenchNode): number {

@@ -1,5 +1,6 @@
 // What `run`, `plan`, `why` and `export` share once a study has compiled: which backend results
 // are keyed for, which cache, and the run plan with every stage's cache key.
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { Study } from "../lang/ir.ts";
@@ -45,6 +46,12 @@ export function openSession(study: Study, file: string, o: { backend?: string; c
   const backend = chooseBackend(o.backend);
   const projectDir = projectDirOf(path.resolve(o.cwd, file));
   const root = o.cacheRoot ?? resolveCacheRoot({ flag: o.cache, projectDir, cwd: o.cwd });
+  try {
+    mkdirSync(root, { recursive: true });
+    accessSync(root, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`cannot use ${root} as the cache: ${(e as Error).message}`);
+  }
   const cache = new Cache(root);
   const fingerprints = new FileFingerprints(path.join(root, "fingerprints.json"));
   const plan = planRun(study, { backend, scdxVersion: scdxVersion(), fingerprint: fingerprints.fingerprint }, o.only);

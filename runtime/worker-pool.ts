@@ -14,6 +14,7 @@ interface Slot {
   busy?: { id: number; on: (m: FromWorker) => void; done: (r: Result) => void };
   stderr: string;
   dead: boolean;
+  exit?: string;
 }
 
 const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
@@ -26,11 +27,18 @@ export class WorkerPool {
 
   constructor(readonly size: number, private readonly backend: string) {}
 
-  /** Runs a job on a free worker (starting one if fewer than `size` exist); resolves with its result. */
-  async run(job: Omit<WorkerJob, "id">, on: (m: FromWorker, worker: number) => void): Promise<Result> {
+  /**
+   * Runs a job on a free worker (starting one if fewer than `size` exist). `prepare` runs once a
+   * worker is ours and returns the job, or undefined when there is nothing to do after all (then
+   * the result is undefined too, as it is when the pool was stopped first).
+   */
+  async run(prepare: () => Promise<Omit<WorkerJob, "id"> | undefined>, on: (m: FromWorker, worker: number) => void): Promise<Result | undefined> {
     const slot = await this.acquire();
+    if (!slot) return undefined;
     const id = this.nextId++;
     try {
+      const job = await prepare();
+      if (!job || this.stopped) return undefined;
       await slot.ready;
       return await new Promise<Result>((resolve) => {
         slot.busy = { id, on: (m) => on(m, slot.index), done: resolve };
@@ -47,6 +55,7 @@ export class WorkerPool {
   stop(): void {
     this.stopped = true;
     for (const s of this.slots) if (!s.dead) void s.proc.sendMessage({ type: "stop" } satisfies ToWorker as never).catch(() => {});
+    for (const w of this.waiting.splice(0)) w(); // queued callers return undefined: nothing new starts
   }
 
   async close(): Promise<void> {
@@ -56,11 +65,13 @@ export class WorkerPool {
 
   /** Kills the workers without waiting for checkpoints (a second Ctrl-C). */
   kill(): void {
+    this.stopped = true;
     for (const s of this.slots) s.proc.kill("SIGKILL");
   }
 
-  private async acquire(): Promise<Slot> {
+  private async acquire(): Promise<Slot | undefined> {
     for (;;) {
+      if (this.stopped) return undefined;
       const free = this.slots.find((s) => !s.busy && !s.dead);
       if (free) { free.busy = { id: -1, on: () => {}, done: () => {} }; return free; }
       const live = this.slots.filter((s) => !s.dead).length;
@@ -93,7 +104,8 @@ export class WorkerPool {
         }
       } catch { /* the worker exited */ }
     })();
-    void proc.then(() => {
+    void proc.then((r) => {
+      slot.exit = r.signal ? `killed by ${r.signal}${r.signal === "SIGKILL" ? " (out of memory?)" : ""}` : `exit code ${r.exitCode}`;
       slot.dead = true;
       markReady();
       if (slot.busy && slot.busy.id > 0) slot.busy.done(this.deathResult(slot, slot.busy.id));
@@ -105,6 +117,6 @@ export class WorkerPool {
 
   private deathResult(slot: Slot, id: number): Result {
     const tail = slot.stderr.trim().split("\n").slice(-6).join("\n");
-    return { type: "result", id, ok: false, interrupted: this.stopped, message: `worker ${slot.index} exited${tail ? `:\n${tail}` : ""}` };
+    return { type: "result", id, ok: false, interrupted: this.stopped, message: `worker ${slot.index} ended (${slot.exit ?? "exited"})${tail ? `:\n${tail}` : ""}` };
   }
 }

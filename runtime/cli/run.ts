@@ -1,5 +1,6 @@
 // `scdx run`: compile, check every trial, plan, execute what the cache lacks, report.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fanOut, type Reporter, type RunEvent } from "../events.ts";
@@ -15,7 +16,6 @@ import { scdxVersion } from "../cache-manifest.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { compileFile, printDiagnostics } from "./diagnose.ts";
 
-const TFJS_VERSION = "4.22.0";
 
 export const run: Command = {
   name: "run",
@@ -73,12 +73,13 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     }
     if (values["dry-run"]) {
       io.out(renderRunPlan(s, { color: io.color }));
+      if (throwaway) rmSync(throwaway, { recursive: true, force: true });
       return EXIT.ok;
     }
 
     const id = runId(study.experiment);
     const runDir = createRunDir(path.join(s.projectDir, ".scdx", "runs"), id);
-    writeProgram(runDir, study, environment(scdxVersion(), s.backend, TFJS_VERSION, s.cache.root, argv));
+    writeProgram(runDir, study, environment(scdxVersion(), s.backend, tfjsVersion(), throwaway ? "(none: --no-cache)" : s.cache.root, argv));
     const ui = await makeReporter(reporterName, io);
     const reporter = fanOut([eventLog(runDir), ui]);
     const t0 = Date.now();
@@ -95,7 +96,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     process.on("SIGTERM", onSigint);
     let result;
     try {
-      emit({ type: "run-start", runId: id, experiment: study.experiment, file, backend: s.backend, jobs, swept: study.swept, trials: s.plan.trials, stages: [...s.plan.stages.values()].map((x) => x.info) });
+      emit({ type: "run-start", runId: id, experiment: study.experiment, file, backend: s.backend, jobs: pool.size, swept: study.swept, trials: s.plan.trials, stages: [...s.plan.stages.values()].map((x) => x.info) });
       indexRun(s.cache.root, path.resolve(io.cwd, file), study.experiment, runDir, s.plan);
       result = await execute({ study, plan: s.plan, cache: s.cache, pool, emit: emit as never, signal: stop.signal, batchThreads: 1 });
     } finally {
@@ -103,7 +104,8 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       process.off("SIGTERM", onSigint);
       await pool.close();
     }
-    writeResults(runDir, study, s.plan, result.outcomes, result.trialMetrics);
+    writeResults(runDir, study, s.plan, result.outcomes, result.trialMetrics, { links: !throwaway });
+    if (throwaway) rmSync(throwaway, { recursive: true, force: true });
     const outcomes = [...result.outcomes.values()];
     const failed = outcomes.filter((x) => !x.ok && !x.interrupted && !x.skipped).length;
     const interrupted = result.interrupted || outcomes.some((x) => x.interrupted);
@@ -121,4 +123,14 @@ async function makeReporter(name: string, io: Parameters<Command["run"]>[1]): Pr
   if (name === "plain") return plainReporter(io.out, { color: io.color, width: process.stdout.isTTY ? process.stdout.columns : undefined });
   const { inkReporter } = await import("../reporters/ink.tsx");
   return inkReporter({ color: io.color });
+}
+
+/** The installed tfjs version, for the run's provenance (read without loading tfjs). */
+function tfjsVersion(): string {
+  try {
+    const req = createRequire(import.meta.url);
+    const main = req.resolve("@tensorflow/tfjs");
+    const pkg = main.slice(0, main.lastIndexOf("node_modules/@tensorflow/tfjs/") + "node_modules/@tensorflow/tfjs/".length) + "package.json";
+    return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+  } catch { return "unknown"; }
 }

@@ -113,7 +113,11 @@ async function probe(o: Readonly<Record<string, Json>>, m: LoadedModel, dataset:
     E = feats.shape[3]!;
     feats.dispose();
     samples.forEach((s, i) => {
-      const tokens = data.slice(i * G * G * E, (i + 1) * G * G * E), labels = tokenLabels(s, S, G);
+      // Only tokens over the image: padding would take a cluster of its own in a non-square image.
+      const keep = insideCells(s, S, G);
+      const grid = data.subarray(i * G * G * E, (i + 1) * G * G * E), labelsAll = tokenLabels(s, S, G);
+      const tokens = new Float32Array(keep.length * E), labels = new Int32Array(keep.length);
+      keep.forEach((c, j) => { tokens.set(grid.subarray(c * E, (c + 1) * E), j * E); labels[j] = labelsAll[c]!; });
       if (perImage) kmeansProbe(tokens, E, labels, C, { k, seed: mixSeed(seed, first + i), maxIter: iterations, accumulator: acc, voidLabel: VOID });
       else all.push({ tokens, labels });
     });
@@ -126,6 +130,13 @@ async function probe(o: Readonly<Record<string, Json>>, m: LoadedModel, dataset:
   }
   const r = acc.result();
   return { miou: r.miou, pixel_accuracy: r.pixelAccuracy };
+}
+
+/** Token cells of the letterboxed input that overlap the image (not only padding). */
+export function insideCells(s: Pick<Sample, "width" | "height">, S: number, G: number): number[] {
+  const scale = S / Math.max(s.width, s.height), cell = S / G, out: number[] = [];
+  for (let gy = 0; gy < G; gy++) for (let gx = 0; gx < G; gx++) if (gy * cell < s.height * scale && gx * cell < s.width * scale) out.push(gy * G + gx);
+  return out;
 }
 
 /**

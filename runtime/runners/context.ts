@@ -36,7 +36,10 @@ export class StageError extends Error {
 }
 
 export class InterruptedError extends Error {
-  constructor(readonly step?: number) { super(step === undefined ? "interrupted" : `interrupted after step ${step} (checkpoint saved)`); this.name = "InterruptedError"; }
+  constructor(readonly step?: number, saved = false) {
+    super(step === undefined ? "interrupted" : `interrupted after step ${step}${saved ? " (checkpoint saved)" : ""}`);
+    this.name = "InterruptedError";
+  }
 }
 
 /** What a runner leaves in the entry's manifest: small, JSON, e.g. metrics or the final loss. */

@@ -11,6 +11,7 @@ import { buildRegionBatch, type RegionBatch, type RegionBatchSpec } from "../../
 import { BatchWorkers } from "../../stdlib/data/batch-workers.ts";
 import type { Sample } from "../../stdlib/data/sample.ts";
 import { weightEnsemble } from "../../stdlib/models/ensemble.ts";
+import { REFINER_PREFIX } from "../../stdlib/models/refiner.ts";
 import type { TrainBatchData } from "../../stdlib/train/batch.ts";
 import { createTrainer, NonFiniteLossError, trainStep, type TrainerOptions } from "../../stdlib/train/step.ts";
 import type { LossSpec } from "../../stdlib/train/terms.ts";
@@ -18,7 +19,7 @@ import type { StageModel } from "../../stdlib/train/model.ts";
 import type { ScdOptions } from "../../stdlib/losses/scd.ts";
 import type { RefinerSslOptions } from "../../stdlib/losses/refiner-ssl.ts";
 import type { Tokenizer } from "../../stdlib/text/tokenizer.ts";
-import { loadCheckpoint, LOG_FILE, saveCheckpoint } from "../checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
 import { saveStageModel } from "../model-files.ts";
 import { InterruptedError, StageError, type StageContext, type StageMeta } from "./context.ts";
 
@@ -42,31 +43,34 @@ export async function runTrain(node: TrainNode, ctx: StageContext): Promise<Stag
     optim: optim as unknown as TrainerOptions["optim"],
   };
   const trainer = createTrainer(trainerOptions);
-  const resumed = loadCheckpoint(ctx.workDir, trainer, ctx.key);
-  const log: string[] = resumed?.log ?? [];
-  if (resumed) ctx.log(`resuming at step ${resumed.state.step}`);
-
-  const rla = node.loss.find((t) => t.op === "rla");
-  const regions = losses.some((l) => l.kind === "rla" || (l.kind === "scd" && l.options.scope === "region"));
-  const tokens = losses.some((l) => l.kind === "clip_contrastive");
-  const teacherSize = losses.find((l): l is Extract<LossSpec, { kind: "rla" }> => l.kind === "rla")?.teacher.arch.vision.imageSize ?? S;
-  const regionSpec: RegionBatchSpec = { studentSize: S, teacherSize, featureGrid: 1, ...regionOptions(rla?.options as Opts | undefined) };
-  const threads = regions ? ctx.batchThreads : 0;
-  const workers = threads > 0 ? new BatchWorkers({ kind: "regions", ...regionSpec }, threads) : undefined;
-  const tokenizer = tokens ? needTokenizer(student.tokenizer) : null;
-  const loader = new Loader<TrainBatchData>(dataset, {
-    batchSize: o["batch"] as number, seed, prefetch: 2, cursor: resumed?.state.cursor,
-    build: async (samples, seeds) => regions
-      ? regionData(workers ? (await workers.build(samples, seeds)) as RegionBatch : buildRegionBatch(samples, seeds, regionSpec))
-      : imageData(buildImageBatch(samples, { size: S }), samples, seeds, tokenizer, student.model.arch.text?.contextLength),
-  });
-
+  let workers: BatchWorkers | undefined;
+  let loader: Loader<TrainBatchData> | undefined;
   const started = Date.now();
   try {
+    const resumed = loadCheckpoint(ctx.workDir, trainer, ctx.key);
+    const log: string[] = resumed?.log ?? [];
+    if (resumed) ctx.log(`resuming at step ${resumed.state.step}`);
+
+    const rla = node.loss.find((t) => t.op === "rla");
+    const regions = losses.some((l) => l.kind === "rla" || (l.kind === "scd" && l.options.scope === "region"));
+    const tokens = losses.some((l) => l.kind === "clip_contrastive");
+    const teacherSize = losses.find((l): l is Extract<LossSpec, { kind: "rla" }> => l.kind === "rla")?.teacher.arch.vision.imageSize ?? S;
+    const regionSpec: RegionBatchSpec = { studentSize: S, teacherSize, featureGrid: 1, ...regionOptions(rla?.options as Opts | undefined) };
+    const threads = regions ? ctx.batchThreads : 0;
+    workers = threads > 0 ? new BatchWorkers({ kind: "regions", ...regionSpec }, threads) : undefined;
+    const tokenizer = tokens ? needTokenizer(student.tokenizer) : null;
+    loader = new Loader<TrainBatchData>(dataset, {
+      batchSize: o["batch"] as number, seed, prefetch: 2, cursor: resumed?.state.cursor,
+      build: async (samples, seeds) => regions
+        ? regionData(workers ? (await workers.build(samples, seeds)) as RegionBatch : buildRegionBatch(samples, seeds, regionSpec))
+        : imageData(buildImageBatch(samples, { size: S }), samples, seeds, tokenizer, student.model.arch.text?.contextLength),
+    });
+
     for (let step = trainer.optimizer.step; step < steps; step++) {
       if (ctx.signal.aborted) {
-        if (step > (resumed?.state.step ?? 0)) saveCheckpoint(ctx.workDir, trainer, { step, cursor: loader.cursor, key: ctx.key }, log);
-        throw new InterruptedError(step);
+        const progressed = step > (resumed?.state.step ?? 0);
+        if (progressed) saveCheckpoint(ctx.workDir, trainer, { step, cursor: loader.cursor, key: ctx.key }, log);
+        throw new InterruptedError(step, progressed);
       }
       const b = await loader.next();
       if (!b) throw new StageError(`the data ran out at step ${step}`, step);
@@ -85,15 +89,19 @@ export async function runTrain(node: TrainNode, ctx: StageContext): Promise<Stag
       }
       if (step + 1 === KILL_AT) { process.kill(process.ppid, "SIGKILL"); process.kill(process.pid, "SIGKILL"); }
     }
+    // CLIPSelf's weight-space ensemble, over what was trained only: a frozen tensor blended with
+    // itself is not bit-equal to itself in float32, and a Refiner's blocks have no original.
     const alpha = o["ensemble"] as number;
-    const final = alpha === 1 ? trainer.params : weightEnsemble(trainer.params, student.model.params, alpha);
+    const blendKeys = Object.keys(trainer.variables).filter((k) => !k.startsWith(REFINER_PREFIX));
+    const blended = alpha === 1 ? {} : weightEnsemble(pick(trainer.params, blendKeys), pick(student.model.params, blendKeys), alpha);
+    const final = { ...trainer.params, ...blended };
     saveStageModel(ctx.outDir, student.model, final, { tokenizer: student.tokenizer, files: student.tokenizerFiles }, { scdx_stage: ctx.key });
-    if (final !== trainer.params) tf.dispose(Object.values(final));
+    tf.dispose(Object.values(blended));
     writeFileSync(path.join(ctx.outDir, "train.jsonl"), log.map((l) => l + "\n").join(""));
     const last = log.length ? (JSON.parse(log[log.length - 1]!) as { loss: number; terms: Record<string, number> }) : undefined;
-    return { steps, seconds: (Date.now() - started) / 1000, resumedAt: resumed?.state.step ?? null, loss: last?.loss ?? null, terms: last?.terms ?? null, log: LOG_FILE };
+    return { steps, seconds: (Date.now() - started) / 1000, resumedAt: resumed?.state.step ?? null, loss: last?.loss ?? null, terms: last?.terms ?? null, log: "train.jsonl" };
   } finally {
-    loader.close();
+    loader?.close();
     await workers?.close();
     trainer.dispose();
   }
@@ -136,4 +144,8 @@ function imageData(b: ImageBatch, samples: readonly Sample[], seeds: readonly nu
   });
   const enc = tok.encode(texts, contextLength);
   return { images, tokens: { ids: enc.ids, length: contextLength, eot: enc.eotPositions } };
+}
+
+function pick<T>(o: Readonly<Record<string, T>>, keys: readonly string[]): Record<string, T> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]!]));
 }

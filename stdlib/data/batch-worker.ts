@@ -11,6 +11,7 @@ parentPort!.on("message", (job: Job) => {
     const batch = buildBatch(job.spec, job.samples, job.seeds);
     parentPort!.postMessage({ id: job.id, batch }, batchBuffers(batch));
   } catch (e) {
-    parentPort!.postMessage({ id: job.id, error: (e as Error).stack ?? String(e) });
+    // The message reaches the user: the stack only when debugging.
+    parentPort!.postMessage({ id: job.id, error: process.env["SCDX_DEBUG"] ? (e as Error).stack ?? String(e) : (e as Error).message ?? String(e) });
   }
 });

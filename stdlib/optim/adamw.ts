@@ -21,8 +21,11 @@ export interface AdamWState {
 export function adamwInit(params: Readonly<Record<string, tf.Variable>>, scope = "adam"): AdamWState {
   const m: Record<string, tf.Variable> = {}, v: Record<string, tf.Variable> = {};
   for (const [k, p] of Object.entries(params)) {
-    m[k] = tf.variable(tf.zerosLike(p), false, `${scope}/m/${k}`);
-    v[k] = tf.variable(tf.zerosLike(p), false, `${scope}/v/${k}`);
+    // tf.variable copies its initial value: the zeros must be freed here, or every trainer leaks 2× its parameters.
+    const z = tf.zerosLike(p);
+    m[k] = tf.variable(z, false, `${scope}/m/${k}`);
+    v[k] = tf.variable(z, false, `${scope}/v/${k}`);
+    z.dispose();
   }
   return { step: 0, m, v };
 }

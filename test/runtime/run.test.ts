@@ -13,6 +13,7 @@ import { execa } from "execa";
 import { scdx } from "../support/cli.ts";
 import { repoRoot } from "../support/golden.ts";
 import type { RunEvent } from "../../runtime/events.ts";
+import { readSafetensors } from "../../stdlib/io/safetensors.ts";
 
 const BIN = path.join(repoRoot, "bin", "scdx.js");
 const dirs: string[] = [];
@@ -64,6 +65,26 @@ test("a 2×2 sweep executes each distinct stage once; a rerun executes nothing",
   assert.equal(of(ev2, "trial-done").map((t) => t.metrics), trials.map((t) => t.metrics));
   const results = JSON.parse(readFileSync(path.join(p.dir, ".scdx", "runs", readdirSync(path.join(p.dir, ".scdx", "runs")).sort().pop()!, "results.json"), "utf8"));
   assert.is(results.trials.length, 4);
+
+  // The ensemble (0.7) blends what was trained only: frozen tensors stay bit-equal to the teacher's.
+  const kinds = new Map(start.stages.map((s) => [s.key, s.name]));
+  const pre = start.stages.find((s) => s.name === "pretrain")!.key, dist = start.stages.find((s) => s.name === "distill")!.key;
+  const teacher = readSafetensors(path.join(entry(p.cache, pre), "model.safetensors")).tensors;
+  const student = readSafetensors(path.join(entry(p.cache, dist), "model.safetensors")).tensors;
+  for (const k of ["visual_projection.weight", "vision_model.post_layernorm.weight", "text_model.final_layer_norm.bias", "vision_model.embeddings.patch_embedding.weight"])
+    assert.equal(student.get(k)!.data, teacher.get(k)!.data, `${k} is frozen`);
+  assert.not.equal(student.get("vision_model.encoder.layers.0.mlp.fc1.weight")!.data, teacher.get("vision_model.encoder.layers.0.mlp.fc1.weight")!.data);
+  assert.ok(kinds.size === 9);
+
+  // --only distill with every distill cached: the pretrain they consume is not needed, even when
+  // its own entry is gone.
+  rmSync(entry(p.cache, pre), { recursive: true });
+  const only = await scdx("run", p.file, "--only", "distill", "--cache", p.cache, "--reporter", "plain");
+  assert.is(only.code, 0, only.out);
+  const ev3 = lastEvents(p.dir);
+  assert.is(of(ev3, "stage-started").length, 0);
+  assert.is(of(ev3, "stage-cached").length, 4);
+  assert.match(of(ev3, "stage-skipped").find((e) => e.key === pre)!.reason, /not needed/);
 });
 
 test("killed with SIGKILL mid-training, the run resumes from its checkpoint and ends bit-identical", async () => {
