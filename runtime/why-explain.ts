@@ -1,7 +1,8 @@
 // The gathering half of `scdx why`: the stage's key now, whether the cache holds it, and if not,
 // the previous key of the same stage from the cache's run index, its fields and its run's program,
 // handed to why.ts to diff. Upstream stages whose keys changed are explained the same way.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { describeHolder, lockFile, type LockInfo } from "./cache-lock.ts";
 import * as path from "node:path";
 import type { Json, Study } from "../lang/ir.ts";
 import { parseManifest, MANIFEST } from "./cache-manifest.ts";
@@ -20,6 +21,8 @@ export interface StageWhy {
   readonly previous: { readonly key: string; readonly time: string | null; readonly runDir: string | null; readonly inCache: boolean } | null;
   /** Time of an earlier run that planned this very key but left no entry (failed, interrupted, collected). */
   readonly plannedBefore: string | null;
+  /** Who holds the stage's lock right now (it is being computed), if anyone. */
+  readonly computing?: string | null;
   readonly fields: readonly FieldWhy[];
 }
 
@@ -44,7 +47,16 @@ export function explainStage(s: Session, file: string, stage: PlannedStage, tria
   const ordered = [...mine.filter((m) => m.stage.trials.includes(trial)), ...mine.filter((m) => !m.stage.trials.includes(trial))];
   const planned = ordered.find((m) => m.stage.key === stage.info.key);
   const prev = ordered.find((m) => m.stage.key !== stage.info.key);
-  return { ...base, plannedBefore: planned?.run.time ?? null, ...ctx.compare(stage, prev ?? null, trial) };
+  return { ...base, plannedBefore: planned?.run.time ?? null, computing: holder(s.cache.root, stage.info.key), ...ctx.compare(stage, prev ?? null, trial) };
+}
+
+/** The live holder of a stage's lock (heartbeat within the stale limit), described for people. */
+function holder(root: string, key: string): string | null {
+  try {
+    const file = lockFile(root, key);
+    if (Date.now() - statSync(file).mtimeMs > 30_000) return null;
+    return describeHolder(JSON.parse(readFileSync(file, "utf8")) as LockInfo);
+  } catch { return null; }
 }
 
 class Context {

@@ -32,7 +32,8 @@ function stageLines(w: StageWhy, seen: Seen, ind: string, top: boolean): string[
   const out: string[] = [];
   if (top) out.push(`${who} would run: its key ${short(w.key)} is not in the cache.`);
   else out.push(`${ind}${who}: key ${short(w.key)}, ${w.cached ? `cached (created ${localTime(w.cached.created)})` : "not in the cache"}.`);
-  if (w.plannedBefore) out.push(`${ind}The run of ${localTime(w.plannedBefore)} planned this same key but left no entry: it failed or was interrupted, or \`scdx cache gc\` removed it.`);
+  if (w.computing) out.push(`${ind}It is being computed right now (${w.computing}); a run started now waits for it and then reads the result.`);
+  else if (w.plannedBefore) out.push(`${ind}The run of ${localTime(w.plannedBefore)} planned this same key but left no entry: it failed or was interrupted, or \`scdx cache gc\` removed it.`);
   if (!w.previous) {
     if (top && !w.plannedBefore) out.push("It was never run with this cache.");
     else if (!top) out.push(`${ind}Its previous key is not known to this cache.`);
