@@ -55,11 +55,18 @@ async function regionClassification(o: Readonly<Record<string, Json>>, m: Loaded
   const { model, tokenizer } = m;
   const text = model.arch.text;
   if (!tokenizer || !text) throw new StageError("region_classification needs the model's text tower and its tokenizer; none was found next to the weights");
-  const templates = o["templates"] === "simple" ? ["a photo of a {}."] : VILD_TEMPLATES;
-  const classifier = await textClassifier((prompts) => {
+  const encode = (prompts: string[]) => {
     const enc = tokenizer.encode(prompts, text.contextLength);
     return tf.tidy(() => textEmbedding(model, tf.tensor2d(enc.ids, [prompts.length, text.contextLength], "int32"), enc.eotPositions) as tf.Tensor2D);
-  }, dataset.classes.map((c) => c.name), templates);
+  };
+  let classifier: tf.Tensor2D;
+  if (o["templates"] === "dataset") {
+    if (!dataset.prompts) throw new StageError(`templates: dataset needs a dataset with its own class phrasing, and ${dataset.name} has none (use vild)`);
+    // Each class is its own template list, the name already in it; said as the captions say it (no "This is").
+    const rows = await Promise.all(dataset.classes.map((c) => textClassifier(encode, [c.name], dataset.prompts!(c), { thisIs: false })));
+    classifier = tf.concat(rows) as tf.Tensor2D;
+    tf.dispose(rows);
+  } else classifier = await textClassifier(encode, dataset.classes.map((c) => c.name), o["templates"] === "simple" ? ["a photo of a {}."] : VILD_TEMPLATES);
   const isThing = dataset.classes.map((c) => c.isThing);
   const acc = new Map(pools.flatMap((p) => (p === "mask" ? [`${p}.thing`, `${p}.stuff`] : [`${p}.thing`]).map((k) => [k, new RegionAccuracy(isThing, topk)])));
   const G = S / model.arch.vision.patch, T = model.arch.vision.imageSize;

@@ -51,6 +51,11 @@ export interface Dataset {
   get(i: number): Promise<Sample>;
   /** Content fingerprint for cache keys (see stdlib/data/fingerprint.ts). */
   fingerprint(opts?: { deep?: boolean }): Promise<string>;
+  /**
+   * The dataset's own phrasings of a class, as its captions say it (benches' `templates: dataset`):
+   * a text tower that only ever read this dataset's captions is asked in its own words.
+   */
+  prompts?(c: ClassInfo): string[];
   /** Samples skipped under `skip_bad: true`, with reasons, for the end-of-run report. */
   readonly skipped?: readonly { readonly id: string; readonly reason: string }[];
 }

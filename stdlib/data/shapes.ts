@@ -13,6 +13,7 @@ import { defaultOptions } from "../../lang/options.ts";
 import type { ClassInfo, Dataset, Sample } from "./sample.ts";
 import { captionsOf, shapesVocabulary } from "./shapes-caption.ts";
 import { KINDS } from "./shapes-geometry.ts";
+import { COLORS } from "./shapes-palette.ts";
 import { shapes as shapesMeta } from "./shapes.meta.ts";
 import { hash32, Rng } from "./shapes-random.ts";
 import { renderScene, type DifficultyName, type Scene, type SceneOptions } from "./shapes-scene.ts";
@@ -79,10 +80,23 @@ export function createShapes(options: ShapesOptions): Dataset {
       if (!Number.isInteger(i) || i < 0 || i >= o.images) throw new RangeError(`shapes: sample ${i} is out of range 0..${o.images - 1}`);
       return shapesSample(o, i);
     },
+    prompts: (c) => shapesPrompts(o, c),
     // Generated data is a function of its options and the generator's version: no bytes to hash.
     async fingerprint(): Promise<string> {
       const opts = Object.fromEntries(Object.entries(o)) as Record<string, Json>;
       return createHash("sha256").update(canonicalJson({ generator: "shapes", version: shapesMeta.version, options: opts })).digest("hex");
     },
   };
+}
+
+/**
+ * A class as the captions phrase it: a thing is "a red circle" in every colour of the world, a
+ * texture is the "… on stripes" that ends a caption, after each coloured kind. Averaged into one
+ * text embedding per class, the colour (which is not the class) cancels out.
+ */
+export function shapesPrompts(o: Pick<ShapesOptions, "colors" | "kinds">, c: ClassInfo): string[] {
+  const colors = COLORS.slice(0, o.colors).map((x) => x.name);
+  const a = (w: string) => (/^[aeiou]/.test(w) ? "an" : "a");
+  const things = (kind: string) => colors.map((col) => `${a(col)} ${col} ${kind}`);
+  return c.isThing ? things(c.name) : KINDS.slice(0, o.kinds).flatMap((k) => things(k).map((t) => `${t} on ${c.name}`));
 }

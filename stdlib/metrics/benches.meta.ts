@@ -31,7 +31,7 @@ export const regionClassification: ComponentMeta = {
     properties: {
       pool: { type: "array", items: { enum: ["box", "mask", "crop"] }, minItems: 1, uniqueItems: true, default: ["box", "mask"], description: "region features: RoIAlign on boxes, mask pooling, or the CLS of crops" },
       topk: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, uniqueItems: true, default: [1, 5], description: "accuracies reported" },
-      templates: { enum: ["vild", "simple"], default: "vild", description: "63 ViLD prompt templates, or 'a photo of a {}.'" },
+      templates: { enum: ["vild", "simple", "dataset"], default: "vild", description: "63 ViLD prompt templates, 'a photo of a {}.', or the dataset's own phrasing of each class (shapes: as its captions say it)" },
       max_segments: { type: "integer", minimum: 1, default: 100, description: "segments per image" },
     },
     additionalProperties: false,

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { COLORS } from "../../stdlib/data/shapes-palette.ts";
 import { DIFFICULTY } from "../../stdlib/data/shapes-scene.ts";
-import { annotationJson, createShapes, shapesClasses, shapesOptions, shapesSample, shapesScene, shapesVocabulary, type ShapesOptions } from "../../stdlib/data/shapes.ts";
+import { annotationJson, createShapes, shapesClasses, shapesOptions, shapesPrompts, shapesSample, shapesScene, shapesVocabulary, type ShapesOptions } from "../../stdlib/data/shapes.ts";
 import { overlap } from "../../stdlib/data/shapes-geometry.ts";
 import { nearestCentroidAccuracy, regionFeatures, type RegionFeature } from "../support/shapes-features.ts";
 
@@ -245,6 +245,21 @@ test("vocabulary: function words, then colours, kinds and textures in use", () =
   assert.equal(v.slice(-10), ["red", "green", "blue", "yellow", "circle", "square", "triangle", "stripes", "dots", "checks"]);
   assert.not.ok(v.includes("an"), "no colour of the default four starts with a vowel");
   assert.ok(shapesVocabulary(FULL).includes("an"), "orange needs `an`");
+});
+
+test("class prompts are phrases the captions contain, in every colour, with no word outside the vocabulary", () => {
+  const o = shapesOptions({ images: 60, seed: 5 });
+  const [circle, , , stripes] = shapesClasses(o);
+  assert.equal(shapesPrompts(o, circle!), ["a red circle", "a green circle", "a blue circle", "a yellow circle"]);
+  assert.is(shapesPrompts(o, stripes!).length, 4 * 3);
+  assert.ok(shapesPrompts(o, stripes!).includes("a blue triangle on stripes"));
+  const vocab = new Set(shapesVocabulary(o));
+  const captions = Array.from({ length: 60 }, (_, i) => shapesSample(o, i).captions).flat().join(" | ");
+  for (const c of shapesClasses(o)) for (const p of shapesPrompts(o, c)) {
+    for (const w of p.split(" ")) assert.ok(vocab.has(w), `${w} of "${p}" is in the vocabulary`);
+    if (c.isThing) assert.ok(captions.includes(p) || !captions.includes(p.split(" ").pop()!), `captions say "${p}"`);
+  }
+  assert.ok(captions.includes(" on stripes") || captions.includes(" on dots") || captions.includes(" on checks"));
 });
 
 test.run();
