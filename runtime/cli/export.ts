@@ -86,9 +86,10 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
       if (state === "not-empty") clearExport(out);
       const m = hit.manifest;
       const files = writeExport(out, loaded, hit.dir, layout, {
-        format: 1, study: path.resolve(io.cwd, file), experiment: r.study.experiment, stage: name, trial, params: r.study.trials[trial - 1]!.params,
+        // Paths relative to the project and the cache: provenance committed with a checkpoint must not carry one machine's folders.
+        format: 1, study: path.relative(s.projectDir, path.resolve(io.cwd, file)) || path.basename(file), experiment: r.study.experiment, stage: name, trial, params: r.study.trials[trial - 1]!.params,
         key, fields: stage.fields, scdx: scdxVersion(), backend: s.backend, layout, family: loaded.model.family, exported: new Date().toISOString(),
-        entry: { dir: hit.dir, created: m.created, host: m.host, seconds: m.seconds ?? null, meta: m.meta }, rerun,
+        entry: { dir: path.relative(s.cache.root, hit.dir), created: m.created, host: m.host, seconds: m.seconds ?? null, meta: m.meta }, rerun,
       });
       io.out(`exported ${name} (trial ${trial}, ${loaded.model.family === "refiner" ? "CLIP∘Refiner" : "CLIP"}, ${layout} layout) to ${out}:\n${files.map((f) => `  ${f}`).join("\n")}\n`);
     } finally {

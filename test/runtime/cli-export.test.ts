@@ -144,7 +144,7 @@ test("provenance: the entry's key, fields and recorded loss, the trial's params,
   assert.is(p.entry.meta.loss, manifest.meta.loss);
   assert.is(p.params.pretrain_steps, 1);
   assert.is(p.backend, "wasm");
-  assert.is(p.study, file);
+  assert.is(p.study, path.relative(path.dirname(file), file), "relative to the project (here the study's own folder)");
   const rerun = `scdx run ${file} --only pretrain ${SETS.join(" ")} --backend wasm --cache ${cache}`;
   assert.is(p.rerun, rerun);
   const md = fs.readFileSync(path.join(dir, "PROVENANCE.md"), "utf8");
