@@ -12,7 +12,8 @@ import type { StageOutcome } from "./executor.ts";
 
 export function runId(experiment: string, now = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  // Milliseconds too, so that names sort in start order even for runs started within one second.
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}.${p(now.getMilliseconds(), 3)}`;
   return `${stamp}-${experiment}-${process.pid}`;
 }
 
