@@ -57,7 +57,7 @@ test("graph: dot and mermaid name every node once", async () => {
   const dot = await scdx("graph", "examples/shapes/sweep.scd");
   assert.is(dot.code, 0);
   assert.match(dot.out, /^digraph "shapes_ablation" \{/);
-  assert.is((dot.out.match(/\\ntrain train/g) ?? []).length, 10, "1 pretrain + 1 refine + 8 distill");
+  assert.is((dot.out.match(/\\ntrain train/g) ?? []).length, 9, "1 refine + 8 distill");
   const mm = await scdx("graph", "--format", "mermaid", "examples/shapes/sweep.scd");
   assert.match(mm.out, /^flowchart LR/);
   assert.match(mm.out, /-\. scd\.source \.->/);
