@@ -32,7 +32,8 @@ Options:
   --set name=value   override a param (or the seed) in every trial; repeatable
   --backend B        tensorflow, wasm or cpu (default: SCDX_BACKEND, else tensorflow if
                      @tensorflow/tfjs-node-gpu is installed, else wasm); results are cached per backend
-  --jobs N           worker processes running stages in parallel (default: the number of cores)
+  --jobs N           worker processes running stages in parallel (default: the number of cores;
+                     1 on tensorflow, whose one process uses the GPU or every core)
   --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
   --no-cache         compute everything afresh in a throw-away cache (the shared cache is untouched)
   --dry-run          print the plan — what would run, what is cached, what is shared, memory — and stop
@@ -52,8 +53,8 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     });
     if (values.help) return io.out(run.help + "\n"), EXIT.ok;
     if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
-    const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism()) : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive whole number, got \`${values.jobs}\``);
+    const jobsFlag = values.jobs === undefined ? undefined : Number(values.jobs);
+    if (jobsFlag !== undefined && (!Number.isInteger(jobsFlag) || jobsFlag < 1)) throw new UsageError(`--jobs must be a positive whole number, got \`${values.jobs}\``);
     const reporterName = values.reporter ?? (process.stdout.isTTY ? "ink" : "plain");
     if (!["ink", "plain", "json"].includes(reporterName)) throw new UsageError(`--reporter must be ink, plain or json, got \`${reporterName}\``);
     if (values["no-cache"] && values.cache) throw new UsageError("--no-cache and --cache exclude each other");
@@ -67,6 +68,9 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
 
     const throwaway = values["no-cache"] ? mkdtempSync(path.join(os.tmpdir(), "scdx-nocache-")) : undefined;
     const s = openSession(study, file, { backend: values.backend, cache: values.cache, cacheRoot: throwaway, only: values.only, cwd: io.cwd });
+    // One process per core on wasm/cpu (each is single-threaded); one on tensorflow, where several
+    // processes would each start CUDA on the same device.
+    const jobs = jobsFlag ?? (s.backend === "tensorflow" ? 1 : Math.max(1, os.availableParallelism()));
     if (s.plan.refused.length) {
       io.err(`scdx run: ${s.plan.refused.length} stage${s.plan.refused.length === 1 ? "" : "s"} cannot fit the ${s.backend} backend; nothing was run:\n${s.plan.refused.map((x) => `  ${x}`).join("\n")}\n`);
       return EXIT.errors;
