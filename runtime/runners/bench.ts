@@ -72,14 +72,15 @@ async function regionClassification(o: Readonly<Record<string, Json>>, m: Loaded
   const G = S / model.arch.vision.patch, T = model.arch.vision.imageSize;
   try {
     await eachBatch(dataset, ctx, (samples) => {
-      const b = buildBenchBatch(samples.map((s) => ({ ...s, segments: s.segments.slice(0, maxSegments) })), { studentSize: S, featureGrid: G, teacherSize: pools.includes("crop") ? T : undefined });
+      const b = buildBenchBatch(samples.map((s) => ({ ...s, segments: s.segments.slice(0, maxSegments) })), { studentSize: S, featureGrid: G, teacherSize: pools.includes("crop") ? T : undefined, cropThingsOnly: true });
       if (b.labels.length === 0) return;
       tf.tidy(() => {
         const images = tf.tensor4d(b.images, [...b.imageShape]);
         const feats = pools.some((p) => p !== "crop") ? (dense(model, images) as tf.Tensor4D) : undefined; // [B,G,G,E]
-        const score = (name: string, emb: tf.Tensor, rows: number[]) => {
+        /** `rows` of `emb` are the regions `regions` (indices into the batch's segments). */
+        const score = (name: string, emb: tf.Tensor, rows: number[], regions: number[] = rows) => {
           const unit = l2normalize(emb) as tf.Tensor2D;                                                      // [N,E]
-          acc.get(name)!.addEmbeddings(tf.gather(unit, rows) as tf.Tensor2D, classifier, rows.map((i) => b.labels[i]!));
+          acc.get(name)!.addEmbeddings(tf.gather(unit, rows) as tf.Tensor2D, classifier, regions.map((i) => b.labels[i]!));
         };
         const things = indices(b, true), stuff = indices(b, false);
         if (pools.includes("box") && things.length) score("box.thing", roiAlign(feats!, b.boxes, b.boxImage, [1, 1]).reshape([b.labels.length, -1]), things);
@@ -89,7 +90,8 @@ async function regionClassification(o: Readonly<Record<string, Json>>, m: Loaded
           if (things.length) score("mask.thing", emb, things);
           if (stuff.length) score("mask.stuff", emb, stuff);
         }
-        if (pools.includes("crop") && things.length) score("crop.thing", imageEmbedding(model, tf.tensor4d(b.crops!, [...b.cropShape!])), things);
+        // Crops exist for things only, in segment order: row j is the j-th thing.
+        if (pools.includes("crop") && things.length) score("crop.thing", imageEmbedding(model, tf.tensor4d(b.crops!, [...b.cropShape!])), things.map((_, j) => j), things);
       });
     });
   } finally { classifier.dispose(); }

@@ -12,6 +12,9 @@ export interface BenchBatchSpec {
   readonly featureGrid: number;
   /** Teacher crop side; crops are only built when given. */
   readonly teacherSize?: number;
+  /** Crops of thing segments only (in segment order), e.g. for region classification's `crop`
+   * pooling, which scores things only; default false (every segment). */
+  readonly cropThingsOnly?: boolean;
   readonly mean?: readonly number[];
   readonly std?: readonly number[];
 }
@@ -43,8 +46,9 @@ export function buildBenchBatch(samples: readonly Sample[], spec: BenchBatchSpec
   const images = new Float32Array(B * S * S * 3), boxes = new Float32Array(N * 4);
   const labels = new Int32Array(N), isThing = new Uint8Array(N), boxImage = new Int32Array(N);
   const masks = withMasks ? new Uint8Array(N * G * G) : undefined;
-  const crops = T !== undefined ? new Float32Array(N * T * T * 3) : undefined;
-  let n = 0;
+  const C = spec.cropThingsOnly ? samples.reduce((n, s) => n + s.segments.filter((g) => g.isThing).length, 0) : N;
+  const crops = T !== undefined ? new Float32Array(C * T * T * 3) : undefined;
+  let n = 0, c = 0;
   samples.forEach((s, b) => {
     const img = toRgbImage(s);
     normalizeInto(images, b * S * S * 3, letterboxStudent(img, S).data, lut, 3);
@@ -54,15 +58,15 @@ export function buildBenchBatch(samples: readonly Sample[], spec: BenchBatchSpec
       labels[n] = seg.label; isThing[n] = seg.isThing ? 1 : 0; boxImage[n] = b;
       const bound = bounds?.get(seg.id);
       if (masks && bound) masks.set(letterboxMask(s.panoptic!, s.height, s.width, G, seg.id, bound), n * G * G); // no pixels: all zero
-      if (crops && T !== undefined) {
+      if (crops && T !== undefined && (seg.isThing || !spec.cropThingsOnly)) {
         const [x0, y0, x1, y1] = pilCropRect(seg.isThing ? enlargeBox(seg.box, THING_CROP_SCALE, s.width, s.height) : seg.box, s.width, s.height);
-        normalizeInto(crops, n * T * T * 3, letterboxTeacher(cropImage(img, x0, y0, x1, y1), T).data, lut, 3);
+        normalizeInto(crops, c++ * T * T * 3, letterboxTeacher(cropImage(img, x0, y0, x1, y1), T).data, lut, 3);
       }
       n++;
     }
   });
   return {
     images, imageShape: [B, S, S, 3], boxes, labels, isThing, boxImage, featureGrid: G, ids: samples.map((s) => s.id),
-    ...(masks ? { masks } : {}), ...(crops && T !== undefined ? { crops, cropShape: [N, T, T, 3] as const } : {}),
+    ...(masks ? { masks } : {}), ...(crops && T !== undefined ? { crops, cropShape: [C, T, T, 3] as const } : {}),
   };
 }

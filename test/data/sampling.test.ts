@@ -134,6 +134,10 @@ test("bench batch: masks = dense bicubic (W_y · M · W_xᵀ) > 0 padded, boxes,
   // The stuff crop is its box as is: 48×10 → 24×5, padded centred (rows 9..13).
   assert.ok(Math.abs(at(batch.crops!, 24, 0, 3, 2, 0) - norm(0, 0)) < 1e-6);
   assert.ok(Math.abs(at(batch.crops!, 24, 0, 3, 10, 0) - norm(0, 0)) > 0.1);
+  // Thing crops only: one row, equal to the full batch's thing row.
+  const things = buildBenchBatch([s], { studentSize: 48, featureGrid: G, teacherSize: 24, cropThingsOnly: true });
+  assert.equal(things.cropShape, [1, 24, 24, 3]);
+  assert.equal(things.crops, batch.crops!.subarray(24 * 24 * 3));
 });
 
 test.run();
