@@ -18,6 +18,9 @@ export interface CompileOptions {
   readonly sets?: readonly string[];
   /** Text of the main file, when it is not to be read from disk (fuzzing, editors). */
   readonly text?: string;
+  /** Report files that options name (weights, annotations) and that do not exist: `run` and
+   * `export` need them; `check` does not (a study for a GPU server checks on a laptop too). */
+  readonly checkFiles?: boolean;
 }
 
 export interface CompileResult {
@@ -36,6 +39,7 @@ export const fsHost: Host = {
       return undefined;
     }
   },
+  exists: (p) => fs.existsSync(p),
   display(p) {
     const r = path.relative(process.cwd(), p);
     return r.startsWith("..") || path.isAbsolute(r) ? p : r;
@@ -95,7 +99,7 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
   });
   if (usageErrors.length) return { diagnostics: sortDiagnostics(diags), usageErrors, loaded };
 
-  const ev = new StudyEvaluator(loaded);
+  const ev = new StudyEvaluator(loaded, opts.checkFiles && host.exists ? (p) => host.exists!(p) : undefined);
   const found = new Map<string, { d: Diagnostic; trials: number[] }>();
   const trials: Trial[] = [];
   const sweepFile = loaded.sweep?.file.display ?? loaded.main.display;

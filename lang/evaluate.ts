@@ -29,7 +29,7 @@ export class StudyEvaluator {
   private readonly memo = new Map<string, Map<string, Entry>>();
   private readonly inProgress = new Set<string>();
 
-  constructor(readonly study: LoadedStudy) {
+  constructor(readonly study: LoadedStudy, readonly fileExists?: (absPath: string) => boolean) {
     this.deps = new Dependencies(study);
   }
 
@@ -258,6 +258,12 @@ class DeclContext {
     for (const [k, v] of Object.entries(inputs)) refs[k] = { key: v.ref.key };
     const nodeOptions = this.withSeed(meta, options);
     const files = (meta.fileOptions ?? []).filter((o) => typeof options[o] === "string").map((o) => ({ option: o, path: resolvePath(this.file.path, options[o] as string) }));
+    const missing = this.ev.fileExists ? files.filter((f) => !this.ev.fileExists!(f.path)) : [];
+    for (const f of missing)
+      this.report("SCD2107", optionSpans.get(f.option) ?? e.span, `\`${f.option}\` names a path that does not exist: ${f.path}.`, {
+        label: "not found", help: "paths are relative to the folder of the .scd file that writes them",
+      });
+    if (missing.length) return { type: "error", span: e.span };
     const origin = { name: this.binding.decl.name, file: this.file.display };
     switch (meta.kind) {
       case "model": {

@@ -10,6 +10,8 @@ import { registry } from "../stdlib/registry.ts";
 /** How the compiler reads files; tests and the fuzzer pass an in-memory one. */
 export interface Host {
   readFile(absPath: string): string | undefined;
+  /** Whether a file or folder exists (weights, annotations); hosts without it skip that check. */
+  exists?(absPath: string): boolean;
   /** Turns an absolute path into the form shown in diagnostics (relative to the cwd, say). */
   display(absPath: string): string;
 }

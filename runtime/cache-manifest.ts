@@ -33,6 +33,9 @@ export interface Manifest {
   readonly files: Readonly<Record<string, FileRecord>>;
   /** Stage-provided: name, kind, metrics… */
   readonly meta: Json;
+  /** sha256 of the canonical JSON of everything above: a bench's metrics live in `meta`, so the
+   * manifest must be verified like the files it lists. */
+  readonly digest: string;
 }
 
 export const MANIFEST = "manifest.json";
@@ -66,6 +69,12 @@ function safeRelPath(p: string): boolean {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Parses and checks a manifest's shape and that its fields hash to `key`; returns the problem or the manifest. */
+/** The manifest's own checksum: over its canonical JSON without the digest. */
+export function manifestDigest(m: Omit<Manifest, "digest">): string {
+  const { digest: _, ...rest } = m as Manifest;
+  return createHash("sha256").update(canonicalJson(rest as unknown as Json)).digest("hex");
+}
+
 export function parseManifest(text: string, key: string): Manifest | string {
   let m: unknown;
   try {
@@ -88,6 +97,7 @@ export function parseManifest(text: string, key: string): Manifest | string {
       return `manifest.json has a malformed record for \`${p}\``;
     }
   }
+  if (m["digest"] !== manifestDigest(m as unknown as Manifest)) return "manifest.json does not match its own digest (edited or damaged)";
   return m as unknown as Manifest;
 }
 

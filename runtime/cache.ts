@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Json } from "../lang/ir.ts";
 import { lockHeld, pidAlive, removeStaleLocks } from "./cache-lock.ts";
-import { cacheKey, checkFile, duBytes, fsyncPath, hashFile, isCacheKey, listFiles, MANIFEST, parseManifest, scdxVersion, type FileRecord, type KeyFields, type Manifest } from "./cache-manifest.ts";
+import { cacheKey, checkFile, duBytes, fsyncPath, hashFile, isCacheKey, listFiles, MANIFEST, manifestDigest, parseManifest, scdxVersion, type FileRecord, type KeyFields, type Manifest } from "./cache-manifest.ts";
 
 export { cacheKey, type KeyField, type KeyFields, type Manifest } from "./cache-manifest.ts";
 
@@ -160,10 +160,11 @@ export class Cache {
         files[rel] = await hashFile(path.join(tmp, rel));
         await fsyncPath(path.join(tmp, rel));
       }
-      const manifest: Manifest = {
+      const body: Omit<Manifest, "digest"> = {
         format: 1, key, fields, created: new Date().toISOString(), scdx: scdxVersion(), host: os.hostname(),
         seconds: Math.round(seconds * 1000) / 1000, files, meta: meta ?? {},
       };
+      const manifest: Manifest = { ...body, digest: manifestDigest(body) };
       const mh = await fs.promises.open(path.join(tmp, MANIFEST), "wx");
       try {
         await mh.writeFile(JSON.stringify(manifest, null, 2) + "\n");

@@ -6,9 +6,9 @@ import { fsHost } from "../../lang/compile.ts";
 import { sourceLookup } from "../../lang/program.ts";
 import { UsageError, type Io } from "./command.ts";
 
-export function compileFile(file: string, sets: readonly string[]): CompileResult {
+export function compileFile(file: string, sets: readonly string[], opts: { checkFiles?: boolean } = {}): CompileResult {
   if (fsHost.readFile(file) === undefined) throw new UsageError(`cannot read \`${file}\``);
-  const r = compile(file, fsHost, { sets });
+  const r = compile(file, fsHost, { sets, checkFiles: opts.checkFiles });
   if (r.usageErrors.length) throw new UsageError(r.usageErrors.join("\n"));
   return r;
 }

@@ -62,7 +62,7 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
     if (state === "not-dir") throw new UsageError(`--out ${values.out} is a file, not a directory`);
     if (state === "not-empty" && !values.force) throw new UsageError(`--out ${values.out} is not empty; pass --force to replace an earlier export there`);
 
-    const r = compileFile(file, values.set ?? []);
+    const r = compileFile(file, values.set ?? [], { checkFiles: true });
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
     checkStageName(r.study, name, true);
     const s = openSession(r.study, file, { backend: values.backend, cache: values.cache, only: [name], cwd: io.cwd });

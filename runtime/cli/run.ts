@@ -60,7 +60,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     if (values["no-cache"] && values.cache) throw new UsageError("--no-cache and --cache exclude each other");
     const file = positionals[0]!;
 
-    const r = compileFile(file, values.set ?? []);
+    const r = compileFile(file, values.set ?? [], { checkFiles: true });
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
     const study = r.study;
     const names = new Set(study.trials.flatMap((t) => Object.keys(t.stages)));

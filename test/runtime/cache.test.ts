@@ -107,6 +107,12 @@ test("a manifest whose key fields were edited is damage", () =>
     m.fields.backend.value = "wasm";
     fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(m));
   }, /do not hash to its key/));
+test("a manifest whose meta (a bench's metrics) was edited is damage", () =>
+  expectDamaged((dir) => {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    m.meta = { ...m.meta, metrics: { miou: 0.99 } };
+    fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(m));
+  }, /does not match its own digest/));
 test("a manifest naming a path outside the entry is damage", () =>
   expectDamaged((dir) => {
     const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));

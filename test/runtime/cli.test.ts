@@ -53,6 +53,22 @@ test("--help answers for every command", async () => {
   }
 });
 
+test("run: a weights path that does not exist is an error at its option, before anything runs; check lets it pass", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-missing-"));
+  try {
+    const file = path.join(dir, "m.scd");
+    fs.writeFileSync(file, 'experiment m\ndata val = shapes(images: 4)\nmodel t = clip(arch: vit_tiny, weights: "nowhere")\nbench b = unsupervised_segmentation(t, val)\n');
+    const r = await scdx("run", file, "--cache", path.join(dir, "cache"), "--reporter", "plain");
+    assert.is(r.code, 1);
+    assert.match(r.err, "error[SCD2107]: `weights` names a path that does not exist");
+    assert.match(r.err, /m\.scd:3:41/);
+    assert.not.ok(fs.existsSync(path.join(dir, ".scdx", "runs")), "no run started");
+    assert.is((await scdx("check", file)).code, 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("graph: dot and mermaid name every node once", async () => {
   const dot = await scdx("graph", "examples/shapes/sweep.scd");
   assert.is(dot.code, 0);
