@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, dirname, join } from "node:path";
 import { inputKeys, isStage, type IrNode, type Json, type Study } from "../lang/ir.ts";
 import { registry } from "../stdlib/registry.ts";
+import { TOKENIZER_FILES } from "../stdlib/text/load-tokenizer.ts";
 import type { KeyFields } from "./cache.ts";
 
 /** Bumped when a runner's output for the same inputs changes (format or numbers). */
@@ -71,7 +72,7 @@ export function keyFields(study: Pick<Study, "nodes">, key: string, inputCacheKe
 /** Files a checkpoint loader reads (stdlib/models/load-clip.ts, runtime/model-files.ts): for a
  * weights file, also the config and tokenizer beside it; for a folder, those and every safetensors
  * shard — but not the folder's other files, so a README or PROVENANCE.md edit changes no key. */
-export const CHECKPOINT_SIDECARS = ["config.json", "open_clip_config.json", "preprocessor_config.json", "model.json", "vocab.json", "merges.txt", "tokenizer.json", "words.txt", "model.safetensors.index.json"];
+const CHECKPOINT_SIDECARS = ["config.json", "open_clip_config.json", "preprocessor_config.json", "model.json", "model.safetensors.index.json", ...TOKENIZER_FILES];
 
 export function weightFiles(p: string): [string, string][] {
   if (!existsSync(p)) return [[basename(p), p]]; // fingerprints as "missing"; loading will say so

@@ -12,7 +12,7 @@ import type { DataCursor } from "../stdlib/data/pipeline.ts";
 import type { Trainer } from "../stdlib/train/step.ts";
 
 const FILE = "checkpoint.safetensors";
-export const LOG_FILE = "log.jsonl";
+const LOG_FILE = "log.jsonl";
 
 export interface CheckpointState {
   /** Optimizer steps taken. */
@@ -20,10 +20,6 @@ export interface CheckpointState {
   readonly cursor: DataCursor;
   /** The stage's cache key: a checkpoint of another definition is never resumed. */
   readonly key: string;
-}
-
-export function checkpointPath(workDir: string): string {
-  return join(workDir, FILE);
 }
 
 export function saveCheckpoint(workDir: string, t: Trainer, state: CheckpointState, logLines: readonly string[]): void {

@@ -72,7 +72,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     const inputs = await Promise.all(s.inputs.map((i) => promises.get(i)!));
     const bad = s.inputs.filter((_, j) => !inputs[j]!.ok);
     if (bad.length) {
-      const why = bad.map((i, j) => `${plan.stages.get(i)!.info.name} ${inputs[s.inputs.indexOf(i)]!.skipped ? "did not run" : "failed"}`);
+      const why = bad.map((i) => `${plan.stages.get(i)!.info.name} ${inputs[s.inputs.indexOf(i)]!.skipped ? "did not run" : "failed"}`);
       const interrupted = inputs.some((r) => r.interrupted);
       o.emit({ type: "stage-skipped", key, reason: interrupted ? "interrupted" : why.join(", ") });
       return { ok: false, executed: false, skipped: true, interrupted };
@@ -100,8 +100,10 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
           cacheRoot: cache.root, workDir: path.join(cache.root, "work", key), batchThreads: o.batchThreads,
         };
       }, (m, worker) => {
-        if (m.type === "started") { started = Date.now(); o.emit({ type: "stage-started", key, worker }); }
-        else if (m.type === "log") { const x = /^resuming at step (\d+)/.exec(m.line); if (x) o.emit({ type: "stage-started", key, worker, resumedAt: Number(x[1]) }); }
+        if (m.type === "started") {
+          if (m.resumedAt === undefined) started = Date.now();
+          o.emit({ type: "stage-started", key, worker, resumedAt: m.resumedAt });
+        }
         else if (m.type === "progress") o.emit({ type: "stage-progress", key, done: m.done, total: m.total, loss: m.loss, terms: m.terms, lr: m.lr });
         else if (m.type === "checkpoint") o.emit({ type: "stage-checkpoint", key, step: m.step });
       });

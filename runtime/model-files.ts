@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { loadClip, saveClip } from "../stdlib/models/load-clip.ts";
 import { REFINER_PREFIX, refinerArch, refinerShapes } from "../stdlib/models/refiner.ts";
 import { readSafetensors, writeSafetensors } from "../stdlib/io/safetensors.ts";
-import { loadTokenizer, saveWordVocabulary } from "../stdlib/text/load-tokenizer.ts";
+import { loadTokenizer, saveWordVocabulary, TOKENIZER_FILES } from "../stdlib/text/load-tokenizer.ts";
 import type { Tokenizer } from "../stdlib/text/tokenizer.ts";
 import { WordTokenizer } from "../stdlib/text/word-tokenizer.ts";
 import type { StageModel } from "../stdlib/train/model.ts";
@@ -31,7 +31,6 @@ interface ModelJson {
   readonly refiner?: { readonly depth: number; readonly heads: number; readonly mlp_ratio: number };
 }
 
-const BPE_FILES = ["vocab.json", "merges.txt", "tokenizer.json"];
 
 /** Writes `params` of `m` into `dir` (which must exist). Parameters are read back to host memory here. */
 export function saveStageModel(dir: string, m: StageModel, params: Readonly<Record<string, tf.Tensor>>, tok: { tokenizer: Tokenizer | null; files: readonly string[] }, metadata: Record<string, string> = {}): void {
@@ -75,7 +74,7 @@ export function loadStageModel(dir: string): LoadedModel {
 }
 
 export function tokenizerIn(dir: string, vocabSize: number | undefined): { tokenizer: Tokenizer | null; tokenizerFiles: string[] } {
-  const files = BPE_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
+  const files = TOKENIZER_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
   if (vocabSize === undefined) return { tokenizer: null, tokenizerFiles: [] };
   try {
     return { tokenizer: loadTokenizer(dir, { vocabSize }), tokenizerFiles: files };

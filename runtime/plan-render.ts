@@ -2,6 +2,7 @@
 import { Chalk } from "chalk";
 import { showJson } from "../lang/values.ts";
 import type { Plan } from "./plan.ts";
+import { mb } from "./memory.ts";
 
 export function table(rows: string[][], pad = 2): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => visible(r[i] ?? "").length)));
@@ -40,7 +41,7 @@ export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: numbe
       const hits = r.keys.filter((k) => st.cached(k)).length;
       cached += hits; toRun += r.keys.length - hits;
       const mem = Math.max(0, ...r.keys.map((k) => st.memory(k) ?? 0));
-      extra.push(hits ? c.green(String(hits)) : "0", r.keys.length - hits ? c.yellow(String(r.keys.length - hits)) : "0", mem ? mib(mem) : "—");
+      extra.push(hits ? c.green(String(hits)) : "0", r.keys.length - hits ? c.yellow(String(r.keys.length - hits)) : "0", mem ? mb(mem) : "—");
     }
     rows.push([c.bold(r.name), `${r.kind} ${r.op === "train" ? "" : r.op}`.trim(), String(r.keys.length), shared ? c.green(`${per} (shared)`) : per, ...extra, r.params.join(", ") || "—"]);
   }
@@ -68,6 +69,3 @@ export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: numbe
   return s;
 }
 
-function mib(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MiB`;
-}

@@ -32,12 +32,7 @@ export function toyVocabulary(): string[] {
 export class ModelResolver {
   private readonly memo = new Map<string, LoadedModel>();
 
-  constructor(private sources: ModelSources) {}
-
-  /** Adds the nodes and entries of another job (a worker serves many). */
-  extend(s: ModelSources): void {
-    this.sources = { nodes: { ...this.sources.nodes, ...s.nodes }, entries: { ...this.sources.entries, ...s.entries } };
-  }
+  constructor(private readonly sources: ModelSources) {}
 
   resolve(key: string): LoadedModel {
     const entry = this.sources.entries[key];

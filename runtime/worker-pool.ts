@@ -17,6 +17,9 @@ interface Slot {
   exit?: string;
 }
 
+/** A slot taken by a caller that has not sent its job yet (id −1 matches no worker message). */
+const RESERVED: NonNullable<Slot["busy"]> = { id: -1, on: () => {}, done: () => {} };
+
 const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
 
 export class WorkerPool {
@@ -73,9 +76,9 @@ export class WorkerPool {
     for (;;) {
       if (this.stopped) return undefined;
       const free = this.slots.find((s) => !s.busy && !s.dead);
-      if (free) { free.busy = { id: -1, on: () => {}, done: () => {} }; return free; }
+      if (free) { free.busy = RESERVED; return free; }
       const live = this.slots.filter((s) => !s.dead).length;
-      if (live < this.size) { const s = this.start(); s.busy = { id: -1, on: () => {}, done: () => {} }; return s; }
+      if (live < this.size) { const s = this.start(); s.busy = RESERVED; return s; }
       await new Promise<void>((r) => this.waiting.push(r));
     }
   }

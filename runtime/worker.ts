@@ -31,7 +31,6 @@ export type FromWorker =
   | { readonly type: "started"; readonly id: number; readonly resumedAt?: number }
   | { readonly type: "progress"; readonly id: number; readonly done: number; readonly total: number; readonly loss?: number; readonly terms?: Record<string, number>; readonly lr?: number }
   | { readonly type: "checkpoint"; readonly id: number; readonly step: number }
-  | { readonly type: "log"; readonly id: number; readonly line: string }
   | { readonly type: "result"; readonly id: number; readonly ok: true; readonly dir: string; readonly meta: StageMeta }
   | { readonly type: "result"; readonly id: number; readonly ok: false; readonly interrupted: boolean; readonly message: string; readonly step?: number; readonly term?: string };
 
@@ -47,7 +46,6 @@ async function runJob(job: WorkerJob): Promise<void> {
   // One resolver per job: models are freed when the stage ends, so a long-lived worker's memory
   // is one stage's, whatever ran before.
   const models = new ModelResolver({ nodes: job.nodes, entries: job.entries });
-  let resumedAt: number | undefined;
   try {
     const cache = new Cache(job.cacheRoot);
     const entry = await cache.write(job.key, job.fields, async (outDir) => {
@@ -55,15 +53,11 @@ async function runJob(job: WorkerJob): Promise<void> {
         key: job.key, nodes: job.nodes, models, workDir: job.workDir, outDir, signal: stop.signal, batchThreads: job.batchThreads,
         progress: (p) => void send({ type: "progress", id: job.id, ...p, terms: p.terms ? { ...p.terms } : undefined }),
         checkpointed: (step) => void send({ type: "checkpoint", id: job.id, step }),
-        log: (line) => {
-          const m = /^resuming at step (\d+)/.exec(line);
-          if (m) resumedAt = Number(m[1]);
-          void send({ type: "log", id: job.id, line });
-        },
+        resumed: (step) => void send({ type: "started", id: job.id, resumedAt: step }),
       };
       void send({ type: "started", id: job.id });
       const meta = job.node.kind === "train" ? await runTrain(job.node, ctx) : await runBench(job.node as never, ctx);
-      return { ...meta, name: job.node.origin.name, kind: job.node.kind, op: job.node.op, resumedAt: resumedAt ?? null };
+      return { ...meta, name: job.node.origin.name, kind: job.node.kind, op: job.node.op };
     });
     rmSync(job.workDir, { recursive: true, force: true }); // cached now: checkpoints are no longer needed
     await send({ type: "result", id: job.id, ok: true, dir: entry.dir, meta: (entry.manifest.meta ?? {}) as StageMeta });

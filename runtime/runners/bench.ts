@@ -97,8 +97,8 @@ async function regionClassification(o: Readonly<Record<string, Json>>, m: Loaded
   } finally { classifier.dispose(); }
   const out: Record<string, number | null> = {};
   for (const [name, a] of acc) {
-    const part = name.endsWith(".thing") ? "thing" : "stuff";
-    for (const k of topk) out[`${name}.top${k}`] = a.result().metrics[`${part}.top${k}`] ?? null;
+    const part = name.endsWith(".thing") ? "thing" : "stuff", { metrics } = a.result();
+    for (const k of topk) out[`${name}.top${k}`] = metrics[`${part}.top${k}`] ?? null;
   }
   return out;
 }

@@ -27,7 +27,8 @@ export interface StageContext {
   readonly signal: AbortSignal;
   /** Worker threads for building batches (0: on the main thread). */
   readonly batchThreads: number;
-  readonly log: (line: string) => void;
+  /** A train stage resumed from its checkpoint at this step. */
+  readonly resumed: (step: number) => void;
 }
 
 /** A stage that failed for a reason the user should read (no stack trace). */

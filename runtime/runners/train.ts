@@ -49,7 +49,7 @@ export async function runTrain(node: TrainNode, ctx: StageContext): Promise<Stag
   try {
     const resumed = loadCheckpoint(ctx.workDir, trainer, ctx.key);
     const log: string[] = resumed?.log ?? [];
-    if (resumed) ctx.log(`resuming at step ${resumed.state.step}`);
+    if (resumed) ctx.resumed(resumed.state.step);
 
     const rla = node.loss.find((t) => t.op === "rla");
     const regions = losses.some((l) => l.kind === "rla" || (l.kind === "scd" && l.options.scope === "region"));

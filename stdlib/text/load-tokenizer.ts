@@ -9,6 +9,9 @@ import { WordTokenizer } from "./word-tokenizer.ts";
 
 export const WORDS_FILE = "words.txt";
 
+/** Every file loadTokenizer may read next to a checkpoint. */
+export const TOKENIZER_FILES: readonly string[] = ["vocab.json", "merges.txt", "tokenizer.json", WORDS_FILE];
+
 /** `path`: a checkpoint directory or a file inside one. `vocabSize` sizes a word tokenizer to its text tower. */
 export function loadTokenizer(path: string, opts: { vocabSize?: number } = {}): Tokenizer {
   const dir = existsSync(path) && !statSync(path).isDirectory() ? dirname(path) : path;
