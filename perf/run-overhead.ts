@@ -14,11 +14,11 @@ const file = path.join(dir, "tiny.scd");
 copyFileSync(path.join(root, "test/fixtures/runtime/tiny.scd"), file);
 const cache = path.join(dir, "cache");
 
-async function time(args: string[], reps = 5): Promise<number> {
+async function time(args: string[], reps = 5, cmd = ["node", bin]): Promise<number> {
   const t: number[] = [];
   for (let i = 0; i < reps; i++) {
     const s = performance.now();
-    const r = await execa("node", [bin, ...args], { reject: false });
+    const r = await execa(cmd[0]!, [...cmd.slice(1), ...args], { reject: false, cwd: root });
     if (r.exitCode !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
     t.push(performance.now() - s);
   }
@@ -31,11 +31,16 @@ try {
   const events = fill.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; t: number });
   const firstStart = events.find((e) => e.type === "stage-started")!.t;
   console.log(`${(events.at(-1)!.t / 1000).toFixed(1)} s`);
+  const node = await time(["-e", "0"], 5, ["node"]);
   const floor = await time(["--version"]);
   const rerun = await time(["run", file, "--cache", cache, "--reporter", "plain"]);
   const dry = await time(["run", file, "--cache", cache, "--dry-run"]);
+  // README's quickstart says `npx scdx`: npm's own start-up comes on top of everything here.
+  const npx = await time(["run", file, "--cache", cache, "--reporter", "plain"], 5, ["npx", "scdx"]);
+  console.log(`node -e 0                     ${node.toFixed(0)} ms`);
   console.log(`scdx --version (floor)        ${floor.toFixed(0)} ms`);
   console.log(`cached rerun, 9 stages        ${rerun.toFixed(0)} ms   ${(rerun / floor).toFixed(2)}× the floor`);
+  console.log(`the same through npx scdx     ${npx.toFixed(0)} ms`);
   console.log(`cached --dry-run              ${dry.toFixed(0)} ms   ${(dry / floor).toFixed(2)}× the floor`);
   console.log(`first stage started after     ${firstStart.toFixed(0)} ms (plan + lookups + worker process: tsx, tfjs-wasm init, model init)`);
 } finally {

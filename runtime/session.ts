@@ -1,10 +1,10 @@
 // What `run`, `plan`, `why` and `export` share once a study has compiled: which backend results
 // are keyed for, which cache, and the run plan with every stage's cache key.
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { Study } from "../lang/ir.ts";
-import { BACKENDS, backendFromEnv, type BackendName } from "../stdlib/tensor/backend.ts";
+import { BACKENDS, backendFromEnv, type BackendName } from "../stdlib/tensor/backend-name.ts";
 import { Cache, projectDirOf, resolveCacheRoot } from "./cache.ts";
 import { FileFingerprints } from "./cache-key.ts";
 import { scdxVersion } from "./cache-manifest.ts";
@@ -57,4 +57,13 @@ export function openSession(study: Study, file: string, o: { backend?: string; c
   const plan = planRun(study, { backend, scdxVersion: scdxVersion(), fingerprint: fingerprints.fingerprint }, o.only);
   fingerprints.save();
   return { study, file, backend, cache, plan, projectDir, fingerprints };
+}
+
+/**
+ * Whether the cache holds the entry of planned stage `node`: its manifest is there. A hint, not a
+ * verdict (nothing is verified; a run verifies before it serves), for the plan and the reporter.
+ */
+export function hasEntry(s: Session, node: string): boolean {
+  const p = s.plan.stages.get(node);
+  return !!p && existsSync(path.join(s.cache.entryDir(p.info.key), "manifest.json"));
 }

@@ -1,7 +1,7 @@
 // The driver's side of local parallelism: up to `size` worker processes (execa, IPC), started on
 // demand and reused across stages. A job's messages are routed to its caller; a worker that dies
 // mid-job (out of memory, killed) fails that job with what it last wrote to stderr.
-import { execaNode, type ResultPromise } from "execa";
+import type { ResultPromise } from "execa";
 import { fileURLToPath } from "node:url";
 import type { FromWorker, ToWorker, WorkerJob } from "./worker.ts";
 
@@ -21,6 +21,9 @@ interface Slot {
 const RESERVED: NonNullable<Slot["busy"]> = { id: -1, on: () => {}, done: () => {} };
 
 const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
+
+// execa is ~130 modules; a fully cached run starts no worker, so it does not load them.
+let execa: Promise<typeof import("execa")> | undefined;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -73,12 +76,13 @@ export class WorkerPool {
   }
 
   private async acquire(): Promise<Slot | undefined> {
+    const { execaNode } = await (execa ??= import("execa"));
     for (;;) {
       if (this.stopped) return undefined;
       const free = this.slots.find((s) => !s.busy && !s.dead);
       if (free) { free.busy = RESERVED; return free; }
       const live = this.slots.filter((s) => !s.dead).length;
-      if (live < this.size) { const s = this.start(); s.busy = RESERVED; return s; }
+      if (live < this.size) { const s = this.start(execaNode); s.busy = RESERVED; return s; }
       await new Promise<void>((r) => this.waiting.push(r));
     }
   }
@@ -87,7 +91,7 @@ export class WorkerPool {
     this.waiting.shift()?.();
   }
 
-  private start(): Slot {
+  private start(execaNode: typeof import("execa").execaNode): Slot {
     const proc = execaNode(BOOT, [], {
       ipc: true, serialization: "json", stdout: "ignore", stderr: "pipe", buffer: false, reject: false,
       env: { SCDX_WORKER_BACKEND: this.backend }, cleanup: true,

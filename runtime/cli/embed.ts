@@ -1,6 +1,6 @@
 // `scdx embed`: load a checkpoint and print L2-normalised embeddings, so a user can see that it
 // loads and behaves. The model code is imported only when the command runs (tfjs is heavy).
-import type { BackendName } from "../../stdlib/tensor/backend.ts";
+import { BACKENDS, type BackendName } from "../../stdlib/tensor/backend-name.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import type { EmbedResult, EmbedRow } from "../embed.ts";
 
@@ -31,10 +31,9 @@ function parseTokens(s: string): number[] {
   return parts.map(Number);
 }
 
-async function backendOption(v: string | undefined): Promise<BackendName | undefined> {
+function backendOption(v: string | undefined): BackendName | undefined {
   const b = v ?? process.env["SCDX_BACKEND"];
   if (b === undefined || b === "") return undefined;
-  const { BACKENDS } = await import("../../stdlib/tensor/backend.ts");
   if (!(BACKENDS as readonly string[]).includes(b)) throw new UsageError(`${v !== undefined ? "--backend" : "SCDX_BACKEND"} must be one of ${BACKENDS.join(", ")}, got \`${b}\``);
   return b as BackendName;
 }
@@ -105,7 +104,7 @@ Exit codes: 0 ok, 1 the checkpoint or an input cannot be used, 2 usage error.`,
     if (!values.model) throw new UsageError("--model is required");
     const images = values.image ?? [], texts = values.text ?? [], tokens = (values.tokens ?? []).map(parseTokens);
     if (!images.length && !texts.length && !tokens.length) throw new UsageError("give at least one --image, --text or --tokens");
-    const backend = await backendOption(values.backend);
+    const backend = backendOption(values.backend);
     const { embed, userMessage } = await import("../embed.ts");
     let res: EmbedResult;
     try {

@@ -2,7 +2,7 @@
 // tokenizer and provenance. Only reads the cache: a stage that is not there is not computed here.
 import * as path from "node:path";
 import { existsSync } from "node:fs";
-import { BACKENDS } from "../../stdlib/tensor/backend.ts";
+import { BACKENDS } from "../../stdlib/tensor/backend-name.ts";
 import type { Study } from "../../lang/ir.ts";
 import { scdxVersion } from "../cache-manifest.ts";
 import { planRun } from "../run-plan.ts";

@@ -4,9 +4,9 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerKernelFixes } from "./kernels.ts";
+import { BACKENDS, BackendError, type BackendName } from "./backend-name.ts";
 
-export type BackendName = "tensorflow" | "wasm" | "cpu";
-export const BACKENDS: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+export { BACKENDS, BackendError, backendFromEnv, type BackendName } from "./backend-name.ts";
 
 export interface BackendInfo {
   readonly name: BackendName;
@@ -18,8 +18,6 @@ export interface BackendInfo {
 }
 
 let current: BackendInfo | undefined;
-
-export class BackendError extends Error {}
 
 /**
  * Select a backend once per process. `want` forces one (an error if it cannot start);
@@ -62,14 +60,6 @@ export async function initBackend(want?: BackendName, opts: { requireGpu?: boole
 }
 
 export function backendInfo(): BackendInfo | undefined { return current; }
-
-/** The backend asked for by the environment, if any; validated. */
-export function backendFromEnv(env = process.env): BackendName | undefined {
-  const v = env["SCDX_BACKEND"];
-  if (!v) return undefined;
-  if (!(BACKENDS as readonly string[]).includes(v)) throw new BackendError(`SCDX_BACKEND=${v} is not one of ${BACKENDS.join(", ")}`);
-  return v as BackendName;
-}
 
 // tfjs-node's backend records whether TensorFlow placed ops on a GPU (`isUsingGpuDevice`, set from
 // the native binding when a GPU device was created); without CUDA it is false and ops run on CPU.
