@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { Study } from "../lang/ir.ts";
-import { BACKENDS, backendFromEnv, type BackendName } from "../stdlib/tensor/backend-name.ts";
+import { requestedBackend, type BackendName } from "../stdlib/tensor/backend-name.ts";
 import { Cache, projectDirOf, resolveCacheRoot } from "./cache.ts";
 import { FileFingerprints } from "./cache-key.ts";
 import { scdxVersion } from "./cache-manifest.ts";
@@ -17,13 +17,9 @@ import { UsageError } from "./cli/command.ts";
  * installed, else wasm. Workers then start exactly this backend or fail saying so.
  */
 export function chooseBackend(flag: string | undefined): BackendName {
-  if (flag !== undefined) {
-    if (!(BACKENDS as readonly string[]).includes(flag)) throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")}, got \`${flag}\``);
-    return flag as BackendName;
-  }
-  let env: BackendName | undefined;
-  try { env = backendFromEnv(); } catch (e) { throw new UsageError((e as Error).message); }
-  if (env) return env;
+  let asked: BackendName | undefined;
+  try { asked = requestedBackend(flag); } catch (e) { throw new UsageError((e as Error).message); }
+  if (asked) return asked;
   try {
     createRequire(import.meta.url).resolve("@tensorflow/tfjs-node-gpu");
     return "tensorflow";

@@ -1,6 +1,6 @@
 // `scdx embed`: load a checkpoint and print L2-normalised embeddings, so a user can see that it
 // loads and behaves. The model code is imported only when the command runs (tfjs is heavy).
-import { BACKENDS, type BackendName } from "../../stdlib/tensor/backend-name.ts";
+import { requestedBackend, type BackendName } from "../../stdlib/tensor/backend-name.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import type { EmbedResult, EmbedRow } from "../embed.ts";
 
@@ -32,10 +32,7 @@ function parseTokens(s: string): number[] {
 }
 
 function backendOption(v: string | undefined): BackendName | undefined {
-  const b = v ?? process.env["SCDX_BACKEND"];
-  if (b === undefined || b === "") return undefined;
-  if (!(BACKENDS as readonly string[]).includes(b)) throw new UsageError(`${v !== undefined ? "--backend" : "SCDX_BACKEND"} must be one of ${BACKENDS.join(", ")}, got \`${b}\``);
-  return b as BackendName;
+  try { return requestedBackend(v); } catch (e) { throw new UsageError((e as Error).message); }
 }
 
 function label(r: EmbedRow): string {
