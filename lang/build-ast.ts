@@ -36,10 +36,14 @@ export function unquote(raw: string, at: number, diags: Diagnostic[], file: stri
   const body = raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw.slice(1);
   return body.replace(/\\(u\{[0-9a-fA-F]{1,6}\}|.)/g, (m, esc: string, off: number) => {
     switch (esc[0]) {
-      case "n": return "\n";
-      case "t": return "\t";
-      case '"': return '"';
-      case "\\": return "\\";
+      case "n":
+        return "\n";
+      case "t":
+        return "\t";
+      case '"':
+        return '"';
+      case "\\":
+        return "\\";
       case "u": {
         const cp = parseInt(esc.slice(2, -1), 16);
         if (cp <= 0x10ffff) return String.fromCodePoint(cp);
@@ -47,13 +51,23 @@ export function unquote(raw: string, at: number, diags: Diagnostic[], file: stri
       }
     }
     const s = at + 1 + off;
-    diags.push({ code: "SCD1006", severity: "error", file, span: { start: s, end: s + m.length }, message: `Unknown escape sequence \`${m}\` in a string.`, help: 'the escapes are \\n, \\t, \\", \\\\ and \\u{hex}' });
+    diags.push({
+      code: "SCD1006",
+      severity: "error",
+      file,
+      span: { start: s, end: s + m.length },
+      message: `Unknown escape sequence \`${m}\` in a string.`,
+      help: 'the escapes are \\n, \\t, \\", \\\\ and \\u{hex}',
+    });
     return m;
   });
 }
 
 class Builder {
-  constructor(readonly file: string, readonly diags: Diagnostic[]) {}
+  constructor(
+    readonly file: string,
+    readonly diags: Diagnostic[],
+  ) {}
 
   program(cst: CstNode, textLength: number, comments: readonly IToken[]): A.Program {
     const decls: A.Decl[] = [];
@@ -78,25 +92,58 @@ class Builder {
         return name && { kind: "experiment", name: name.image, nameSpan: tokSpan(name), span };
       case "importDecl": {
         const p = tok(k, "StringLiteral");
-        return p && { kind: "import", path: unquote(p.image, p.startOffset, this.diags, this.file), pathSpan: tokSpan(p), span };
+        return (
+          p && {
+            kind: "import",
+            path: unquote(p.image, p.startOffset, this.diags, this.file),
+            pathSpan: tokSpan(p),
+            span,
+          }
+        );
       }
       case "paramDecl": {
         if (!name) return undefined;
         const iv = node(k, "interval");
-        return { kind: "param", name: name.image, nameSpan: tokSpan(name), value: this.expr(node(k, "expression"), span.end), range: iv && this.interval(iv), span };
+        return {
+          kind: "param",
+          name: name.image,
+          nameSpan: tokSpan(name),
+          value: this.expr(node(k, "expression"), span.end),
+          range: iv && this.interval(iv),
+          span,
+        };
       }
       case "bindingDecl": {
         if (!name) return undefined;
         const kw = (["data", "model", "let", "bench"] as const).find((w) => tok(k, w[0]!.toUpperCase() + w.slice(1)));
         if (!kw) return undefined;
-        return { kind: "binding", keyword: kw, name: name.image, nameSpan: tokSpan(name), value: this.expr(node(k, "expression"), span.end), span };
+        return {
+          kind: "binding",
+          keyword: kw,
+          name: name.image,
+          nameSpan: tokSpan(name),
+          value: this.expr(node(k, "expression"), span.end),
+          span,
+        };
       }
       case "stageDecl": {
         const op = tok(k, "Identifier", 1);
         const body = node(k, "stageBody");
         if (!name || !op) return undefined;
-        const fields = ((body && kids(body)["stageField"]) ?? []).map((f) => this.field(f as CstNode)).filter((f): f is A.Field => !!f);
-        return { kind: "stage", name: name.image, nameSpan: tokSpan(name), op: op.image, opSpan: tokSpan(op), base: this.expr(node(k, "expression"), span.end), fields, bodySpan: nodeSpan(body, span.end), span };
+        const fields = ((body && kids(body)["stageField"]) ?? [])
+          .map((f) => this.field(f as CstNode))
+          .filter((f): f is A.Field => !!f);
+        return {
+          kind: "stage",
+          name: name.image,
+          nameSpan: tokSpan(name),
+          op: op.image,
+          opSpan: tokSpan(op),
+          base: this.expr(node(k, "expression"), span.end),
+          fields,
+          bodySpan: nodeSpan(body, span.end),
+          span,
+        };
       }
       case "sweepDecl":
         return { kind: "sweep", value: this.expr(node(k, "expression"), span.end), span };
@@ -137,23 +184,40 @@ class Builder {
     return { kind: "range", lo: left, hi: right, span: join(left.span, right.span) };
   }
 
-  binaryChain(n: CstNode | undefined, at: number, sub: string, ops: string[], next: (n: CstNode | undefined, at: number) => A.Expr): A.Expr {
+  binaryChain(
+    n: CstNode | undefined,
+    at: number,
+    sub: string,
+    ops: string[],
+    next: (n: CstNode | undefined, at: number) => A.Expr,
+  ): A.Expr {
     if (!n) return this.missing(at);
     const k = kids(n);
     const operands = (k[sub] ?? []) as CstNode[];
-    const opToks = ops.flatMap((o) => ((k[o] ?? []) as IToken[]).filter((t) => Number.isFinite(t.startOffset))).sort((a, b) => a.startOffset - b.startOffset);
+    const opToks = ops
+      .flatMap((o) => ((k[o] ?? []) as IToken[]).filter((t) => Number.isFinite(t.startOffset)))
+      .sort((a, b) => a.startOffset - b.startOffset);
     let acc = next(operands[0], at);
     for (let i = 1; i < operands.length; i++) {
       const opTok = opToks[i - 1];
       const right = next(operands[i], acc.span.end);
       if (!opTok) break;
-      acc = { kind: "binary", op: opTok.image as A.Binary["op"], left: acc, right, opSpan: tokSpan(opTok), span: join(acc.span, right.span) };
+      acc = {
+        kind: "binary",
+        op: opTok.image as A.Binary["op"],
+        left: acc,
+        right,
+        opSpan: tokSpan(opTok),
+        span: join(acc.span, right.span),
+      };
     }
     return acc;
   }
 
-  additive = (n: CstNode | undefined, at: number): A.Expr => this.binaryChain(n, at, "multiplicative", ["Plus", "Minus"], this.multiplicative);
-  multiplicative = (n: CstNode | undefined, at: number): A.Expr => this.binaryChain(n, at, "unary", ["Star", "Slash"], this.unary);
+  additive = (n: CstNode | undefined, at: number): A.Expr =>
+    this.binaryChain(n, at, "multiplicative", ["Plus", "Minus"], this.multiplicative);
+  multiplicative = (n: CstNode | undefined, at: number): A.Expr =>
+    this.binaryChain(n, at, "unary", ["Star", "Slash"], this.unary);
 
   unary = (n: CstNode | undefined, at: number): A.Expr => {
     if (!n) return this.missing(at);
@@ -181,7 +245,13 @@ class Builder {
         at: d.startOffset,
         f: () => {
           if (!nm || nm.isInsertedInRecovery || !Number.isFinite(nm.startOffset)) return;
-          acc = { kind: "member", object: acc, name: nm.image, nameSpan: tokSpan(nm), span: join(acc.span, tokSpan(nm)) };
+          acc = {
+            kind: "member",
+            object: acc,
+            name: nm.image,
+            nameSpan: tokSpan(nm),
+            span: join(acc.span, tokSpan(nm)),
+          };
         },
       });
     });
@@ -214,10 +284,18 @@ class Builder {
     let t: IToken | undefined;
     if ((t = tok(k, "NumberLiteral"))) {
       const value = Number(t.image);
-      if (!Number.isFinite(value)) this.diags.push({ code: "SCD1005", severity: "error", file: this.file, span: tokSpan(t), message: `The number \`${t.image}\` is too large to represent.` });
+      if (!Number.isFinite(value))
+        this.diags.push({
+          code: "SCD1005",
+          severity: "error",
+          file: this.file,
+          span: tokSpan(t),
+          message: `The number \`${t.image}\` is too large to represent.`,
+        });
       return { kind: "number", value, text: t.image, span: tokSpan(t) };
     }
-    if ((t = tok(k, "StringLiteral"))) return { kind: "string", value: unquote(t.image, t.startOffset, this.diags, this.file), span: tokSpan(t) };
+    if ((t = tok(k, "StringLiteral")))
+      return { kind: "string", value: unquote(t.image, t.startOffset, this.diags, this.file), span: tokSpan(t) };
     if ((t = tok(k, "True"))) return { kind: "bool", value: true, span: tokSpan(t) };
     if ((t = tok(k, "False"))) return { kind: "bool", value: false, span: tokSpan(t) };
     if ((t = tok(k, "Identifier"))) return { kind: "ident", name: t.image, span: tokSpan(t) };
@@ -228,7 +306,9 @@ class Builder {
     }
     const rec = node(k, "record");
     if (rec) {
-      const fields = ((kids(rec)["recordField"] ?? []) as CstNode[]).map((x) => this.field(x)).filter((f): f is A.Field => !!f);
+      const fields = ((kids(rec)["recordField"] ?? []) as CstNode[])
+        .map((x) => this.field(x))
+        .filter((f): f is A.Field => !!f);
       return { kind: "record", fields, span };
     }
     const par = node(k, "parenthesized");
@@ -245,7 +325,14 @@ function describe(t: IToken | undefined): string {
 
 function lexDiagnostic(e: ILexingError, text: string, file: string): Diagnostic {
   const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
-  return { code: "SCD1001", severity: "error", file, span: { start: e.offset, end: e.offset + Math.max(1, e.length) }, message: `Unexpected character ${JSON.stringify(ch)}.`, label: "not part of the language" };
+  return {
+    code: "SCD1001",
+    severity: "error",
+    file,
+    span: { start: e.offset, end: e.offset + Math.max(1, e.length) },
+    message: `Unexpected character ${JSON.stringify(ch)}.`,
+    label: "not part of the language",
+  };
 }
 
 function parseDiagnostic(e: IRecognitionException, textLength: number, file: string): Diagnostic {
@@ -267,17 +354,52 @@ function parseDiagnostic(e: IRecognitionException, textLength: number, file: str
 }
 
 const ruleDescription: Record<string, string> = {
-  program: "the file", statement: "a declaration", experimentDecl: "an `experiment` header", importDecl: "an `import`",
-  paramDecl: "a `param` declaration", interval: "a param's interval", bindingDecl: "a declaration", stageDecl: "a `stage` declaration",
-  stageBody: "a stage body", stageField: "a stage field", sweepDecl: "a `sweep`", expression: "an expression", arguments: "call arguments",
-  argument: "an argument", primary: "a value", list: "a list", record: "a record", recordField: "a record field", postfix: "an expression",
-  parenthesized: "a parenthesized expression", additive: "an expression", multiplicative: "an expression", unary: "an expression",
+  program: "the file",
+  statement: "a declaration",
+  experimentDecl: "an `experiment` header",
+  importDecl: "an `import`",
+  paramDecl: "a `param` declaration",
+  interval: "a param's interval",
+  bindingDecl: "a declaration",
+  stageDecl: "a `stage` declaration",
+  stageBody: "a stage body",
+  stageField: "a stage field",
+  sweepDecl: "a `sweep`",
+  expression: "an expression",
+  arguments: "call arguments",
+  argument: "an argument",
+  primary: "a value",
+  list: "a list",
+  record: "a record",
+  recordField: "a record field",
+  postfix: "an expression",
+  parenthesized: "a parenthesized expression",
+  additive: "an expression",
+  multiplicative: "an expression",
+  unary: "an expression",
 };
 
 const tokenWords: Record<string, string> = {
-  Identifier: "a name", Name: "a name", NumberLiteral: "a number", StringLiteral: "a string", LParen: "`(`", RParen: "`)`",
-  LBracket: "`[`", RBracket: "`]`", LCurly: "`{`", RCurly: "`}`", Comma: "`,`", Colon: "`:`", Equals: "`=`", Semicolon: "`;`",
-  DotDot: "`..`", Dot: "`.`", Plus: "`+`", Minus: "`-`", Star: "`*`", Slash: "`/`",
+  Identifier: "a name",
+  Name: "a name",
+  NumberLiteral: "a number",
+  StringLiteral: "a string",
+  LParen: "`(`",
+  RParen: "`)`",
+  LBracket: "`[`",
+  RBracket: "`]`",
+  LCurly: "`{`",
+  RCurly: "`}`",
+  Comma: "`,`",
+  Colon: "`:`",
+  Equals: "`=`",
+  Semicolon: "`;`",
+  DotDot: "`..`",
+  Dot: "`.`",
+  Plus: "`+`",
+  Minus: "`-`",
+  Star: "`*`",
+  Slash: "`/`",
 };
 
 // Chevrotain's messages list token-type sequences; reduce them to a short English alternative list.
@@ -311,11 +433,25 @@ export function parse(text: string, file: string): ParseResult {
   for (const e of out.lexErrors) diags.push(lexDiagnostic(e, text, file));
   for (const t of out.tokens) {
     if (t.tokenType.name === "UnterminatedString")
-      diags.push({ code: "SCD1002", severity: "error", file, span: tokSpan(t), message: "Unterminated string literal.", label: "this string has no closing `\"` on its line" });
+      diags.push({
+        code: "SCD1002",
+        severity: "error",
+        file,
+        span: tokSpan(t),
+        message: "Unterminated string literal.",
+        label: 'this string has no closing `"` on its line',
+      });
   }
   for (const c of out.comments) {
     if (c.tokenType.name === "UnterminatedComment")
-      diags.push({ code: "SCD1003", severity: "error", file, span: { start: c.startOffset, end: c.startOffset + 2 }, message: "Unterminated block comment.", label: "this `/*` has no closing `*/`" });
+      diags.push({
+        code: "SCD1003",
+        severity: "error",
+        file,
+        span: { start: c.startOffset, end: c.startOffset + 2 },
+        message: "Unterminated block comment.",
+        label: "this `/*` has no closing `*/`",
+      });
   }
   // Recovery re-syncs after an error and may report the same spot twice; keep the first per offset.
   const seen = new Set<number>(diags.map((d) => d.span!.start));

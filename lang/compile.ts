@@ -71,24 +71,48 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
     const value = constant(d.value, file, diags);
     let lo: ParamInfo["lo"], hi: ParamInfo["hi"];
     if (d.range) {
-      const l = constant(d.range.lo, file, diags), h = constant(d.range.hi, file, diags);
+      const l = constant(d.range.lo, file, diags),
+        h = constant(d.range.hi, file, diags);
       if (l.type === "number" && h.type === "number") {
-        if (l.value > h.value) diags.push({ code: "SCD3007", severity: "error", file, span: d.range.span, message: `The interval of \`${name}\` is empty: ${l.value} is greater than ${h.value}.` });
+        if (l.value > h.value)
+          diags.push({
+            code: "SCD3007",
+            severity: "error",
+            file,
+            span: d.range.span,
+            message: `The interval of \`${name}\` is empty: ${l.value} is greater than ${h.value}.`,
+          });
         else {
           lo = { value: l.value, closed: d.range.loClosed };
           hi = { value: h.value, closed: d.range.hiClosed };
         }
-      } else if (l.type !== "error" && h.type !== "error") diags.push({ code: "SCD3007", severity: "error", file, span: d.range.span, message: `The bounds of \`${name}\`'s interval must be numbers.` });
+      } else if (l.type !== "error" && h.type !== "error")
+        diags.push({
+          code: "SCD3007",
+          severity: "error",
+          file,
+          span: d.range.span,
+          message: `The bounds of \`${name}\`'s interval must be numbers.`,
+        });
     }
     params.set(name, { name, decl: d, file, value, lo, hi });
   }
-  if (!params.has(SEED)) params.set(SEED, { name: SEED, file: loaded.main.display, value: { type: "number", value: 0, span: { start: 0, end: 0 } }, lo: { value: 0, closed: true }, hi: { value: MAX_INT, closed: true } });
-  for (const p of params.values()) if (p.decl && p.value.type !== "error") checkParamValue(p, p.value, p.file, diags, "SCD3008");
+  if (!params.has(SEED))
+    params.set(SEED, {
+      name: SEED,
+      file: loaded.main.display,
+      value: { type: "number", value: 0, span: { start: 0, end: 0 } },
+      lo: { value: 0, closed: true },
+      hi: { value: MAX_INT, closed: true },
+    });
+  for (const p of params.values())
+    if (p.decl && p.value.type !== "error") checkParamValue(p, p.value, p.file, diags, "SCD3008");
 
   // Trials: the sweep's points (one empty point without a sweep), then --set on top.
   let points: Point[] = [new Map()];
   // A broken sweep is reported; checking goes on with the defaults so the rest is reported too.
-  if (loaded.sweep) points = expandSweep(loaded.sweep.decl.value, loaded.sweep.file.display, [...params.keys()], diags) ?? [new Map()];
+  if (loaded.sweep)
+    points = expandSweep(loaded.sweep.decl.value, loaded.sweep.file.display, [...params.keys()], diags) ?? [new Map()];
   const sets = parseSets(opts.sets ?? [], params, usageErrors);
   if (sets.size) points = points.map((p) => new Map([...p, ...sets]));
   // Trials with equal param values (after defaults and --set) are one trial.
@@ -143,7 +167,10 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
       };
       let note = `in trial ${ts[0]! + 1} of ${points.length} ${shown(ts[0]!)}`;
       if (ts.length > 1) {
-        const listed = ts.slice(1, 4).map((i) => `${i + 1} ${shown(i)}`).join("; ");
+        const listed = ts
+          .slice(1, 4)
+          .map((i) => `${i + 1} ${shown(i)}`)
+          .join("; ");
         note += `, and ${ts.length - 1} more trial${ts.length > 2 ? "s" : ""}: ${listed}${ts.length > 4 ? "; …" : ""}`;
       }
       diags.push({ ...d, notes: [...(d.notes ?? []), note] });
@@ -153,13 +180,38 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
   return { study: assemble(loaded, ev.nodes, trials, swept), diagnostics: sortDiagnostics(diags), usageErrors, loaded };
 }
 
-function checkParamValue(p: ParamInfo, v: Value, file: string | undefined, out: Diagnostic[], code: string, fromSet = false): void {
+function checkParamValue(
+  p: ParamInfo,
+  v: Value,
+  file: string | undefined,
+  out: Diagnostic[],
+  code: string,
+  fromSet = false,
+): void {
   const where = fromSet ? " (from --set)" : "";
-  const push = (message: string, label?: string) => out.push({ code, severity: "error", file: fromSet ? undefined : file, span: fromSet ? undefined : v.span, message, label, labels: p.decl && file !== undefined ? [{ file: p.file, span: p.decl.nameSpan, message: "param declared here" }] : undefined });
+  const push = (message: string, label?: string) =>
+    out.push({
+      code,
+      severity: "error",
+      file: fromSet ? undefined : file,
+      span: fromSet ? undefined : v.span,
+      message,
+      label,
+      labels:
+        p.decl && file !== undefined
+          ? [{ file: p.file, span: p.decl.nameSpan, message: "param declared here" }]
+          : undefined,
+    });
   if (v.type === "error") return;
   const want = p.value.type === "symbol" || p.value.type === "string" ? ["symbol", "string"] : [p.value.type];
   if (!want.includes(v.type)) {
-    out.push({ code: "SCD3005", severity: "error", file: fromSet ? undefined : file, span: fromSet ? undefined : v.span, message: `\`${p.name}\`${where} must be ${p.value.type === "number" ? "a number" : `like its default \`${showJson(toJson(p.value) ?? null)}\``}, got \`${showJson(toJson(v) ?? null)}\`.` });
+    out.push({
+      code: "SCD3005",
+      severity: "error",
+      file: fromSet ? undefined : file,
+      span: fromSet ? undefined : v.span,
+      message: `\`${p.name}\`${where} must be ${p.value.type === "number" ? "a number" : `like its default \`${showJson(toJson(p.value) ?? null)}\``}, got \`${showJson(toJson(v) ?? null)}\`.`,
+    });
     return;
   }
   if (v.type !== "number") {
@@ -173,10 +225,15 @@ function checkParamValue(p: ParamInfo, v: Value, file: string | undefined, out: 
     const iv = `${p.lo?.closed ? "[" : "("}${p.lo?.value}, ${p.hi?.value}${p.hi?.closed ? "]" : ")"}`;
     push(`\`${p.name}\`${where} = ${x} is outside its interval ${iv}.`, `outside ${iv}`);
   }
-  if (p.name === SEED && (!Number.isInteger(x) || x < 0 || x > MAX_INT)) push(`\`seed\`${where} must be an integer in [0, ${MAX_INT}], got ${x}.`);
+  if (p.name === SEED && (!Number.isInteger(x) || x < 0 || x > MAX_INT))
+    push(`\`seed\`${where} must be an integer in [0, ${MAX_INT}], got ${x}.`);
 }
 
-function parseSets(sets: readonly string[], params: ReadonlyMap<string, ParamInfo>, errors: string[]): Map<string, Value> {
+function parseSets(
+  sets: readonly string[],
+  params: ReadonlyMap<string, ParamInfo>,
+  errors: string[],
+): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const s of sets) {
     const eq = s.indexOf("=");
@@ -187,7 +244,9 @@ function parseSets(sets: readonly string[], params: ReadonlyMap<string, ParamInf
     }
     if (!params.has(name)) {
       const guess = didYouMean(name, params.keys());
-      errors.push(`--set ${name}: there is no param \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""} (params: ${[...params.keys()].join(", ")})`);
+      errors.push(
+        `--set ${name}: there is no param \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""} (params: ${[...params.keys()].join(", ")})`,
+      );
       continue;
     }
     const prefix = "param x = ";

@@ -11,13 +11,30 @@ export const SEED = "seed";
 export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
   f(e);
   switch (e.kind) {
-    case "member": walkExpr(e.object, f); break;
-    case "call": walkExpr(e.callee, f); e.args.forEach((a) => walkExpr(a.value, f)); break;
-    case "list": e.items.forEach((i) => walkExpr(i, f)); break;
-    case "record": e.fields.forEach((x) => walkExpr(x.value, f)); break;
-    case "binary": walkExpr(e.left, f); walkExpr(e.right, f); break;
-    case "unary": walkExpr(e.operand, f); break;
-    case "range": walkExpr(e.lo, f); walkExpr(e.hi, f); break;
+    case "member":
+      walkExpr(e.object, f);
+      break;
+    case "call":
+      walkExpr(e.callee, f);
+      e.args.forEach((a) => walkExpr(a.value, f));
+      break;
+    case "list":
+      e.items.forEach((i) => walkExpr(i, f));
+      break;
+    case "record":
+      e.fields.forEach((x) => walkExpr(x.value, f));
+      break;
+    case "binary":
+      walkExpr(e.left, f);
+      walkExpr(e.right, f);
+      break;
+    case "unary":
+      walkExpr(e.operand, f);
+      break;
+    case "range":
+      walkExpr(e.lo, f);
+      walkExpr(e.hi, f);
+      break;
   }
 }
 
@@ -55,7 +72,11 @@ export class Dependencies {
     }
     if (visiting.has(name)) return out;
     visiting.add(name);
-    if (b.decl.kind === "stage" || (b.decl.kind === "binding" && b.decl.keyword === "bench" && isSeededCall(b.decl.value))) out.add(SEED);
+    if (
+      b.decl.kind === "stage" ||
+      (b.decl.kind === "binding" && b.decl.keyword === "bench" && isSeededCall(b.decl.value))
+    )
+      out.add(SEED);
     for (const e of declExprs(b.decl)) {
       walkExpr(e, (x) => {
         if (isSeededCall(x)) out.add(SEED);

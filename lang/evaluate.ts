@@ -29,7 +29,10 @@ export class StudyEvaluator {
   private readonly memo = new Map<string, Map<string, Entry>>();
   private readonly inProgress = new Set<string>();
 
-  constructor(readonly study: LoadedStudy, readonly fileExists?: (absPath: string) => boolean) {
+  constructor(
+    readonly study: LoadedStudy,
+    readonly fileExists?: (absPath: string) => boolean,
+  ) {
     this.deps = new Dependencies(study);
   }
 
@@ -45,7 +48,19 @@ export class StudyEvaluator {
     if (hit) return hit;
     if (this.inProgress.has(name)) {
       const d = b.decl;
-      return { value: { type: "error", span: d.span }, diags: [{ code: "SCD2010", severity: "error", file: b.file.display, span: d.nameSpan, message: `\`${name}\` is defined in terms of itself.`, label: "this definition depends on itself" }] };
+      return {
+        value: { type: "error", span: d.span },
+        diags: [
+          {
+            code: "SCD2010",
+            severity: "error",
+            file: b.file.display,
+            span: d.nameSpan,
+            message: `\`${name}\` is defined in terms of itself.`,
+            label: "this definition depends on itself",
+          },
+        ],
+      };
     }
     this.inProgress.add(name);
     const ctx = new DeclContext(this, b, params);
@@ -60,13 +75,24 @@ export class StudyEvaluator {
 class DeclContext {
   readonly diags: Diagnostic[] = [];
   readonly file: SourceFile;
-  constructor(readonly ev: StudyEvaluator, readonly binding: Binding, readonly params: ParamValues) {
+  constructor(
+    readonly ev: StudyEvaluator,
+    readonly binding: Binding,
+    readonly params: ParamValues,
+  ) {
     this.file = binding.file;
   }
 
   report(code: string, span: Span, message: string, o: Omit<ReportOptions, "at"> = {}): void {
     this.diags.push({
-      code, severity: "error", file: this.file.display, span, message, label: o.label, notes: o.notes, help: o.help,
+      code,
+      severity: "error",
+      file: this.file.display,
+      span,
+      message,
+      label: o.label,
+      notes: o.notes,
+      help: o.help,
       labels: o.related?.map((r) => ({ file: r.file, span: r.span, message: r.message })),
     });
   }
@@ -79,8 +105,19 @@ class DeclContext {
     if (v.type === "error") return v;
     const want = { data: "data", model: "model", bench: "bench", let: undefined }[d.keyword];
     if (want && v.type !== want) {
-      const hint = d.keyword === "bench" ? `bench components: ${[...registry.values()].filter((c) => c.kind === "bench").map((c) => c.name).join(", ")}` : undefined;
-      this.report("SCD2003", d.value.span, `\`${d.keyword} ${d.name}\` must be ${describeType(want as Value["type"])}, but this is ${describeType(v)}.`, { help: hint });
+      const hint =
+        d.keyword === "bench"
+          ? `bench components: ${[...registry.values()]
+              .filter((c) => c.kind === "bench")
+              .map((c) => c.name)
+              .join(", ")}`
+          : undefined;
+      this.report(
+        "SCD2003",
+        d.value.span,
+        `\`${d.keyword} ${d.name}\` must be ${describeType(want as Value["type"])}, but this is ${describeType(v)}.`,
+        { help: hint },
+      );
       return { type: "error", span: v.span };
     }
     if (v.type === "component") {
@@ -93,12 +130,18 @@ class DeclContext {
   /** `enumValues`: where the value fills an enumeration option, bare words may be its symbols. */
   expr(e: A.Expr, enumValues?: readonly string[]): Value {
     switch (e.kind) {
-      case "number": return { type: "number", value: e.value, span: e.span };
-      case "string": return { type: "string", value: e.value, span: e.span };
-      case "bool": return { type: "bool", value: e.value, span: e.span };
-      case "missing": return { type: "error", span: e.span };
-      case "ident": return this.ident(e, enumValues);
-      case "list": return { type: "list", items: e.items.map((i) => this.expr(i, enumValues)), span: e.span };
+      case "number":
+        return { type: "number", value: e.value, span: e.span };
+      case "string":
+        return { type: "string", value: e.value, span: e.span };
+      case "bool":
+        return { type: "bool", value: e.value, span: e.span };
+      case "missing":
+        return { type: "error", span: e.span };
+      case "ident":
+        return this.ident(e, enumValues);
+      case "list":
+        return { type: "list", items: e.items.map((i) => this.expr(i, enumValues)), span: e.span };
       case "record": {
         const fields = new Map<string, Value>();
         for (const f of e.fields) {
@@ -108,9 +151,15 @@ class DeclContext {
         return { type: "record", fields, span: e.span };
       }
       case "range": {
-        const lo = this.expr(e.lo), hi = this.expr(e.hi);
+        const lo = this.expr(e.lo),
+          hi = this.expr(e.hi);
         if (lo.type === "error" || hi.type === "error") return { type: "error", span: e.span };
-        if (lo.type !== "number" || hi.type !== "number" || !Number.isInteger(lo.value) || !Number.isInteger(hi.value)) {
+        if (
+          lo.type !== "number" ||
+          hi.type !== "number" ||
+          !Number.isInteger(lo.value) ||
+          !Number.isInteger(hi.value)
+        ) {
           this.report("SCD2003", e.span, "The bounds of a range `lo..hi` must be integers.");
           return { type: "error", span: e.span };
         }
@@ -119,7 +168,11 @@ class DeclContext {
           return { type: "error", span: e.span };
         }
         if (hi.value - lo.value >= 100_000) {
-          this.report("SCD2003", e.span, `The range ${lo.value}..${hi.value} is too long to expand (over 100,000 values).`);
+          this.report(
+            "SCD2003",
+            e.span,
+            `The range ${lo.value}..${hi.value} is too long to expand (over 100,000 values).`,
+          );
           return { type: "error", span: e.span };
         }
         return { type: "range", lo: lo.value, hi: hi.value, span: e.span };
@@ -130,16 +183,23 @@ class DeclContext {
         if (v.type !== "error") this.report("SCD2019", e.span, `Cannot negate ${describeType(v)}.`);
         return { type: "error", span: e.span };
       }
-      case "binary": return this.binary(e);
-      case "member": return this.member(e);
-      case "call": return this.call(e);
+      case "binary":
+        return this.binary(e);
+      case "member":
+        return this.member(e);
+      case "call":
+        return this.call(e);
     }
   }
 
   ident(e: A.Ident, enumValues?: readonly string[]): Value {
     if (enumValues?.includes(e.name)) return { type: "symbol", value: e.name, span: e.span };
     const p = this.params.get(e.name);
-    if (p && (this.ev.study.scope.get(e.name)?.decl.kind === "param" || (e.name === SEED && !this.ev.study.scope.has(SEED)))) return { ...p, span: e.span } as Value;
+    if (
+      p &&
+      (this.ev.study.scope.get(e.name)?.decl.kind === "param" || (e.name === SEED && !this.ev.study.scope.has(SEED)))
+    )
+      return { ...p, span: e.span } as Value;
     if (this.ev.study.scope.has(e.name)) {
       const ent = this.ev.entry(e.name, this.params);
       if (ent.diags.some((d) => d.code === "SCD2010") && ent.value.type === "error") this.diags.push(...ent.diags);
@@ -151,26 +211,42 @@ class DeclContext {
     if (meta) return { type: "component", meta, span: e.span };
     const names = [...this.ev.study.scope.keys(), SEED];
     const guess = didYouMean(e.name, [...names, ...registry.keys()]);
-    this.report("SCD2001", e.span, `Unknown name \`${e.name}\`.`, { label: "not declared", help: guess ? `did you mean \`${guess}\`?` : undefined });
+    this.report("SCD2001", e.span, `Unknown name \`${e.name}\`.`, {
+      label: "not declared",
+      help: guess ? `did you mean \`${guess}\`?` : undefined,
+    });
     return { type: "error", span: e.span };
   }
 
   binary(e: A.Binary): Value {
-    const l = this.expr(e.left), r = this.expr(e.right);
+    const l = this.expr(e.left),
+      r = this.expr(e.right);
     if (l.type === "error" || r.type === "error") return { type: "error", span: e.span };
     if (l.type === "number" && r.type === "number") {
-      const value = e.op === "+" ? l.value + r.value : e.op === "-" ? l.value - r.value : e.op === "*" ? l.value * r.value : l.value / r.value;
+      const value =
+        e.op === "+"
+          ? l.value + r.value
+          : e.op === "-"
+            ? l.value - r.value
+            : e.op === "*"
+              ? l.value * r.value
+              : l.value / r.value;
       if (!Number.isFinite(value)) {
-        this.report("SCD2022", e.span, `This arithmetic gives ${value}, not a finite number.`, { label: e.op === "/" && r.value === 0 ? "division by zero" : undefined });
+        this.report("SCD2022", e.span, `This arithmetic gives ${value}, not a finite number.`, {
+          label: e.op === "/" && r.value === 0 ? "division by zero" : undefined,
+        });
         return { type: "error", span: e.span };
       }
       return { type: "number", value, span: e.span };
     }
     const params = [...new Set([...(l.type === "loss" ? l.params : []), ...(r.type === "loss" ? r.params : [])])];
-    if (l.type === "loss" && r.type === "loss" && e.op === "+") return { type: "loss", terms: [...l.terms, ...r.terms], params, span: e.span };
+    if (l.type === "loss" && r.type === "loss" && e.op === "+")
+      return { type: "loss", terms: [...l.terms, ...r.terms], params, span: e.span };
     const scale = (loss: Extract<Value, { type: "loss" }>, w: number): Value => {
       if (w < 0) {
-        this.report("SCD2019", e.span, `A loss weight must not be negative, got ${w}.`, { notes: ["training minimises the weighted sum; a negative weight would maximise a term"] });
+        this.report("SCD2019", e.span, `A loss weight must not be negative, got ${w}.`, {
+          notes: ["training minimises the weighted sum; a negative weight would maximise a term"],
+        });
         return { type: "error", span: e.span };
       }
       return { type: "loss", terms: loss.terms.map((t) => ({ ...t, weight: t.weight * w })), params, span: e.span };
@@ -183,7 +259,10 @@ class DeclContext {
     if (e.op === "*" && l.type === "loss" && r.type === "number") return scale(l, r.value);
     if (e.op === "/" && l.type === "loss" && r.type === "number" && r.value !== 0) return scale(l, 1 / r.value);
     this.report("SCD2019", e.opSpan, `Cannot apply \`${e.op}\` to ${describeType(l)} and ${describeType(r)}.`, {
-      notes: l.type === "loss" || r.type === "loss" ? ["losses combine as weighted sums: `a + lambda * b`, `a / 2`"] : undefined,
+      notes:
+        l.type === "loss" || r.type === "loss"
+          ? ["losses combine as weighted sums: `a + lambda * b`, `a / 2`"]
+          : undefined,
     });
     return { type: "error", span: e.span };
   }
@@ -193,9 +272,14 @@ class DeclContext {
     if (o.type === "error") return o;
     if (o.type === "stage" && e.name === "model") return { ...o.model, span: e.span };
     const members = o.type === "stage" ? ["model"] : [];
-    this.report("SCD2015", e.nameSpan, `${describeType(o)[0]!.toUpperCase()}${describeType(o).slice(1)} has no member \`${e.name}\`.`, {
-      help: members.length ? `its members: ${members.join(", ")}` : undefined,
-    });
+    this.report(
+      "SCD2015",
+      e.nameSpan,
+      `${describeType(o)[0]!.toUpperCase()}${describeType(o).slice(1)} has no member \`${e.name}\`.`,
+      {
+        help: members.length ? `its members: ${members.join(", ")}` : undefined,
+      },
+    );
     return { type: "error", span: e.span };
   }
 
@@ -246,10 +330,17 @@ class DeclContext {
     const report = (code: string, message: string, o: ReportOptions = {}) =>
       this.report(code, (o.at && (optionSpans.get(o.at) ?? inputSpans.get(o.at))) || e.span, message, o);
     const ctxInputs: Record<string, { model?: ModelValue["facts"]; data?: DataValue["facts"]; span: Span }> = {};
-    for (const [k, v] of Object.entries(inputs)) ctxInputs[k] = { model: v.type === "model" ? v.facts : undefined, data: v.type === "data" ? v.facts : undefined, span: v.span };
+    for (const [k, v] of Object.entries(inputs))
+      ctxInputs[k] = {
+        model: v.type === "model" ? v.facts : undefined,
+        data: v.type === "data" ? v.facts : undefined,
+        span: v.span,
+      };
     // Options that were written correctly are validated even when others were not, so one pass
     // reports every bad option; a missing `required` one is only news when binding went well.
-    const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span).filter((i) => bound.ok || i.code !== "SCD2007");
+    const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span).filter(
+      (i) => bound.ok || i.code !== "SCD2007",
+    );
     for (const i of issues) this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes });
     if (issues.length || !bound.ok) return { type: "error", span: e.span };
     const params = [...this.ev.deps.paramsOf(this.binding.decl.name)];
@@ -257,12 +348,20 @@ class DeclContext {
     const refs: Record<string, InputRef> = {};
     for (const [k, v] of Object.entries(inputs)) refs[k] = { key: v.ref.key };
     const nodeOptions = this.withSeed(meta, options);
-    const files = (meta.fileOptions ?? []).filter((o) => typeof options[o] === "string").map((o) => ({ option: o, path: resolvePath(this.file.path, options[o] as string) }));
+    const files = (meta.fileOptions ?? [])
+      .filter((o) => typeof options[o] === "string")
+      .map((o) => ({ option: o, path: resolvePath(this.file.path, options[o] as string) }));
     const missing = this.ev.fileExists ? files.filter((f) => !this.ev.fileExists!(f.path)) : [];
     for (const f of missing)
-      this.report("SCD2107", optionSpans.get(f.option) ?? e.span, `\`${f.option}\` names a path that does not exist: ${f.path}.`, {
-        label: "not found", help: "paths are relative to the folder of the .scd file that writes them",
-      });
+      this.report(
+        "SCD2107",
+        optionSpans.get(f.option) ?? e.span,
+        `\`${f.option}\` names a path that does not exist: ${f.path}.`,
+        {
+          label: "not found",
+          help: "paths are relative to the folder of the .scd file that writes them",
+        },
+      );
     if (missing.length) return { type: "error", span: e.span };
     const origin = { name: this.binding.decl.name, file: this.file.display };
     switch (meta.kind) {
@@ -270,25 +369,64 @@ class DeclContext {
         const before = this.diags.length;
         const facts = meta.model?.(ctx);
         if (!facts || this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, { kind: "model", op: meta.name, options: nodeOptions, inputs: refs, params, files, origin, facts: facts as unknown as JsonObject });
+        const node = makeNode(this.ev.nodes, {
+          kind: "model",
+          op: meta.name,
+          options: nodeOptions,
+          inputs: refs,
+          params,
+          files,
+          origin,
+          facts: facts as unknown as JsonObject,
+        });
         return { type: "model", facts, ref: { key: node.key }, params, span: e.span };
       }
       case "data": {
         const before = this.diags.length;
         const facts = meta.dataset?.(ctx);
         if (!facts || this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, { kind: "data", op: meta.name, options: nodeOptions, inputs: refs, params, files, origin });
+        const node = makeNode(this.ev.nodes, {
+          kind: "data",
+          op: meta.name,
+          options: nodeOptions,
+          inputs: refs,
+          params,
+          files,
+          origin,
+        });
         return { type: "data", facts, ref: { key: node.key }, params, span: e.span };
       }
       case "loss":
-        return { type: "loss", terms: [{ weight: 1, meta, options: nodeOptions, inputs: inputs as Record<string, ModelValue | DataValue>, optionSpans, span: e.span }], params, span: e.span };
+        return {
+          type: "loss",
+          terms: [
+            {
+              weight: 1,
+              meta,
+              options: nodeOptions,
+              inputs: inputs as Record<string, ModelValue | DataValue>,
+              optionSpans,
+              span: e.span,
+            },
+          ],
+          params,
+          span: e.span,
+        };
       case "optim":
         return { type: "optim", meta, options, params, span: e.span };
       case "bench": {
         const before = this.diags.length;
         meta.checkBench?.(ctx);
         if (this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, { kind: "bench", op: meta.name, options: nodeOptions, inputs: refs, params, files, origin });
+        const node = makeNode(this.ev.nodes, {
+          kind: "bench",
+          op: meta.name,
+          options: nodeOptions,
+          inputs: refs,
+          params,
+          files,
+          origin,
+        });
         return { type: "bench", name: this.binding.decl.name, key: node.key, span: e.span };
       }
     }
@@ -317,7 +455,14 @@ interface Bound {
 
 /** Positional arguments fill inputs in order; named ones fill inputs or options. */
 export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A.Arg[], callSpan: Span): Bound {
-  const b: Bound = { ok: true, inputs: {}, options: {}, optionValues: new Map(), optionSpans: new Map(), inputSpans: new Map() };
+  const b: Bound = {
+    ok: true,
+    inputs: {},
+    options: {},
+    optionValues: new Map(),
+    optionSpans: new Map(),
+    inputSpans: new Map(),
+  };
   let ok = true;
   let positional = 0;
   const given = new Map<string, Span>();
@@ -326,9 +471,14 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     if (!a.name) {
       if (!name) {
         const n = meta.inputs.length;
-        ctx.report("SCD2008", a.span, `\`${meta.name}\` takes ${n === 0 ? "no" : n} positional argument${n === 1 ? "" : "s"}${n ? ` (${meta.inputs.map((i) => i.name).join(", ")})` : ""}; name this one.`, {
-          help: `its options: ${Object.keys(meta.options.properties).join(", ")}`,
-        });
+        ctx.report(
+          "SCD2008",
+          a.span,
+          `\`${meta.name}\` takes ${n === 0 ? "no" : n} positional argument${n === 1 ? "" : "s"}${n ? ` (${meta.inputs.map((i) => i.name).join(", ")})` : ""}; name this one.`,
+          {
+            help: `its options: ${Object.keys(meta.options.properties).join(", ")}`,
+          },
+        );
         ok = false;
         continue;
       }
@@ -336,7 +486,9 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     }
     const prev = given.get(name!);
     if (prev) {
-      ctx.report("SCD2009", a.nameSpan ?? a.span, `\`${name}\` is given twice to \`${meta.name}\`.`, { related: [{ span: prev, message: "first given here" }] });
+      ctx.report("SCD2009", a.nameSpan ?? a.span, `\`${name}\` is given twice to \`${meta.name}\`.`, {
+        related: [{ span: prev, message: "first given here" }],
+      });
       ok = false;
       continue;
     }
@@ -344,9 +496,17 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     const input = meta.inputs.find((i) => i.name === name);
     if (input) {
       const v = ctx.expr(a.value);
-      if (v.type === "error") { ok = false; continue; }
+      if (v.type === "error") {
+        ok = false;
+        continue;
+      }
       if (v.type !== input.type) {
-        ctx.report("SCD2003", a.value.span, `\`${input.name}\` of \`${meta.name}\` must be ${describeType(input.type)}, got ${describeType(v)}.`, { label: `expected ${describeType(input.type)}` });
+        ctx.report(
+          "SCD2003",
+          a.value.span,
+          `\`${input.name}\` of \`${meta.name}\` must be ${describeType(input.type)}, got ${describeType(v)}.`,
+          { label: `expected ${describeType(input.type)}` },
+        );
         ok = false;
         continue;
       }
@@ -358,16 +518,25 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
       const all = [...meta.inputs.map((i) => i.name), ...Object.keys(meta.options.properties)];
       const guess = didYouMean(name!, all);
       ctx.report("SCD2005", a.nameSpan ?? a.span, `\`${meta.name}\` has no option \`${name}\`.`, {
-        label: "unknown option", help: guess ? `did you mean \`${guess}\`?` : undefined, notes: [`its inputs and options: ${all.join(", ")}`],
+        label: "unknown option",
+        help: guess ? `did you mean \`${guess}\`?` : undefined,
+        notes: [`its inputs and options: ${all.join(", ")}`],
       });
       ok = false;
       continue;
     }
     const v = ctx.expr(a.value, enumOf(meta.options, name!));
-    if (v.type === "error") { ok = false; continue; }
+    if (v.type === "error") {
+      ok = false;
+      continue;
+    }
     const j = toJson(v);
     if (j === undefined) {
-      ctx.report("SCD2003", a.value.span, `Option \`${name}\` of \`${meta.name}\` takes plain data, got ${describeType(v)}.`);
+      ctx.report(
+        "SCD2003",
+        a.value.span,
+        `Option \`${name}\` of \`${meta.name}\` takes plain data, got ${describeType(v)}.`,
+      );
       ok = false;
       continue;
     }
@@ -377,7 +546,9 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
   }
   for (const i of meta.inputs) {
     if (!b.inputs[i.name] && !given.has(i.name)) {
-      ctx.report("SCD2007", callSpan, `\`${meta.name}\` needs its \`${i.name}\` argument (${describeType(i.type)}).`, { help: `${i.name}: ${i.doc}` });
+      ctx.report("SCD2007", callSpan, `\`${meta.name}\` needs its \`${i.name}\` argument (${describeType(i.type)}).`, {
+        help: `${i.name}: ${i.doc}`,
+      });
       ok = false;
     }
   }

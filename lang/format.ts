@@ -23,7 +23,11 @@ export function format(text: string, file: string): FormatResult {
   const { program, diagnostics } = norm === text ? first : parse(norm, file);
   if (hasErrors(diagnostics)) return { diagnostics };
   const body = new Printer(norm, program.comments).file(program.decls);
-  const output = body.split("\n").map((l) => l.trimEnd()).join("\n").replace(/\n*$/, "");
+  const output = body
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .join("\n")
+    .replace(/\n*$/, "");
   return { output: output === "" ? "" : output + "\n", diagnostics };
 }
 
@@ -36,7 +40,8 @@ export function quote(s: string): string {
     if (ch === '"' || ch === "\\") out += "\\" + ch;
     else if (ch === "\n") out += "\\n";
     else if (ch === "\t") out += "\\t";
-    else if (cp < 0x20 || cp === 0x7f || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0x2028 || cp === 0x2029) out += `\\u{${cp.toString(16)}}`;
+    else if (cp < 0x20 || cp === 0x7f || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0x2028 || cp === 0x2029)
+      out += `\\u{${cp.toString(16)}}`;
     else out += ch;
   }
   return out + '"';
@@ -50,11 +55,17 @@ function trailingComma(): string {
 /** Binding strength: range < additive < multiplicative < unary < postfix < atoms. */
 function prec(e: A.Expr): number {
   switch (e.kind) {
-    case "range": return 1;
-    case "binary": return e.op === "+" || e.op === "-" ? 2 : 3;
-    case "unary": return 4;
-    case "member": case "call": return 5;
-    default: return 6;
+    case "range":
+      return 1;
+    case "binary":
+      return e.op === "+" || e.op === "-" ? 2 : 3;
+    case "unary":
+      return 4;
+    case "member":
+    case "call":
+      return 5;
+    default:
+      return 6;
   }
 }
 
@@ -72,7 +83,10 @@ interface Item {
 
 class Printer {
   private ci = 0;
-  constructor(private readonly text: string, private readonly comments: readonly A.Comment[]) {}
+  constructor(
+    private readonly text: string,
+    private readonly comments: readonly A.Comment[],
+  ) {}
 
   private nl(a: number, b: number): boolean {
     return b > a && this.text.slice(a, b).includes("\n");
@@ -102,7 +116,15 @@ class Printer {
 
   /** Items one per line at `ind`, each preceded by its own-line comments and followed by the
    * comments on its last line. `head` collects comments on the opening line (after `openPos`). */
-  private block(items: readonly Item[], openPos: number, closePos: number, ind: string, sep: string, blanks: boolean, headOk: boolean): { head: string; lines: string[] } {
+  private block(
+    items: readonly Item[],
+    openPos: number,
+    closePos: number,
+    ind: string,
+    sep: string,
+    blanks: boolean,
+    headOk: boolean,
+  ): { head: string; lines: string[] } {
     const lines: string[] = [];
     let head = "";
     let prevEnd = openPos;
@@ -139,7 +161,16 @@ class Printer {
   }
 
   /** A call's arguments, a list or a record: one line if it fits and holds no comment, else one item per line. */
-  private bracketed(open: string, close: string, items: readonly Item[], span: Span, openPos: number, ind: string, col: number, flat: boolean): string {
+  private bracketed(
+    open: string,
+    close: string,
+    items: readonly Item[],
+    span: Span,
+    openPos: number,
+    ind: string,
+    col: number,
+    flat: boolean,
+  ): string {
     if (flat || !this.hasComment(span)) {
       const save = this.ci;
       let s = open;
@@ -183,7 +214,8 @@ class Printer {
       // are all block comments on its line (`+ /* c */ b` stays): a `+ // c` line would read badly.
       let stop = b.opSpan.start;
       for (let k = this.ci, c; (c = this.comments[k]) && c.span.start < b.right.span.start; k++) {
-        if (c.span.start > b.opSpan.start && (!c.block || this.nl(b.opSpan.end, c.span.start))) stop = b.right.span.start;
+        if (c.span.start > b.opSpan.start && (!c.block || this.nl(b.opSpan.end, c.span.start)))
+          stop = b.right.span.start;
       }
       let prevEnd = b.left.span.end;
       for (let c; (c = this.peek(stop)); this.ci++) {
@@ -205,16 +237,22 @@ class Printer {
 
   private exprBody(e: A.Expr, ind: string, col: number, flat: boolean): string {
     switch (e.kind) {
-      case "number": return e.text;
-      case "string": return quote(e.value);
-      case "bool": return String(e.value);
-      case "ident": return e.name;
-      case "missing": return "<missing>";
+      case "number":
+        return e.text;
+      case "string":
+        return quote(e.value);
+      case "bool":
+        return String(e.value);
+      case "ident":
+        return e.name;
+      case "missing":
+        return "<missing>";
       case "member": {
         const obj = this.operand(e.object, 5, ind, col, flat) + ".";
         return obj + this.inline(e.nameSpan.start, ind) + e.name;
       }
-      case "unary": return "-" + this.operand(e.operand, 4, ind, col + 1, flat);
+      case "unary":
+        return "-" + this.operand(e.operand, 4, ind, col + 1, flat);
       case "binary": {
         const p = prec(e);
         const left = this.operand(e.left, p, ind, col, flat) + ` ${e.op} `;
@@ -226,17 +264,21 @@ class Printer {
       }
       case "call": {
         const callee = this.operand(e.callee, 5, ind, col, flat);
-        const items = e.args.map((a): Item => ({
-          span: a.span,
-          print: (ind, col, flat) => {
-            const name = a.name ? this.inline(a.span.start, ind) + a.name + ": " : "";
-            return name + this.expr(a.value, ind, colAfter(col, name), flat, true);
-          },
-        }));
+        const items = e.args.map(
+          (a): Item => ({
+            span: a.span,
+            print: (ind, col, flat) => {
+              const name = a.name ? this.inline(a.span.start, ind) + a.name + ": " : "";
+              return name + this.expr(a.value, ind, colAfter(col, name), flat, true);
+            },
+          }),
+        );
         return callee + this.bracketed("(", ")", items, e.span, e.callee.span.end, ind, colAfter(col, callee), flat);
       }
       case "list": {
-        const items = e.items.map((x): Item => ({ span: x.span, print: (ind, col, flat) => this.expr(x, ind, col, flat, true) }));
+        const items = e.items.map(
+          (x): Item => ({ span: x.span, print: (ind, col, flat) => this.expr(x, ind, col, flat, true) }),
+        );
         return this.bracketed("[", "]", items, e.span, e.span.start, ind, col, flat);
       }
       case "record": {

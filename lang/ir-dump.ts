@@ -7,15 +7,22 @@ const short = (k: string) => k.slice(0, 12);
 
 export function dumpStudy(study: Study): string {
   const order = reachable((k) => study.nodes[k], stageRoots(study));
-  const lines = [`study ${study.experiment}: ${study.trials.length} trial(s)${study.swept.length ? `, swept: ${study.swept.join(", ")}` : ""}`, ""];
+  const lines = [
+    `study ${study.experiment}: ${study.trials.length} trial(s)${study.swept.length ? `, swept: ${study.swept.join(", ")}` : ""}`,
+    "",
+  ];
   for (const n of order) {
-    lines.push(`${short(n.key)} ${n.kind} ${n.op}  [${n.origin.name}]${n.params.length ? `  params: ${n.params.join(", ")}` : ""}`);
+    lines.push(
+      `${short(n.key)} ${n.kind} ${n.op}  [${n.origin.name}]${n.params.length ? `  params: ${n.params.join(", ")}` : ""}`,
+    );
     lines.push(`  options ${canonicalJson(n.options)}`);
     const ins = Object.entries(n.inputs).map(([k, r]) => `${k}=${short(r.key)}`);
     if (ins.length) lines.push(`  inputs ${ins.join(" ")}`);
     if (n.kind === "train")
       for (const t of n.loss) {
-        const ti = Object.entries(t.inputs).map(([k, r]) => ` ${k}=${short(r.key)}`).join("");
+        const ti = Object.entries(t.inputs)
+          .map(([k, r]) => ` ${k}=${short(r.key)}`)
+          .join("");
         lines.push(`  loss ${t.weight} × ${t.op}${ti} ${canonicalJson(t.options)}`);
       }
     for (const f of n.files) lines.push(`  file ${f.option}`);
@@ -23,7 +30,11 @@ export function dumpStudy(study: Study): string {
   lines.push("");
   for (const t of study.trials) {
     const ps = study.swept.map((p) => `${p}=${showJson(t.params[p] ?? null)}`).join(" ");
-    lines.push(`trial ${t.index + 1}${ps ? ` (${ps})` : ""}: ${Object.entries(t.stages).map(([s, k]) => `${s}=${short(k)}`).join(" ")}`);
+    lines.push(
+      `trial ${t.index + 1}${ps ? ` (${ps})` : ""}: ${Object.entries(t.stages)
+        .map(([s, k]) => `${s}=${short(k)}`)
+        .join(" ")}`,
+    );
   }
   return lines.join("\n") + "\n";
 }

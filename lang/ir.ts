@@ -56,7 +56,9 @@ export interface NodeBase {
   readonly origin: { readonly name: string; readonly file: string };
 }
 
-export interface DataNode extends NodeBase { readonly kind: "data" }
+export interface DataNode extends NodeBase {
+  readonly kind: "data";
+}
 export interface ModelNode extends NodeBase {
   readonly kind: "model";
   /** Architecture facts the checker used: width, layers, heads, patch, imageSize, embedDim, … */
@@ -69,7 +71,9 @@ export interface TrainNode extends NodeBase {
   /** Execution settings (checkpoint_every): they change no result, so they are not keyed. */
   readonly exec: JsonObject;
 }
-export interface BenchNode extends NodeBase { readonly kind: "bench" }
+export interface BenchNode extends NodeBase {
+  readonly kind: "bench";
+}
 
 export type IrNode = DataNode | ModelNode | TrainNode | BenchNode;
 
@@ -102,7 +106,10 @@ export function canonicalJson(v: Json): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   const keys = Object.keys(v).sort();
-  return `{${keys.filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k]!)}`).join(",")}}`;
+  return `{${keys
+    .filter((k) => v[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k]!)}`)
+    .join(",")}}`;
 }
 
 /** Keys a node consumes: its inputs and, for a train node, its loss terms' inputs. */

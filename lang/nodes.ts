@@ -1,6 +1,14 @@
 // Making IR nodes: the structural key is computed here and nowhere else.
 import { createHash } from "node:crypto";
-import { canonicalJson, type IrNode, type Json, type JsonObject, type LossTerm, type NodeBase, type NodeKey } from "./ir.ts";
+import {
+  canonicalJson,
+  type IrNode,
+  type Json,
+  type JsonObject,
+  type LossTerm,
+  type NodeBase,
+  type NodeKey,
+} from "./ir.ts";
 
 /** A node as lowering describes it, before it has a key. */
 export interface NodeSpec extends Omit<NodeBase, "key"> {
@@ -16,7 +24,13 @@ export function keyMaterial(s: Pick<NodeSpec, "kind" | "op" | "options" | "input
   const inputs: JsonObject = {};
   for (const [k, r] of Object.entries(s.inputs)) inputs[k] = r.key;
   const m: JsonObject = { kind: s.kind, op: s.op, options: s.options, inputs };
-  if (s.loss) m["loss"] = s.loss.map((t) => ({ weight: t.weight, op: t.op, options: t.options, inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])) }));
+  if (s.loss)
+    m["loss"] = s.loss.map((t) => ({
+      weight: t.weight,
+      op: t.op,
+      options: t.options,
+      inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])),
+    }));
   return m;
 }
 
@@ -38,8 +52,23 @@ export function makeNode(nodes: Map<string, IrNode>, s: NodeSpec): IrNode {
   const key = nodeKey(keyMaterial(s));
   const hit = nodes.get(key);
   if (hit) return hit;
-  const base = { key, kind: s.kind, op: s.op, options: s.options, inputs: s.inputs, params: [...s.params].sort(), files: s.files, origin: s.origin };
-  const node = (s.kind === "model" ? { ...base, facts: s.facts ?? {} } : s.kind === "train" ? { ...base, facts: s.facts ?? {}, loss: s.loss ?? [], exec: s.exec ?? {} } : base) as IrNode;
+  const base = {
+    key,
+    kind: s.kind,
+    op: s.op,
+    options: s.options,
+    inputs: s.inputs,
+    params: [...s.params].sort(),
+    files: s.files,
+    origin: s.origin,
+  };
+  const node = (
+    s.kind === "model"
+      ? { ...base, facts: s.facts ?? {} }
+      : s.kind === "train"
+        ? { ...base, facts: s.facts ?? {}, loss: s.loss ?? [], exec: s.exec ?? {} }
+        : base
+  ) as IrNode;
   nodes.set(key, node);
   return node;
 }

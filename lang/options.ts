@@ -36,12 +36,18 @@ export interface OptionIssue {
 function describeSchemaType(p: JsonObject): string {
   if (p["enum"]) return `one of ${(p["enum"] as Json[]).map(showJson).join(", ")}`;
   switch (p["type"]) {
-    case "integer": return "an integer";
-    case "number": return "a number";
-    case "boolean": return "true or false";
-    case "string": return "a string";
-    case "array": return "a list";
-    default: return "a value";
+    case "integer":
+      return "an integer";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "true or false";
+    case "string":
+      return "a string";
+    case "array":
+      return "a list";
+    default:
+      return "a value";
   }
 }
 
@@ -68,16 +74,35 @@ export function validateOptions(
   return issues;
 }
 
-function mapError(component: string, schema: OptionSchema, err: ErrorObject, valueOf: ReadonlyMap<string, Value>, callSpan: Span): OptionIssue {
-  const parts = err.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+function mapError(
+  component: string,
+  schema: OptionSchema,
+  err: ErrorObject,
+  valueOf: ReadonlyMap<string, Value>,
+  callSpan: Span,
+): OptionIssue {
+  const parts = err.instancePath
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   const option = parts[0];
   if (!option) {
     if (err.keyword === "required") {
       const missing = (err.params as { missingProperty: string }).missingProperty;
       const p = schema.properties[missing];
-      return { code: "SCD2007", message: `\`${component}\` needs the option \`${missing}\`.`, span: callSpan, label: `missing \`${missing}\``, help: p?.["description"] ? `${missing}: ${p["description"] as string}` : undefined };
+      return {
+        code: "SCD2007",
+        message: `\`${component}\` needs the option \`${missing}\`.`,
+        span: callSpan,
+        label: `missing \`${missing}\``,
+        help: p?.["description"] ? `${missing}: ${p["description"] as string}` : undefined,
+      };
     }
-    return { code: "SCD2006", message: `Invalid options for \`${component}\`: ${err.message ?? "invalid"}.`, span: callSpan };
+    return {
+      code: "SCD2006",
+      message: `Invalid options for \`${component}\`: ${err.message ?? "invalid"}.`,
+      span: callSpan,
+    };
   }
   const top = valueOf.get(option);
   let span = top?.span ?? callSpan;
@@ -92,16 +117,40 @@ function mapError(component: string, schema: OptionSchema, err: ErrorObject, val
     case "enum": {
       const allowed = (prm["allowedValues"] as Json[]).map(showJson);
       const guess = typeof err.data === "string" ? didYouMean(err.data, allowed) : undefined;
-      return { code: "SCD2006", message: `${where} must be one of ${allowed.join(", ")}${got}.`, span, label: "not a known value", help: guess ? `did you mean \`${guess}\`?` : undefined };
+      return {
+        code: "SCD2006",
+        message: `${where} must be one of ${allowed.join(", ")}${got}.`,
+        span,
+        label: "not a known value",
+        help: guess ? `did you mean \`${guess}\`?` : undefined,
+      };
     }
     case "type":
-      return { code: "SCD2006", message: `${where} must be ${describeSchemaType(itemSchema)}${got}.`, span, label: `expected ${describeSchemaType(itemSchema)}` };
-    case "minimum": case "maximum": case "exclusiveMinimum": case "exclusiveMaximum": {
+      return {
+        code: "SCD2006",
+        message: `${where} must be ${describeSchemaType(itemSchema)}${got}.`,
+        span,
+        label: `expected ${describeSchemaType(itemSchema)}`,
+      };
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum": {
       const cmp = (prm["comparison"] as string) ?? "";
-      return { code: "SCD2006", message: `${where} must be ${cmp} ${String(prm["limit"])}${got}.`, span, label: `must be ${cmp} ${String(prm["limit"])}` };
+      return {
+        code: "SCD2006",
+        message: `${where} must be ${cmp} ${String(prm["limit"])}${got}.`,
+        span,
+        label: `must be ${cmp} ${String(prm["limit"])}`,
+      };
     }
-    case "minItems": case "maxItems":
-      return { code: "SCD2006", message: `${where} must have ${err.keyword === "minItems" ? "at least" : "at most"} ${String(prm["limit"])} item(s)${got}.`, span };
+    case "minItems":
+    case "maxItems":
+      return {
+        code: "SCD2006",
+        message: `${where} must have ${err.keyword === "minItems" ? "at least" : "at most"} ${String(prm["limit"])} item(s)${got}.`,
+        span,
+      };
     case "uniqueItems":
       return { code: "SCD2006", message: `${where} lists a value twice${got}.`, span };
     case "minLength":

@@ -23,14 +23,16 @@ class ScdParser extends CstParser {
   });
 
   statement = this.RULE("statement", () => {
-    this.OR((this.c["statement1"] ??= [
-      { ALT: () => this.SUBRULE(this.experimentDecl) },
-      { ALT: () => this.SUBRULE(this.importDecl) },
-      { ALT: () => this.SUBRULE(this.paramDecl) },
-      { ALT: () => this.SUBRULE(this.bindingDecl) },
-      { ALT: () => this.SUBRULE(this.stageDecl) },
-      { ALT: () => this.SUBRULE(this.sweepDecl) },
-    ]));
+    this.OR(
+      (this.c["statement1"] ??= [
+        { ALT: () => this.SUBRULE(this.experimentDecl) },
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.paramDecl) },
+        { ALT: () => this.SUBRULE(this.bindingDecl) },
+        { ALT: () => this.SUBRULE(this.stageDecl) },
+        { ALT: () => this.SUBRULE(this.sweepDecl) },
+      ]),
+    );
   });
 
   experimentDecl = this.RULE("experimentDecl", () => {
@@ -48,10 +50,12 @@ class ScdParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
-    this.OPTION((this.c["paramDecl1"] ??= () => {
-      this.CONSUME(T.In);
-      this.SUBRULE(this.interval);
-    }));
+    this.OPTION(
+      (this.c["paramDecl1"] ??= () => {
+        this.CONSUME(T.In);
+        this.SUBRULE(this.interval);
+      }),
+    );
   });
 
   interval = this.RULE("interval", () => {
@@ -59,16 +63,20 @@ class ScdParser extends CstParser {
     this.SUBRULE(this.expression);
     this.CONSUME(T.Comma);
     this.SUBRULE2(this.expression);
-    this.OR2((this.c["interval2"] ??= [{ ALT: () => this.CONSUME(T.RBracket) }, { ALT: () => this.CONSUME2(T.RParen) }]));
+    this.OR2(
+      (this.c["interval2"] ??= [{ ALT: () => this.CONSUME(T.RBracket) }, { ALT: () => this.CONSUME2(T.RParen) }]),
+    );
   });
 
   bindingDecl = this.RULE("bindingDecl", () => {
-    this.OR((this.c["bindingDecl1"] ??= [
-      { ALT: () => this.CONSUME(T.Data) },
-      { ALT: () => this.CONSUME(T.Model) },
-      { ALT: () => this.CONSUME(T.Let) },
-      { ALT: () => this.CONSUME(T.Bench) },
-    ]));
+    this.OR(
+      (this.c["bindingDecl1"] ??= [
+        { ALT: () => this.CONSUME(T.Data) },
+        { ALT: () => this.CONSUME(T.Model) },
+        { ALT: () => this.CONSUME(T.Let) },
+        { ALT: () => this.CONSUME(T.Bench) },
+      ]),
+    );
     this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
@@ -87,10 +95,12 @@ class ScdParser extends CstParser {
 
   stageBody = this.RULE("stageBody", () => {
     this.CONSUME(T.LCurly);
-    this.MANY((this.c["stageBody1"] ??= () => {
-      this.SUBRULE(this.stageField);
-      this.OPTION((this.c["stageBody2"] ??= () => this.CONSUME(T.Semicolon)));
-    }));
+    this.MANY(
+      (this.c["stageBody1"] ??= () => {
+        this.SUBRULE(this.stageField);
+        this.OPTION((this.c["stageBody2"] ??= () => this.CONSUME(T.Semicolon)));
+      }),
+    );
     this.CONSUME(T.RCurly);
   });
 
@@ -107,115 +117,145 @@ class ScdParser extends CstParser {
 
   expression = this.RULE("expression", () => {
     this.SUBRULE(this.additive);
-    this.OPTION((this.c["expression1"] ??= () => {
-      this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.additive);
-    }));
+    this.OPTION(
+      (this.c["expression1"] ??= () => {
+        this.CONSUME(T.DotDot);
+        this.SUBRULE2(this.additive);
+      }),
+    );
   });
 
   additive = this.RULE("additive", () => {
     this.SUBRULE(this.multiplicative);
-    this.MANY((this.c["additive1"] ??= () => {
-      this.OR((this.c["additive2"] ??= [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
-      this.SUBRULE2(this.multiplicative);
-    }));
+    this.MANY(
+      (this.c["additive1"] ??= () => {
+        this.OR((this.c["additive2"] ??= [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
+        this.SUBRULE2(this.multiplicative);
+      }),
+    );
   });
 
   multiplicative = this.RULE("multiplicative", () => {
     this.SUBRULE(this.unary);
-    this.MANY((this.c["multiplicative1"] ??= () => {
-      this.OR((this.c["multiplicative2"] ??= [{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]));
-      this.SUBRULE2(this.unary);
-    }));
+    this.MANY(
+      (this.c["multiplicative1"] ??= () => {
+        this.OR(
+          (this.c["multiplicative2"] ??= [{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]),
+        );
+        this.SUBRULE2(this.unary);
+      }),
+    );
   });
 
   unary = this.RULE("unary", () => {
-    this.OR((this.c["unary1"] ??= [
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus);
-          this.SUBRULE(this.unary);
+    this.OR(
+      (this.c["unary1"] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(T.Minus);
+            this.SUBRULE(this.unary);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.postfix) },
-    ]));
+        { ALT: () => this.SUBRULE(this.postfix) },
+      ]),
+    );
   });
 
   postfix = this.RULE("postfix", () => {
     this.SUBRULE(this.primary);
-    this.MANY((this.c["postfix1"] ??= () => {
-      this.OR((this.c["postfix2"] ??= [
-        {
-          ALT: () => {
-            this.CONSUME(T.Dot);
-            this.CONSUME(T.Name);
-          },
-        },
-        { ALT: () => this.SUBRULE(this.arguments) },
-      ]));
-    }));
+    this.MANY(
+      (this.c["postfix1"] ??= () => {
+        this.OR(
+          (this.c["postfix2"] ??= [
+            {
+              ALT: () => {
+                this.CONSUME(T.Dot);
+                this.CONSUME(T.Name);
+              },
+            },
+            { ALT: () => this.SUBRULE(this.arguments) },
+          ]),
+        );
+      }),
+    );
   });
 
   arguments = this.RULE("arguments", () => {
     this.CONSUME(T.LParen);
     // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
-    this.OPTION((this.c["arguments1"] ??= () => {
-      this.SUBRULE(this.argument);
-      this.MANY((this.c["arguments2"] ??= () => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE2(this.argument);
-      }));
-      this.OPTION2((this.c["arguments3"] ??= () => this.CONSUME2(T.Comma)));
-    }));
+    this.OPTION(
+      (this.c["arguments1"] ??= () => {
+        this.SUBRULE(this.argument);
+        this.MANY(
+          (this.c["arguments2"] ??= () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.argument);
+          }),
+        );
+        this.OPTION2((this.c["arguments3"] ??= () => this.CONSUME2(T.Comma)));
+      }),
+    );
     this.CONSUME(T.RParen);
   });
 
   argument = this.RULE("argument", () => {
-    this.OPTION((this.c["argument1"] ??= () => {
-      this.CONSUME(T.Name);
-      this.CONSUME(T.Colon);
-    }));
+    this.OPTION(
+      (this.c["argument1"] ??= () => {
+        this.CONSUME(T.Name);
+        this.CONSUME(T.Colon);
+      }),
+    );
     this.SUBRULE(this.expression);
   });
 
   primary = this.RULE("primary", () => {
-    this.OR((this.c["primary1"] ??= [
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.record) },
-      { ALT: () => this.SUBRULE(this.parenthesized) },
-    ]));
+    this.OR(
+      (this.c["primary1"] ??= [
+        { ALT: () => this.CONSUME(T.NumberLiteral) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.True) },
+        { ALT: () => this.CONSUME(T.False) },
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.SUBRULE(this.list) },
+        { ALT: () => this.SUBRULE(this.record) },
+        { ALT: () => this.SUBRULE(this.parenthesized) },
+      ]),
+    );
   });
 
   list = this.RULE("list", () => {
     this.CONSUME(T.LBracket);
     // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
-    this.OPTION((this.c["list1"] ??= () => {
-      this.SUBRULE(this.expression);
-      this.MANY((this.c["list2"] ??= () => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE2(this.expression);
-      }));
-      this.OPTION2((this.c["list3"] ??= () => this.CONSUME2(T.Comma)));
-    }));
+    this.OPTION(
+      (this.c["list1"] ??= () => {
+        this.SUBRULE(this.expression);
+        this.MANY(
+          (this.c["list2"] ??= () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.expression);
+          }),
+        );
+        this.OPTION2((this.c["list3"] ??= () => this.CONSUME2(T.Comma)));
+      }),
+    );
     this.CONSUME(T.RBracket);
   });
 
   record = this.RULE("record", () => {
     this.CONSUME(T.LCurly);
     // Items separated by commas, with an optional trailing comma: LL(2) tells `, item` from `, )`.
-    this.OPTION((this.c["record1"] ??= () => {
-      this.SUBRULE(this.recordField);
-      this.MANY((this.c["record2"] ??= () => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE2(this.recordField);
-      }));
-      this.OPTION2((this.c["record3"] ??= () => this.CONSUME2(T.Comma)));
-    }));
+    this.OPTION(
+      (this.c["record1"] ??= () => {
+        this.SUBRULE(this.recordField);
+        this.MANY(
+          (this.c["record2"] ??= () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.recordField);
+          }),
+        );
+        this.OPTION2((this.c["record3"] ??= () => this.CONSUME2(T.Comma)));
+      }),
+    );
     this.CONSUME(T.RCurly);
   });
 

@@ -49,8 +49,10 @@ const builtinNames = new Set(["frozen", "grid", "zip"]);
 /** Declarations may not hide a component or built-in (its calls would become impossible), and
  * `seed` names the study's seed param only. */
 function reservedName(d: NamedDecl): string | undefined {
-  if (d.name === "seed" && d.kind !== "param") return "`seed` is the study's seed param; declare it as `param seed = …`, or use another name.";
-  if (registry.has(d.name) || builtinNames.has(d.name)) return `\`${d.name}\` is the name of a ${registry.get(d.name)?.kind ?? "built-in"} component; a declaration may not hide it.`;
+  if (d.name === "seed" && d.kind !== "param")
+    return "`seed` is the study's seed param; declare it as `param seed = …`, or use another name.";
+  if (registry.has(d.name) || builtinNames.has(d.name))
+    return `\`${d.name}\` is the name of a ${registry.get(d.name)?.kind ?? "built-in"} component; a declaration may not hide it.`;
   return undefined;
 }
 
@@ -66,37 +68,90 @@ export function loadStudy(mainPath: string, host: Host, mainText?: string): Load
     const display = host.display(abs);
     const { program, diagnostics } = parse(text, display);
     diags.push(...diagnostics);
-    if (diagnostics.length) for (const m of text.matchAll(/\b(?:param|data|model|let|stage|bench)\s+([A-Za-z_][A-Za-z0-9_]*)/g)) brokenNames.add(m[1]!);
+    if (diagnostics.length)
+      for (const m of text.matchAll(/\b(?:param|data|model|let|stage|bench)\s+([A-Za-z_][A-Za-z0-9_]*)/g))
+        brokenNames.add(m[1]!);
     const file: SourceFile = { path: abs, display, text, program, isMain };
     files.set(abs, file);
     program.decls.forEach((d, i) => {
       if (d.kind === "experiment") {
-        if (i !== 0) diags.push({ code: "SCD2014", severity: "error", file: display, span: d.span, message: "`experiment` must be the first declaration of its file.", label: "move this to the top" });
+        if (i !== 0)
+          diags.push({
+            code: "SCD2014",
+            severity: "error",
+            file: display,
+            span: d.span,
+            message: "`experiment` must be the first declaration of its file.",
+            label: "move this to the top",
+          });
         if (isMain && experiment === undefined) experiment = d.name;
       } else if (d.kind === "sweep") {
-        if (!isMain) diags.push({ code: "SCD2013", severity: "error", file: display, span: d.span, message: "A `sweep` may only stand in the study's main file, not in an imported one.", notes: ["imported files share data, models and stages; each study decides its own sweep"] });
-        else if (sweep) diags.push({ code: "SCD3010", severity: "error", file: display, span: d.span, message: "A study has one `sweep`; combine sweeps with `*`.", labels: [{ span: sweep.decl.span, message: "the first sweep" }], help: "e.g. sweep grid(seed: [1, 2, 3]) * zip(lambda: [0.5, 1], tau: [0.1, 0.2])" });
+        if (!isMain)
+          diags.push({
+            code: "SCD2013",
+            severity: "error",
+            file: display,
+            span: d.span,
+            message: "A `sweep` may only stand in the study's main file, not in an imported one.",
+            notes: ["imported files share data, models and stages; each study decides its own sweep"],
+          });
+        else if (sweep)
+          diags.push({
+            code: "SCD3010",
+            severity: "error",
+            file: display,
+            span: d.span,
+            message: "A study has one `sweep`; combine sweeps with `*`.",
+            labels: [{ span: sweep.decl.span, message: "the first sweep" }],
+            help: "e.g. sweep grid(seed: [1, 2, 3]) * zip(lambda: [0.5, 1], tau: [0.1, 0.2])",
+          });
         else sweep = { decl: d, file };
       } else if (d.kind === "import") {
         const target = path.resolve(path.dirname(abs), d.path);
         if (stack.includes(target)) {
-          diags.push({ code: "SCD2012", severity: "error", file: display, span: d.pathSpan, message: `Import cycle: ${[...stack.slice(stack.indexOf(target)), target].map((p) => host.display(p)).join(" → ")}.` });
+          diags.push({
+            code: "SCD2012",
+            severity: "error",
+            file: display,
+            span: d.pathSpan,
+            message: `Import cycle: ${[...stack.slice(stack.indexOf(target)), target].map((p) => host.display(p)).join(" → ")}.`,
+          });
           return;
         }
         if (files.has(target)) return; // a diamond: each file is loaded once
         const t = host.readFile(target);
         if (t === undefined) {
-          diags.push({ code: "SCD2011", severity: "error", file: display, span: d.pathSpan, message: `Cannot read the imported file \`${d.path}\`.`, label: `looked for ${host.display(target)}` });
+          diags.push({
+            code: "SCD2011",
+            severity: "error",
+            file: display,
+            span: d.pathSpan,
+            message: `Cannot read the imported file \`${d.path}\`.`,
+            label: `looked for ${host.display(target)}`,
+          });
           return;
         }
         load(target, t, false, [...stack, target]);
       } else {
         const prev = scope.get(d.name);
         const reserved = reservedName(d);
-        if (reserved) diags.push({ code: "SCD2002", severity: "error", file: display, span: d.nameSpan, message: reserved, help: "choose another name" });
+        if (reserved)
+          diags.push({
+            code: "SCD2002",
+            severity: "error",
+            file: display,
+            span: d.nameSpan,
+            message: reserved,
+            help: "choose another name",
+          });
         else if (prev) {
           diags.push({
-            code: "SCD2002", severity: "error", file: display, span: d.nameSpan, message: `\`${d.name}\` is declared twice.`, label: "declared again here",
+            code: "SCD2002",
+            severity: "error",
+            file: display,
+            span: d.nameSpan,
+            message: `\`${d.name}\` is declared twice.`,
+            label: "declared again here",
             labels: [{ file: prev.file.display, span: prev.decl.nameSpan, message: "first declared here" }],
           });
         } else scope.set(d.name, { decl: d, file });
@@ -108,7 +163,15 @@ export function loadStudy(mainPath: string, host: Host, mainText?: string): Load
   const abs = path.resolve(mainPath);
   const text = mainText ?? host.readFile(abs);
   const main = load(abs, text ?? "", true, [abs]);
-  return { main, files, scope, experiment: experiment ?? path.basename(abs).replace(/\.scd$/, ""), sweep, diagnostics: diags, brokenNames };
+  return {
+    main,
+    files,
+    scope,
+    experiment: experiment ?? path.basename(abs).replace(/\.scd$/, ""),
+    sweep,
+    diagnostics: diags,
+    brokenNames,
+  };
 }
 
 /** The renderer's view of a study's files: display path → text. */

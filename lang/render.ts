@@ -90,7 +90,12 @@ function safeLookup(sources: SourceLookup, file: string | undefined): string | u
   }
 }
 
-interface Loc { line: number; col: number; endLine: number; endCol: number }
+interface Loc {
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
 
 function locate(text: string | undefined, span: Span | undefined): Loc | undefined {
   if (text === undefined) return undefined;
@@ -112,7 +117,14 @@ function sevColor(c: ChalkInstance, sev: Severity): ChalkInstance {
 
 export function renderDiagnostics(diags: readonly Diagnostic[], sources: SourceLookup, opts: RenderOptions): string {
   const c = opts.color ? chalkOn : chalkOff;
-  if (opts.format === "json") return JSON.stringify(diags.map((d) => toJson(d, sources)), null, 2) + "\n";
+  if (opts.format === "json")
+    return (
+      JSON.stringify(
+        diags.map((d) => toJson(d, sources)),
+        null,
+        2,
+      ) + "\n"
+    );
   const out: string[] = [];
   for (const d of diags) {
     let s: string;
@@ -144,8 +156,21 @@ function renderShort(d: Diagnostic, sources: SourceLookup, c: ChalkInstance): st
   return loc ? `${d.file}:${loc.line}:${loc.col}: ${head}` : `${d.file}: ${head}`;
 }
 
-interface Mark { line: number; col: number; len: number; multi: boolean; primary: boolean; message?: string }
-interface Snippet { file: string; text?: string; at?: string; marks: Mark[]; unplaced: string[] }
+interface Mark {
+  line: number;
+  col: number;
+  len: number;
+  multi: boolean;
+  primary: boolean;
+  message?: string;
+}
+interface Snippet {
+  file: string;
+  text?: string;
+  at?: string;
+  marks: Mark[];
+  unplaced: string[];
+}
 
 /** Width on screen, counting code points (a surrogate pair is one column). */
 function width(s: string): number {

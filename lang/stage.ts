@@ -17,7 +17,13 @@ export const trainFields: OptionSchema = {
   properties: {
     steps: { type: "integer", minimum: 1, description: "optimizer steps" },
     batch: { type: "integer", minimum: 1, default: 16, description: "images per step" },
-    ensemble: { type: "number", exclusiveMinimum: 0, maximum: 1, default: 1, description: "saved weights = α·trained + (1−α)·base (CLIPSelf: 0.7 for B/16); 1 keeps the trained weights" },
+    ensemble: {
+      type: "number",
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: 1,
+      description: "saved weights = α·trained + (1−α)·base (CLIPSelf: 0.7 for B/16); 1 keeps the trained weights",
+    },
     checkpoint_every: { type: "integer", minimum: 1, default: 500, description: "steps between resumable checkpoints" },
   },
   required: ["steps"],
@@ -34,7 +40,10 @@ export const typedFields: Readonly<Record<string, string>> = {
 export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   const err = (span: Span): Value => ({ type: "error", span });
   if (d.op !== "train") {
-    ctx.report("SCD2017", d.opSpan, `Unknown stage kind \`${d.op}\`; stages are made with \`train(…)\`.`, { help: didYouMean(d.op, ["train"]) ? "did you mean `train`?" : undefined, notes: ["evaluations are `bench` declarations"] });
+    ctx.report("SCD2017", d.opSpan, `Unknown stage kind \`${d.op}\`; stages are made with \`train(…)\`.`, {
+      help: didYouMean(d.op, ["train"]) ? "did you mean `train`?" : undefined,
+      notes: ["evaluations are `bench` declarations"],
+    });
     return err(d.span);
   }
   const base = ctx.expr(d.base);
@@ -46,12 +55,17 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   const seen = new Map<string, A.Field>();
   const plain: JsonObject = {};
   const plainValues = new Map<string, Value>();
-  let data: Value | undefined, loss: Value | undefined, optim: Value | undefined, trainable: { groups: string[]; span: Span } | undefined;
+  let data: Value | undefined,
+    loss: Value | undefined,
+    optim: Value | undefined,
+    trainable: { groups: string[]; span: Span } | undefined;
   const groups = base.type === "model" ? base.facts.groups : [];
   for (const f of d.fields) {
     const prev = seen.get(f.name);
     if (prev) {
-      ctx.report("SCD2018", f.nameSpan, `The stage sets \`${f.name}\` twice.`, { related: [{ span: prev.nameSpan, message: "first set here" }] });
+      ctx.report("SCD2018", f.nameSpan, `The stage sets \`${f.name}\` twice.`, {
+        related: [{ span: prev.nameSpan, message: "first set here" }],
+      });
       ok = false;
       continue;
     }
@@ -61,13 +75,24 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
       const items = v.type === "list" ? v.items : [v];
       const names: string[] = [];
       for (const it of items) {
-        if (it.type === "error") { ok = false; continue; }
+        if (it.type === "error") {
+          ok = false;
+          continue;
+        }
         if (it.type !== "symbol" || (base.type === "model" && !groups.includes(it.value))) {
           const word = it.type === "symbol" ? it.value : undefined;
           const guess = word ? didYouMean(word, groups) : undefined;
-          ctx.report("SCD2021", it.span, word ? `\`${word}\` is not a parameter group of this model.` : `\`trainable\` takes parameter group names, got ${describeType(it)}.`, {
-            notes: base.type === "model" ? [`${base.facts.arch} has the groups: ${groups.join(", ")}`] : undefined, help: guess ? `did you mean \`${guess}\`?` : undefined,
-          });
+          ctx.report(
+            "SCD2021",
+            it.span,
+            word
+              ? `\`${word}\` is not a parameter group of this model.`
+              : `\`trainable\` takes parameter group names, got ${describeType(it)}.`,
+            {
+              notes: base.type === "model" ? [`${base.facts.arch} has the groups: ${groups.join(", ")}`] : undefined,
+              help: guess ? `did you mean \`${guess}\`?` : undefined,
+            },
+          );
           ok = false;
           continue;
         }
@@ -78,10 +103,17 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     }
     if (f.name in typedFields) {
       const v = ctx.expr(f.value);
-      if (v.type === "error") { ok = false; continue; }
+      if (v.type === "error") {
+        ok = false;
+        continue;
+      }
       const want = f.name === "data" ? "data" : f.name === "loss" ? "loss" : "optim";
       if (v.type !== want) {
-        ctx.report("SCD2003", f.value.span, `The stage's \`${f.name}\` must be ${describeType(want)}, got ${describeType(v)}.`);
+        ctx.report(
+          "SCD2003",
+          f.value.span,
+          `The stage's \`${f.name}\` must be ${describeType(want)}, got ${describeType(v)}.`,
+        );
         ok = false;
         continue;
       }
@@ -93,14 +125,18 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     if (!(f.name in trainFields.properties)) {
       const all = [...Object.keys(typedFields), ...Object.keys(trainFields.properties)];
       const guess = didYouMean(f.name, all);
-      ctx.report("SCD2018", f.nameSpan, `A train stage has no field \`${f.name}\`.`, { help: guess ? `did you mean \`${guess}\`?` : undefined, notes: [`its fields: ${all.join(", ")}`] });
+      ctx.report("SCD2018", f.nameSpan, `A train stage has no field \`${f.name}\`.`, {
+        help: guess ? `did you mean \`${guess}\`?` : undefined,
+        notes: [`its fields: ${all.join(", ")}`],
+      });
       ok = false;
       continue;
     }
     const v = ctx.expr(f.value);
     const j = v.type === "error" ? undefined : toJson(v);
     if (j === undefined) {
-      if (v.type !== "error") ctx.report("SCD2003", f.value.span, `The stage's \`${f.name}\` takes a plain value, got ${describeType(v)}.`);
+      if (v.type !== "error")
+        ctx.report("SCD2003", f.value.span, `The stage's \`${f.name}\` takes a plain value, got ${describeType(v)}.`);
       ok = false;
       continue;
     }
@@ -109,24 +145,41 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   }
   for (const req of ["data", "loss", "steps"]) {
     if (!seen.has(req)) {
-      ctx.report("SCD2007", d.nameSpan, `Stage \`${d.name}\` has no \`${req}\`.`, { help: `add \`${req} = …\` to its body: ${typedFields[req] ?? trainFields.properties[req]?.["description"]}` });
+      ctx.report("SCD2007", d.nameSpan, `Stage \`${d.name}\` has no \`${req}\`.`, {
+        help: `add \`${req} = …\` to its body: ${typedFields[req] ?? trainFields.properties[req]?.["description"]}`,
+      });
       ok = false;
     }
   }
   const issues = validateOptions("train", trainFields, plain, plainValues, d.nameSpan);
-  for (const i of issues) if (i.code !== "SCD2007") ctx.report(i.code, i.span, i.message.replace("Option", "Field").replace("of `train`", `of stage \`${d.name}\``), { label: i.label });
+  for (const i of issues)
+    if (i.code !== "SCD2007")
+      ctx.report(i.code, i.span, i.message.replace("Option", "Field").replace("of `train`", `of stage \`${d.name}\``), {
+        label: i.label,
+      });
   if (issues.some((i) => i.code !== "SCD2007")) ok = false;
   if (!ok || base.type !== "model" || data?.type !== "data" || loss?.type !== "loss") return err(d.span);
 
   const student = base.facts;
   if (!trainable && student.defaultTrainable.length === 0) {
-    ctx.report("SCD2020", d.base.span, `Nothing to train: the stage starts from a frozen model and names no \`trainable\` parameters.`, {
-      label: "frozen", help: `add e.g. \`trainable = blocks\` (CLIPSelf's choice); groups: ${student.groups.join(", ")}`,
-    });
+    ctx.report(
+      "SCD2020",
+      d.base.span,
+      `Nothing to train: the stage starts from a frozen model and names no \`trainable\` parameters.`,
+      {
+        label: "frozen",
+        help: `add e.g. \`trainable = blocks\` (CLIPSelf's choice); groups: ${student.groups.join(", ")}`,
+      },
+    );
     return err(d.span);
   }
   if (data.facts.size % student.patch !== 0) {
-    ctx.report("SCD2105", seen.get("data")!.value.span, `The dataset's ${data.facts.size} px images do not tile into the student's ${student.patch} px patches.`, { label: `${data.facts.size} is not a multiple of ${student.patch}` });
+    ctx.report(
+      "SCD2105",
+      seen.get("data")!.value.span,
+      `The dataset's ${data.facts.size} px images do not tile into the student's ${student.patch} px patches.`,
+      { label: `${data.facts.size} is not a multiple of ${student.patch}` },
+    );
     return err(d.span);
   }
   const before = ctx.diags.length;
@@ -134,8 +187,12 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     const inputs: Record<string, { model?: ModelValue["facts"]; data?: never; span: Span }> = {};
     for (const [k, v] of Object.entries(t.inputs)) if (v.type === "model") inputs[k] = { model: v.facts, span: v.span };
     t.meta.checkInStage?.({
-      student, data: data.facts, options: t.options, inputs,
-      report: (code, message, o = {}) => ctx.report(code, (o.at && (t.optionSpans.get(o.at) ?? inputs[o.at]?.span)) || t.span, message, o),
+      student,
+      data: data.facts,
+      options: t.options,
+      inputs,
+      report: (code, message, o = {}) =>
+        ctx.report(code, (o.at && (t.optionSpans.get(o.at) ?? inputs[o.at]?.span)) || t.span, message, o),
     });
   }
   if (ctx.diags.length > before) return err(d.span);
@@ -153,27 +210,51 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   };
   // Teachers and sources are always used frozen, so the frozen mark is not part of their identity.
   // A sum does not depend on the order its terms are written in: keep them in a canonical order.
-  const terms: LossTerm[] = loss.terms.map((t) => ({
-    weight: t.weight, op: t.meta.name, options: t.options,
-    inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, { key: v.ref.key } as InputRef])),
-  })).sort((a, b) => (termKey(a) < termKey(b) ? -1 : termKey(a) > termKey(b) ? 1 : 0));
+  const terms: LossTerm[] = loss.terms
+    .map((t) => ({
+      weight: t.weight,
+      op: t.meta.name,
+      options: t.options,
+      inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, { key: v.ref.key } as InputRef])),
+    }))
+    .sort((a, b) => (termKey(a) < termKey(b) ? -1 : termKey(a) > termKey(b) ? 1 : 0));
   const node = makeNode(ctx.ev.nodes, {
-    kind: "train", op: "train", options, exec: { checkpoint_every: checkpointEvery ?? 500 }, inputs: { base: { key: base.ref.key }, data: { key: data.ref.key } }, loss: terms,
-    params: [...ctx.ev.deps.paramsOf(d.name)], files: [], origin: { name: d.name, file: ctx.file.display },
-    facts: { ...student, tensors: tensorShapes(student, data.facts.size, (plain["batch"] as number) ?? 16) } as unknown as JsonObject,
+    kind: "train",
+    op: "train",
+    options,
+    exec: { checkpoint_every: checkpointEvery ?? 500 },
+    inputs: { base: { key: base.ref.key }, data: { key: data.ref.key } },
+    loss: terms,
+    params: [...ctx.ev.deps.paramsOf(d.name)],
+    files: [],
+    origin: { name: d.name, file: ctx.file.display },
+    facts: {
+      ...student,
+      tensors: tensorShapes(student, data.facts.size, (plain["batch"] as number) ?? 16),
+    } as unknown as JsonObject,
   });
   const trained: ModelValue = {
     type: "model",
-    facts: { ...student, frozen: false, defaultTrainable: student.family === "refiner" && student.base?.frozen ? ["refiner"] : ["all"] },
-    ref: { key: node.key }, params: node.params, span: d.nameSpan,
+    facts: {
+      ...student,
+      frozen: false,
+      defaultTrainable: student.family === "refiner" && student.base?.frozen ? ["refiner"] : ["all"],
+    },
+    ref: { key: node.key },
+    params: node.params,
+    span: d.nameSpan,
   };
   return { type: "stage", name: d.name, key: node.key, model: trained, span: d.span };
 }
 
 function termKey(t: LossTerm): string {
-  return canonicalJson({ op: t.op, options: t.options, inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])), weight: t.weight });
+  return canonicalJson({
+    op: t.op,
+    options: t.options,
+    inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])),
+    weight: t.weight,
+  });
 }
-
 
 /** Symbolic shapes of the student's main tensors in this stage, named dims with their sizes;
  * the runtime's memory estimate and `plan --json` read them. */

@@ -10,7 +10,12 @@ export type Point = ReadonlyMap<string, Value>;
 
 const MAX_TRIALS = 100_000;
 
-export function expandSweep(e: A.Expr, file: string, params: readonly string[], diags: Diagnostic[]): Point[] | undefined {
+export function expandSweep(
+  e: A.Expr,
+  file: string,
+  params: readonly string[],
+  diags: Diagnostic[],
+): Point[] | undefined {
   const err = (code: string, span: A.Expr["span"], message: string, help?: string): undefined => {
     diags.push({ code, severity: "error", file, span, message, help });
     return undefined;
@@ -18,25 +23,37 @@ export function expandSweep(e: A.Expr, file: string, params: readonly string[], 
   const checkName = (name: string, span: A.Expr["span"]): boolean => {
     if (params.includes(name)) return true;
     const guess = didYouMean(name, params);
-    err("SCD3001", span, `The sweep names \`${name}\`, which is not a param.`, guess ? `did you mean \`${guess}\`?` : `params: ${params.join(", ")}`);
+    err(
+      "SCD3001",
+      span,
+      `The sweep names \`${name}\`, which is not a param.`,
+      guess ? `did you mean \`${guess}\`?` : `params: ${params.join(", ")}`,
+    );
     return false;
   };
   const product = (a: Point[], b: Point[], span: A.Expr["span"]): Point[] | undefined => {
     const dup = [...(a[0]?.keys() ?? [])].find((k) => b[0]?.has(k));
     if (dup) return err("SCD3004", span, `\`${dup}\` is swept twice in one product.`);
-    if (a.length * b.length > MAX_TRIALS) return err("SCD3006", span, `This sweep has ${a.length * b.length} trials, more than ${MAX_TRIALS}.`);
+    if (a.length * b.length > MAX_TRIALS)
+      return err("SCD3006", span, `This sweep has ${a.length * b.length} trials, more than ${MAX_TRIALS}.`);
     return a.flatMap((p) => b.map((q) => new Map([...p, ...q])));
   };
   const walk = (x: A.Expr): Point[] | undefined => {
     if (x.kind === "binary" && (x.op === "*" || x.op === "+")) {
-      const l = walk(x.left), r = walk(x.right);
+      const l = walk(x.left),
+        r = walk(x.right);
       if (!l || !r) return undefined;
       return x.op === "*" ? product(l, r, x.opSpan) : [...l, ...r];
     }
     if (x.kind === "list") {
       const out: Point[] = [];
       for (const it of x.items) {
-        if (it.kind !== "record") return err("SCD3011", it.span, "A sweep's list holds points written as records, e.g. `{lambda: 0.5, tau: 0.1}`.");
+        if (it.kind !== "record")
+          return err(
+            "SCD3011",
+            it.span,
+            "A sweep's list holds points written as records, e.g. `{lambda: 0.5, tau: 0.1}`.",
+          );
         const point = new Map<string, Value>();
         for (const f of it.fields) if (checkName(f.name, f.nameSpan)) point.set(f.name, constant(f.value, file, diags));
         out.push(point);
@@ -50,11 +67,18 @@ export function expandSweep(e: A.Expr, file: string, params: readonly string[], 
       for (const a of x.args) {
         if (!a.name) return err("SCD3011", a.span, `\`${kind}\` takes named lists: \`${kind}(lambda: [0.5, 1])\`.`);
         if (!checkName(a.name, a.nameSpan!)) return undefined;
-        if (axes.some((ax) => ax.name === a.name)) return err("SCD3004", a.nameSpan!, `\`${a.name}\` is swept twice in one \`${kind}\`.`);
+        if (axes.some((ax) => ax.name === a.name))
+          return err("SCD3004", a.nameSpan!, `\`${a.name}\` is swept twice in one \`${kind}\`.`);
         const v = constant(a.value, file, diags);
         const vs = items(v);
         if (v.type === "error") return undefined;
-        if (!vs) return err("SCD3011", a.value.span, `\`${a.name}\` in \`${kind}\` needs a list or range of values.`, `e.g. ${a.name}: [${v.type === "number" ? v.value : "…"}, …]`);
+        if (!vs)
+          return err(
+            "SCD3011",
+            a.value.span,
+            `\`${a.name}\` in \`${kind}\` needs a list or range of values.`,
+            `e.g. ${a.name}: [${v.type === "number" ? v.value : "…"}, …]`,
+          );
         if (vs.length === 0) return err("SCD3006", a.value.span, `\`${a.name}\` has no values to sweep.`);
         axes.push({ name: a.name, values: vs, span: a.value.span });
       }
@@ -63,20 +87,32 @@ export function expandSweep(e: A.Expr, file: string, params: readonly string[], 
         const n = axes[0]!.values.length;
         const bad = axes.find((ax) => ax.values.length !== n);
         if (bad) {
-          diags.push({ code: "SCD3003", severity: "error", file, span: bad.span, message: `\`zip\` needs lists of equal length: \`${axes[0]!.name}\` has ${n} values, \`${bad.name}\` has ${bad.values.length}.`, labels: [{ span: axes[0]!.span, message: `${n} values` }] });
+          diags.push({
+            code: "SCD3003",
+            severity: "error",
+            file,
+            span: bad.span,
+            message: `\`zip\` needs lists of equal length: \`${axes[0]!.name}\` has ${n} values, \`${bad.name}\` has ${bad.values.length}.`,
+            labels: [{ span: axes[0]!.span, message: `${n} values` }],
+          });
           return undefined;
         }
         return Array.from({ length: n }, (_, i) => new Map(axes.map((ax) => [ax.name, ax.values[i]!])));
       }
       let out: Point[] = [new Map()];
       for (const ax of axes) {
-        if (out.length * ax.values.length > MAX_TRIALS) return err("SCD3006", x.span, `This grid has more than ${MAX_TRIALS} trials.`);
+        if (out.length * ax.values.length > MAX_TRIALS)
+          return err("SCD3006", x.span, `This grid has more than ${MAX_TRIALS} trials.`);
         out = out.flatMap((p) => ax.values.map((v) => new Map([...p, [ax.name, v]])));
       }
       return out;
     }
     if (x.kind === "missing") return undefined;
-    return err("SCD3011", x.span, "A sweep is `grid(…)`, `zip(…)`, a list of points `[{…}, …]`, or their product `*` or concatenation `+`.");
+    return err(
+      "SCD3011",
+      x.span,
+      "A sweep is `grid(…)`, `zip(…)`, a list of points `[{…}, …]`, or their product `*` or concatenation `+`.",
+    );
   };
   return walk(e);
 }

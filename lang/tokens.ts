@@ -11,7 +11,12 @@ export const Name = createToken({ name: "Name", pattern: Lexer.NA });
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [Name] });
 
 function keyword(word: string): TokenType {
-  return createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: word, longer_alt: Identifier, categories: [Name] });
+  return createToken({
+    name: word[0]!.toUpperCase() + word.slice(1),
+    pattern: word,
+    longer_alt: Identifier,
+    categories: [Name],
+  });
 }
 
 export const Experiment = keyword("experiment");
@@ -27,12 +32,26 @@ export const In = keyword("in");
 export const True = keyword("true");
 export const False = keyword("false");
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
 // Comments live in their own group: the parser never sees them, `scdx fmt` puts them back.
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
-export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true });
+export const BlockComment = createToken({
+  name: "BlockComment",
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: "comments",
+  line_breaks: true,
+});
 // A `/*` that never closes would otherwise lex as `/` `*`: catch it to say what is wrong.
-export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "comments", line_breaks: true });
+export const UnterminatedComment = createToken({
+  name: "UnterminatedComment",
+  pattern: /\/\*[\s\S]*/,
+  group: "comments",
+  line_breaks: true,
+});
 
 // Digits, optional fraction, optional exponent. No leading or trailing dot, so `1..4` is 1 `..` 4.
 export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/ });
@@ -59,11 +78,32 @@ export const Slash = createToken({ name: "Slash", pattern: /\// });
 export const keywords = [Experiment, Import, Param, Data, Model, Stage, Let, Bench, Sweep, In, True, False];
 
 export const allTokens: TokenType[] = [
-  WhiteSpace, LineComment, BlockComment, UnterminatedComment,
-  NumberLiteral, StringLiteral, UnterminatedString,
-  ...keywords, Identifier, Name,
-  DotDot, Dot, LParen, RParen, LBracket, RBracket, LCurly, RCurly,
-  Comma, Colon, Semicolon, Equals, Plus, Minus, Star, Slash,
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  NumberLiteral,
+  StringLiteral,
+  UnterminatedString,
+  ...keywords,
+  Identifier,
+  Name,
+  DotDot,
+  Dot,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
+  Comma,
+  Colon,
+  Semicolon,
+  Equals,
+  Plus,
+  Minus,
+  Star,
+  Slash,
 ];
 
 export const keywordNames: ReadonlySet<string> = new Set(keywords.map((k) => k.PATTERN as string));

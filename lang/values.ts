@@ -56,8 +56,20 @@ export interface LossTermValue {
   readonly span: Span;
 }
 
-export interface ModelValue { readonly type: "model"; readonly facts: ModelFacts; readonly ref: InputRef; readonly params: readonly string[]; readonly span: Span }
-export interface DataValue { readonly type: "data"; readonly facts: DatasetFacts; readonly ref: InputRef; readonly params: readonly string[]; readonly span: Span }
+export interface ModelValue {
+  readonly type: "model";
+  readonly facts: ModelFacts;
+  readonly ref: InputRef;
+  readonly params: readonly string[];
+  readonly span: Span;
+}
+export interface DataValue {
+  readonly type: "data";
+  readonly facts: DatasetFacts;
+  readonly ref: InputRef;
+  readonly params: readonly string[];
+  readonly span: Span;
+}
 
 export type Value =
   | { readonly type: "number"; readonly value: number; readonly span: Span }
@@ -70,9 +82,26 @@ export type Value =
   | { readonly type: "record"; readonly fields: ReadonlyMap<string, Value>; readonly span: Span }
   | ModelValue
   | DataValue
-  | { readonly type: "loss"; readonly terms: readonly LossTermValue[]; readonly params: readonly string[]; readonly span: Span }
-  | { readonly type: "optim"; readonly meta: ComponentMeta; readonly options: JsonObject; readonly params: readonly string[]; readonly span: Span }
-  | { readonly type: "stage"; readonly name: string; readonly key: NodeKey; readonly model: ModelValue; readonly span: Span }
+  | {
+      readonly type: "loss";
+      readonly terms: readonly LossTermValue[];
+      readonly params: readonly string[];
+      readonly span: Span;
+    }
+  | {
+      readonly type: "optim";
+      readonly meta: ComponentMeta;
+      readonly options: JsonObject;
+      readonly params: readonly string[];
+      readonly span: Span;
+    }
+  | {
+      readonly type: "stage";
+      readonly name: string;
+      readonly key: NodeKey;
+      readonly model: ModelValue;
+      readonly span: Span;
+    }
   | { readonly type: "bench"; readonly name: string; readonly key: NodeKey; readonly span: Span }
   | { readonly type: "component"; readonly meta: ComponentMeta; readonly span: Span }
   /** Already reported; consumers stay silent so one mistake gives one diagnostic. */
@@ -81,9 +110,21 @@ export type Value =
 export type ValueType = Value["type"];
 
 const typeWords: Record<ValueType, string> = {
-  number: "a number", string: "a string", bool: "a boolean", symbol: "a symbol", list: "a list", range: "a range",
-  record: "a record", model: "a model", data: "a dataset", loss: "a loss", optim: "an optimizer", stage: "a stage",
-  bench: "a bench", component: "a component", error: "an invalid value",
+  number: "a number",
+  string: "a string",
+  bool: "a boolean",
+  symbol: "a symbol",
+  list: "a list",
+  range: "a range",
+  record: "a record",
+  model: "a model",
+  data: "a dataset",
+  loss: "a loss",
+  optim: "an optimizer",
+  stage: "a stage",
+  bench: "a bench",
+  component: "a component",
+  error: "an invalid value",
 };
 
 export function describeType(v: Value | ValueType): string {
@@ -93,7 +134,11 @@ export function describeType(v: Value | ValueType): string {
 /** Plain data (numbers, strings, symbols, lists, ranges, records) as JSON; undefined for anything else. */
 export function toJson(v: Value): Json | undefined {
   switch (v.type) {
-    case "number": case "string": case "bool": case "symbol": return v.value;
+    case "number":
+    case "string":
+    case "bool":
+    case "symbol":
+      return v.value;
     case "range": {
       const out: number[] = [];
       for (let i = v.lo; i <= v.hi && out.length < 100_000; i++) out.push(i);
@@ -112,13 +157,17 @@ export function toJson(v: Value): Json | undefined {
       }
       return o;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
 /** Short display of a plain value: `0.5`, `vit_tiny`, `[1, 5]`. */
 export function showJson(j: Json): string {
   if (Array.isArray(j)) return `[${j.map(showJson).join(", ")}]`;
-  if (j !== null && typeof j === "object") return `{${Object.entries(j).map(([k, v]) => `${k}: ${showJson(v)}`).join(", ")}}`;
+  if (j !== null && typeof j === "object")
+    return `{${Object.entries(j)
+      .map(([k, v]) => `${k}: ${showJson(v)}`)
+      .join(", ")}}`;
   return typeof j === "string" ? j : String(j);
 }

@@ -14,10 +14,13 @@ import type { Host } from "../lang/program.ts";
 import { renderDiagnostics } from "../lang/render.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const WARMUP = 3, RUNS = 9, CLI_RUNS = 7;
+const WARMUP = 3,
+  RUNS = 9,
+  CLI_RUNS = 7;
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  const s = [...xs].sort((a, b) => a - b),
+    m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 function timeIt(f: () => void, warmup = WARMUP, runs = RUNS): number {
@@ -38,7 +41,9 @@ function expect(cond: boolean, what: string, r?: CompileResult): void {
   console.error(`!! ${what}`);
   if (r) {
     const texts = new Map([...r.loaded.files.values()].map((f) => [f.display, f.text]));
-    console.error(renderDiagnostics(r.diagnostics.slice(0, 20), (p) => texts.get(p), { format: "pretty", color: false }));
+    console.error(
+      renderDiagnostics(r.diagnostics.slice(0, 20), (p) => texts.get(p), { format: "pretty", color: false }),
+    );
     if (r.usageErrors.length) console.error(r.usageErrors.join("\n"));
   }
 }
@@ -95,11 +100,18 @@ const rows: { name: string; ms: number; target: number; peer?: string }[] = [];
 // (a) ---------------------------------------------------------------------------------------------
 const bigText = bigStudy(10_000);
 const bigPath = path.join(root, "perf", "big.scd");
-const memHost: Host = { readFile: (p) => (p === bigPath ? bigText : undefined), display: (p) => path.relative(root, p) };
+const memHost: Host = {
+  readFile: (p) => (p === bigPath ? bigText : undefined),
+  display: (p) => path.relative(root, p),
+};
 const big = compile(bigPath, memHost);
 expect(!!big.study && big.diagnostics.length === 0, "the generated study does not check clean", big);
 const lines = bigText.split("\n").length - 1;
-rows.push({ name: `(a) compile, generated study, ${lines} lines, ${Object.keys(big.study?.nodes ?? {}).length} nodes`, ms: timeIt(() => compile(bigPath, memHost)), target: 100 });
+rows.push({
+  name: `(a) compile, generated study, ${lines} lines, ${Object.keys(big.study?.nodes ?? {}).length} nodes`,
+  ms: timeIt(() => compile(bigPath, memHost)),
+  target: 100,
+});
 
 // (b) ---------------------------------------------------------------------------------------------
 const designPath = path.join(root, "examples/shapes/design.scd");
@@ -110,16 +122,31 @@ const sweep = `sweep grid(lambda: ${grid(range10((i) => i * 0.4))}, tau: ${grid(
 const sweptText = design.replace(/^sweep\b[^\n]*(\n[ \t]+[^\n]*)*/m, sweep);
 expect(sweptText.includes(sweep), "could not find the sweep of design.scd to replace");
 const swept = compile(designPath, undefined, { text: sweptText });
-expect(swept.study?.trials.length === 1000, `the sweep has ${swept.study?.trials.length ?? "no"} trials, not 1000`, swept);
-rows.push({ name: `(b) compile, design.scd with a ${swept.study?.trials.length ?? "?"}-trial sweep, ${Object.keys(swept.study?.nodes ?? {}).length} nodes`, ms: timeIt(() => compile(designPath, undefined, { text: sweptText })), target: 1000 });
+expect(
+  swept.study?.trials.length === 1000,
+  `the sweep has ${swept.study?.trials.length ?? "no"} trials, not 1000`,
+  swept,
+);
+rows.push({
+  name: `(b) compile, design.scd with a ${swept.study?.trials.length ?? "?"}-trial sweep, ${Object.keys(swept.study?.nodes ?? {}).length} nodes`,
+  ms: timeIt(() => compile(designPath, undefined, { text: sweptText })),
+  target: 1000,
+});
 
 // (c) ---------------------------------------------------------------------------------------------
 function spawnMs(args: string[]): number {
   const run = () => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    const r = spawnSync(process.execPath, args, {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
     const ms = performance.now() - t0;
-    expect(r.status === 0, `\`node ${args.join(" ")}\` exited ${r.status}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
+    expect(
+      r.status === 0,
+      `\`node ${args.join(" ")}\` exited ${r.status}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}`,
+    );
     return ms;
   };
   run(); // warm the OS file cache; each run is still a fresh (cold) Node process
@@ -127,14 +154,24 @@ function spawnMs(args: string[]): number {
 }
 const floor = spawnMs(["-e", "0"]);
 const cli = spawnMs(["bin/scdx.js", "check", "examples/shapes/design.scd"]);
-rows.push({ name: "(c) cold CLI: node bin/scdx.js check examples/shapes/design.scd", ms: cli, target: 500, peer: `node -e 0: ${floor.toFixed(0)} ms, so ${(cli - floor).toFixed(0)} ms is scdx's own` });
+rows.push({
+  name: "(c) cold CLI: node bin/scdx.js check examples/shapes/design.scd",
+  ms: cli,
+  target: 500,
+  peer: `node -e 0: ${floor.toFixed(0)} ms, so ${(cli - floor).toFixed(0)} ms is scdx's own`,
+});
 
 // ---- report --------------------------------------------------------------------------------------
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)).padStart(7) + " ms";
-console.log(`scdx check performance — node ${process.version}, ${process.platform}/${process.arch}; medians of ${RUNS} warm runs (${WARMUP} warm-up), ${CLI_RUNS} processes for (c)\n`);
+console.log(
+  `scdx check performance — node ${process.version}, ${process.platform}/${process.arch}; medians of ${RUNS} warm runs (${WARMUP} warm-up), ${CLI_RUNS} processes for (c)\n`,
+);
 console.log(`${"workload".padEnd(72)} ${"median".padStart(10)} ${"target".padStart(10)}  ratio`);
 for (const r of rows) {
-  console.log(`${r.name.padEnd(72)} ${fmt(r.ms)} ${fmt(r.target)}  ${(r.ms / r.target).toFixed(2)}${r.ms > r.target ? "  over target" : ""}`);
+  console.log(
+    `${r.name.padEnd(72)} ${fmt(r.ms)} ${fmt(r.target)}  ${(r.ms / r.target).toFixed(2)}${r.ms > r.target ? "  over target" : ""}`,
+  );
   if (r.peer) console.log(`${"".padEnd(4)}peer: ${r.peer}`);
 }
-if (!ok) console.log("\nnote: some workloads were not what they should be (see the messages above); their times mean little.");
+if (!ok)
+  console.log("\nnote: some workloads were not what they should be (see the messages above); their times mean little.");

@@ -28,7 +28,10 @@ async function time(args: string[], reps = 5, cmd = ["node", bin]): Promise<numb
 try {
   process.stdout.write("filling the cache (tiny.scd, 9 stages, 1 job)… ");
   const fill = await execa("node", [bin, "run", file, "--cache", cache, "--reporter", "json", "--jobs", "1"]);
-  const events = fill.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; t: number });
+  const events = fill.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { type: string; t: number });
   const firstStart = events.find((e) => e.type === "stage-started")!.t;
   console.log(`${(events.at(-1)!.t / 1000).toFixed(1)} s`);
   const node = await time(["-e", "0"], 5, ["node"]);
@@ -42,7 +45,9 @@ try {
   console.log(`cached rerun, 9 stages        ${rerun.toFixed(0)} ms   ${(rerun / floor).toFixed(2)}× the floor`);
   console.log(`the same through npx scdx     ${npx.toFixed(0)} ms`);
   console.log(`cached --dry-run              ${dry.toFixed(0)} ms   ${(dry / floor).toFixed(2)}× the floor`);
-  console.log(`first stage started after     ${firstStart.toFixed(0)} ms (plan + lookups + worker process: tsx, tfjs-wasm init, model init)`);
+  console.log(
+    `first stage started after     ${firstStart.toFixed(0)} ms (plan + lookups + worker process: tsx, tfjs-wasm init, model init)`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -20,7 +20,8 @@ export interface KeyContext {
 
 /** Nodes a stage reads directly: its own data/model/loss inputs, short of other stages. */
 export function localNodes(study: Pick<Study, "nodes">, key: string): IrNode[] {
-  const out: IrNode[] = [], seen = new Set<string>();
+  const out: IrNode[] = [],
+    seen = new Set<string>();
   const visit = (k: string, root: boolean) => {
     if (seen.has(k)) return;
     seen.add(k);
@@ -36,48 +37,89 @@ export function localNodes(study: Pick<Study, "nodes">, key: string): IrNode[] {
 
 /** Stage keys a stage consumes (its models coming out of train stages). */
 export function stageInputs(study: Pick<Study, "nodes">, key: string): string[] {
-  return localNodes(study, key).filter((n) => n.key !== key && isStage(n)).map((n) => n.key);
+  return localNodes(study, key)
+    .filter((n) => n.key !== key && isStage(n))
+    .map((n) => n.key);
 }
 
-export function keyFields(study: Pick<Study, "nodes">, key: string, inputCacheKeys: Readonly<Record<string, string>>, ctx: KeyContext): KeyFields {
+export function keyFields(
+  study: Pick<Study, "nodes">,
+  key: string,
+  inputCacheKeys: Readonly<Record<string, string>>,
+  ctx: KeyContext,
+): KeyFields {
   const node = study.nodes[key]!;
   const local = localNodes(study, key).filter((n) => n.key === key || !isStage(n));
   const components: Record<string, string> = { [`runner:${node.kind}`]: RUNNER_VERSIONS[node.kind] ?? "0" };
   const files: Record<string, string> = {};
   for (const n of local) {
-    const ops = n.kind === "train" ? [...n.loss.map((t) => t.op), (n.options["optim"] as { op: string } | undefined)?.op ?? "adamw"] : [n.op];
-    for (const op of ops) { const m = registry.get(op); if (m) components[op] = m.version; }
+    const ops =
+      n.kind === "train"
+        ? [...n.loss.map((t) => t.op), (n.options["optim"] as { op: string } | undefined)?.op ?? "adamw"]
+        : [n.op];
+    for (const op of ops) {
+      const m = registry.get(op);
+      if (m) components[op] = m.version;
+    }
     // Version 2 blends only the trained parameters; keyed only where an ensemble is used, so
     // stages without one keep their entries.
     if (n.kind === "train" && (n.options["ensemble"] ?? 1) !== 1) components["ensemble"] = "2";
     // By node and option, not absolute path: the same bytes in another clone or machine are the same input.
     for (const f of n.files) {
       const id = `${n.op}(${n.key.slice(0, 12)}).${f.option}`;
-      if (n.kind === "model" && f.option === "weights") for (const [rel, p] of weightFiles(f.path)) files[`${id}/${rel}`] = ctx.fingerprint(p);
+      if (n.kind === "model" && f.option === "weights")
+        for (const [rel, p] of weightFiles(f.path)) files[`${id}/${rel}`] = ctx.fingerprint(p);
       else files[id] = ctx.fingerprint(f.path);
     }
   }
   const inputs: Record<string, Json> = {};
   for (const k of Object.keys(inputCacheKeys).sort()) inputs[k] = inputCacheKeys[k]!;
   return {
-    definition: { value: key, why: "lowering's structural key: the stage's op, resolved options (params and seed substituted, defaults filled), loss terms, and the definitions of everything it reads" },
-    inputs: { value: inputs, why: "cache keys of the stages whose models it consumes, so that anything that changed upstream (backend, versions, files) reaches this stage" },
-    components: { value: components, why: "implementation versions of the runner and of every component it calls: a changed implementation must not reuse results of the old one" },
-    files: { value: files, why: "content fingerprints of external files (weights, annotations, images): the same path with other bytes is another input" },
-    backend: { value: ctx.backend, why: "tfjs backends differ in the last bits of float results; a result is reproducible on the backend that made it" },
-    scdx: { value: ctx.scdxVersion, why: "the scdx version: a release may change numerics that no component version records" },
+    definition: {
+      value: key,
+      why: "lowering's structural key: the stage's op, resolved options (params and seed substituted, defaults filled), loss terms, and the definitions of everything it reads",
+    },
+    inputs: {
+      value: inputs,
+      why: "cache keys of the stages whose models it consumes, so that anything that changed upstream (backend, versions, files) reaches this stage",
+    },
+    components: {
+      value: components,
+      why: "implementation versions of the runner and of every component it calls: a changed implementation must not reuse results of the old one",
+    },
+    files: {
+      value: files,
+      why: "content fingerprints of external files (weights, annotations, images): the same path with other bytes is another input",
+    },
+    backend: {
+      value: ctx.backend,
+      why: "tfjs backends differ in the last bits of float results; a result is reproducible on the backend that made it",
+    },
+    scdx: {
+      value: ctx.scdxVersion,
+      why: "the scdx version: a release may change numerics that no component version records",
+    },
   };
 }
 
 /** Files a checkpoint loader reads (stdlib/models/load-clip.ts, runtime/model-files.ts): for a
  * weights file, also the config and tokenizer beside it; for a folder, those and every safetensors
  * shard — but not the folder's other files, so a README or PROVENANCE.md edit changes no key. */
-const CHECKPOINT_SIDECARS = ["config.json", "open_clip_config.json", "preprocessor_config.json", "model.json", "model.safetensors.index.json", ...TOKENIZER_FILES];
+const CHECKPOINT_SIDECARS = [
+  "config.json",
+  "open_clip_config.json",
+  "preprocessor_config.json",
+  "model.json",
+  "model.safetensors.index.json",
+  ...TOKENIZER_FILES,
+];
 
 export function weightFiles(p: string): [string, string][] {
   if (!existsSync(p)) return [[basename(p), p]]; // fingerprints as "missing"; loading will say so
   const dir = statSync(p).isDirectory() ? p : dirname(p);
-  const names = readdirSync(dir).filter((f) => CHECKPOINT_SIDECARS.includes(f) || (statSync(p).isDirectory() && f.endsWith(".safetensors")));
+  const names = readdirSync(dir).filter(
+    (f) => CHECKPOINT_SIDECARS.includes(f) || (statSync(p).isDirectory() && f.endsWith(".safetensors")),
+  );
   if (!statSync(p).isDirectory()) names.push(basename(p));
   return [...new Set(names)].sort().map((f) => [f, join(dir, f)]);
 }
@@ -93,7 +135,11 @@ export class FileFingerprints {
   private dirty = false;
 
   constructor(private readonly file: string) {
-    try { if (existsSync(file)) this.memo = JSON.parse(readFileSync(file, "utf8")); } catch { this.memo = {}; }
+    try {
+      if (existsSync(file)) this.memo = JSON.parse(readFileSync(file, "utf8"));
+    } catch {
+      this.memo = {};
+    }
   }
 
   fingerprint = (path: string): string => {
@@ -102,7 +148,10 @@ export class FileFingerprints {
     const hit = this.memo[path];
     if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && !st.isDirectory()) return hit.hash;
     const hash = st.isDirectory() ? this.dirHash(path) : createHash("sha256").update(readFileSync(path)).digest("hex");
-    if (!st.isDirectory()) { this.memo[path] = { size: st.size, mtimeMs: st.mtimeMs, hash }; this.dirty = true; }
+    if (!st.isDirectory()) {
+      this.memo[path] = { size: st.size, mtimeMs: st.mtimeMs, hash };
+      this.dirty = true;
+    }
     return hash;
   };
 
@@ -111,7 +160,8 @@ export class FileFingerprints {
     const files: { rel: string; path: string; size: number; mtimeMs: number }[] = [];
     const walk = (d: string, rel: string) => {
       for (const name of readdirSync(d).sort()) {
-        const p = join(d, name), st = statSync(p);
+        const p = join(d, name),
+          st = statSync(p);
         if (st.isDirectory()) walk(p, `${rel}${name}/`);
         else files.push({ rel: rel + name, path: p, size: st.size, mtimeMs: st.mtimeMs });
       }
@@ -132,4 +182,3 @@ export class FileFingerprints {
     this.dirty = false;
   }
 }
-

@@ -89,7 +89,13 @@ export async function readLock(file: string): Promise<Seen | undefined> {
     try {
       const j = JSON.parse(await h.readFile("utf8")) as Omit<LockInfo, "heartbeat">;
       if (typeof j.pid === "number" && typeof j.host === "string" && typeof j.token === "string") {
-        info = { pid: j.pid, host: j.host, started: String(j.started), token: j.token, heartbeat: st.mtime.toISOString() };
+        info = {
+          pid: j.pid,
+          host: j.host,
+          started: String(j.started),
+          token: j.token,
+          heartbeat: st.mtime.toISOString(),
+        };
       }
     } catch {
       // Empty or partial: its creator is between open and write (or died there); the mtime decides.
@@ -149,7 +155,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 /** Takes the lock of `key`, waiting while a live holder has it. */
 export async function acquireLock(root: string, key: string, opts: LockOptions = {}): Promise<Lock> {
-  const staleMs = opts.staleMs ?? 30_000, heartbeatMs = opts.heartbeatMs ?? 2_000, pollMs = opts.pollMs ?? 250;
+  const staleMs = opts.staleMs ?? 30_000,
+    heartbeatMs = opts.heartbeatMs ?? 2_000,
+    pollMs = opts.pollMs ?? 250;
   const file = lockFile(root, key);
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   let waited = false;
@@ -183,29 +191,49 @@ export async function acquireLock(root: string, key: string, opts: LockOptions =
     }
     if (!waited) {
       waited = true;
-      opts.onWait?.(seen.info ?? { pid: 0, host: "?", started: new Date(seen.mtimeMs).toISOString(), heartbeat: new Date(seen.mtimeMs).toISOString(), token: "" });
+      opts.onWait?.(
+        seen.info ?? {
+          pid: 0,
+          host: "?",
+          started: new Date(seen.mtimeMs).toISOString(),
+          heartbeat: new Date(seen.mtimeMs).toISOString(),
+          token: "",
+        },
+      );
     }
     await sleep(pollMs, opts.signal);
   }
 }
 
 function holdLock(key: string, file: string, h: fs.promises.FileHandle, info: LockInfo, heartbeatMs: number): Lock {
-  let lost = false, released = false;
+  let lost = false,
+    released = false;
   held.set(file, info.token);
   if (!exitHook) (exitHook = true), process.on("exit", releaseAllAtExit);
   // The heartbeat touches our open file (not the path), so after a steal it cannot refresh someone else's lock.
   const timer = setInterval(() => {
     const t = new Date();
     h.utimes(t, t).catch(() => undefined);
-    fs.promises.stat(file).then(
-      async (st) => { if (st.ino !== (await h.stat()).ino) lost = true; },
-      () => { lost = true; },
-    ).catch(() => undefined);
+    fs.promises
+      .stat(file)
+      .then(
+        async (st) => {
+          if (st.ino !== (await h.stat()).ino) lost = true;
+        },
+        () => {
+          lost = true;
+        },
+      )
+      .catch(() => undefined);
   }, heartbeatMs);
   timer.unref();
   return {
-    key, file, info,
-    get lost() { return lost; },
+    key,
+    file,
+    info,
+    get lost() {
+      return lost;
+    },
     async release() {
       if (released) return;
       released = true;
@@ -224,7 +252,10 @@ function holdLock(key: string, file: string, h: fs.promises.FileHandle, info: Lo
 }
 
 /** Removes lock files whose holder is gone, and leftovers of interrupted steals (for `scdx cache gc`). */
-export async function removeStaleLocks(root: string, opts: { staleMs?: number; dryRun?: boolean } = {}): Promise<string[]> {
+export async function removeStaleLocks(
+  root: string,
+  opts: { staleMs?: number; dryRun?: boolean } = {},
+): Promise<string[]> {
   const dir = path.join(root, "locks");
   const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];

@@ -56,7 +56,9 @@ export function cacheKey(fields: KeyFields): string {
 let versionMemo: string | undefined;
 /** The version in scdx's package.json. */
 export function scdxVersion(): string {
-  versionMemo ??= (JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  versionMemo ??= (
+    JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
   return versionMemo;
 }
 
@@ -72,7 +74,9 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
 /** The manifest's own checksum: over its canonical JSON without the digest. */
 export function manifestDigest(m: Omit<Manifest, "digest">): string {
   const { digest: _, ...rest } = m as Manifest;
-  return createHash("sha256").update(canonicalJson(rest as unknown as Json)).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson(rest as unknown as Json))
+    .digest("hex");
 }
 
 export function parseManifest(text: string, key: string): Manifest | string {
@@ -86,18 +90,27 @@ export function parseManifest(text: string, key: string): Manifest | string {
   if (m["format"] !== 1) return `manifest.json has format ${JSON.stringify(m["format"])}, expected 1`;
   if (m["key"] !== key) return `manifest.json names key ${String(m["key"]).slice(0, 12)}…, not this entry's`;
   if (typeof m["created"] !== "string" || typeof m["host"] !== "string") return "manifest.json lacks created/host";
-  const fields = m["fields"], files = m["files"];
-  if (!isObj(fields) || !Object.values(fields).every((f) => isObj(f) && "value" in f && typeof f["why"] === "string")) return "manifest.json has malformed key fields";
+  const fields = m["fields"],
+    files = m["files"];
+  if (!isObj(fields) || !Object.values(fields).every((f) => isObj(f) && "value" in f && typeof f["why"] === "string"))
+    return "manifest.json has malformed key fields";
   // The key fields are the entry's identity: if they do not hash to the key, the entry is not what it claims to be.
   if (cacheKey(fields as unknown as KeyFields) !== key) return "manifest.json's key fields do not hash to its key";
   if (!isObj(files)) return "manifest.json has no file list";
   for (const [p, r] of Object.entries(files)) {
     if (!safeRelPath(p)) return `manifest.json names an unsafe path \`${p}\``;
-    if (!isObj(r) || !Number.isSafeInteger(r["size"]) || (r["size"] as number) < 0 || typeof r["sha256"] !== "string" || !HEX64.test(r["sha256"])) {
+    if (
+      !isObj(r) ||
+      !Number.isSafeInteger(r["size"]) ||
+      (r["size"] as number) < 0 ||
+      typeof r["sha256"] !== "string" ||
+      !HEX64.test(r["sha256"])
+    ) {
       return `manifest.json has a malformed record for \`${p}\``;
     }
   }
-  if (m["digest"] !== manifestDigest(m as unknown as Manifest)) return "manifest.json does not match its own digest (edited or damaged)";
+  if (m["digest"] !== manifestDigest(m as unknown as Manifest))
+    return "manifest.json does not match its own digest (edited or damaged)";
   return m as unknown as Manifest;
 }
 
@@ -134,7 +147,12 @@ const verified = new Map<string, { stamp: string; sha256: string }>();
 const stampOf = (st: fs.Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 
 /** Why a file of an entry does not match its record, or undefined when it does. */
-export async function checkFile(file: string, rel: string, want: FileRecord, memo: boolean): Promise<string | undefined> {
+export async function checkFile(
+  file: string,
+  rel: string,
+  want: FileRecord,
+  memo: boolean,
+): Promise<string | undefined> {
   let st: fs.Stats;
   try {
     st = await fs.promises.stat(file);

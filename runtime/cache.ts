@@ -14,7 +14,22 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Json } from "../lang/ir.ts";
 import { lockHeld, pidAlive, removeStaleLocks } from "./cache-lock.ts";
-import { cacheKey, checkFile, duBytes, fsyncPath, hashFile, isCacheKey, listFiles, MANIFEST, manifestDigest, parseManifest, scdxVersion, type FileRecord, type KeyFields, type Manifest } from "./cache-manifest.ts";
+import {
+  cacheKey,
+  checkFile,
+  duBytes,
+  fsyncPath,
+  hashFile,
+  isCacheKey,
+  listFiles,
+  MANIFEST,
+  manifestDigest,
+  parseManifest,
+  scdxVersion,
+  type FileRecord,
+  type KeyFields,
+  type Manifest,
+} from "./cache-manifest.ts";
 
 export { cacheKey, type KeyField, type KeyFields, type Manifest } from "./cache-manifest.ts";
 
@@ -67,7 +82,12 @@ export function projectDirOf(p: string): string {
 }
 
 /** `--cache DIR` > SCDX_CACHE > <projectDir>/.scdx/cache. Relative paths resolve against cwd. */
-export function resolveCacheRoot(o: { flag?: string; env?: NodeJS.ProcessEnv; projectDir: string; cwd?: string }): string {
+export function resolveCacheRoot(o: {
+  flag?: string;
+  env?: NodeJS.ProcessEnv;
+  projectDir: string;
+  cwd?: string;
+}): string {
   const cwd = o.cwd ?? process.cwd();
   if (o.flag) return path.resolve(cwd, o.flag);
   const env = (o.env ?? process.env)["SCDX_CACHE"];
@@ -142,9 +162,15 @@ export class Cache {
    * Builds the entry of `key`: `produce` writes files into a fresh temp dir and may return the
    * manifest's `meta`. If another process completed the same key first, its entry is returned and ours dropped.
    */
-  async write(key: string, fields: KeyFields, produce: (tmpDir: string) => Promise<Json | void>, opts: { seconds?: number } = {}): Promise<{ dir: string; manifest: Manifest }> {
+  async write(
+    key: string,
+    fields: KeyFields,
+    produce: (tmpDir: string) => Promise<Json | void>,
+    opts: { seconds?: number } = {},
+  ): Promise<{ dir: string; manifest: Manifest }> {
     const computed = cacheKey(fields);
-    if (computed !== key) throw new Error(`cache write: key ${key.slice(0, 12)}… does not match its fields (${computed.slice(0, 12)}…)`);
+    if (computed !== key)
+      throw new Error(`cache write: key ${key.slice(0, 12)}… does not match its fields (${computed.slice(0, 12)}…)`);
     const target = this.entryDir(key);
     await this.ensureRoot();
     const tmp = path.join(this.root, "tmp", `${key}~${process.pid}~${safeHost()}~${randomBytes(4).toString("hex")}`);
@@ -154,15 +180,23 @@ export class Cache {
       const meta = await produce(tmp);
       const seconds = opts.seconds ?? (performance.now() - t0) / 1000;
       const rels = await listFiles(tmp);
-      if (rels.includes(MANIFEST)) throw new Error(`cache write: the stage wrote its own ${MANIFEST}; that name is the cache's`);
+      if (rels.includes(MANIFEST))
+        throw new Error(`cache write: the stage wrote its own ${MANIFEST}; that name is the cache's`);
       const files: Record<string, FileRecord> = {};
       for (const rel of rels) {
         files[rel] = await hashFile(path.join(tmp, rel));
         await fsyncPath(path.join(tmp, rel));
       }
       const body: Omit<Manifest, "digest"> = {
-        format: 1, key, fields, created: new Date().toISOString(), scdx: scdxVersion(), host: os.hostname(),
-        seconds: Math.round(seconds * 1000) / 1000, files, meta: meta ?? {},
+        format: 1,
+        key,
+        fields,
+        created: new Date().toISOString(),
+        scdx: scdxVersion(),
+        host: os.hostname(),
+        seconds: Math.round(seconds * 1000) / 1000,
+        files,
+        meta: meta ?? {},
       };
       const manifest: Manifest = { ...body, digest: manifestDigest(body) };
       const mh = await fs.promises.open(path.join(tmp, MANIFEST), "wx");
@@ -188,7 +222,10 @@ export class Cache {
           await fs.promises.rm(tmp, { recursive: true, force: true });
           return { dir: other.dir, manifest: other.manifest };
         }
-        if (attempt >= 3) throw new Error(`cache write: could not place entry ${key.slice(0, 12)}… (${other.status === "damaged" ? other.reason : "it keeps changing"})`);
+        if (attempt >= 3)
+          throw new Error(
+            `cache write: could not place entry ${key.slice(0, 12)}… (${other.status === "damaged" ? other.reason : "it keeps changing"})`,
+          );
       }
     } catch (e) {
       await fs.promises.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
@@ -214,7 +251,8 @@ export class Cache {
     const entries = path.join(this.root, "entries");
     const out: string[] = [];
     for (const pre of (await fs.promises.readdir(entries).catch(() => [] as string[])).sort()) {
-      for (const k of (await fs.promises.readdir(path.join(entries, pre)).catch(() => [] as string[])).sort()) out.push(`${pre}/${k}`);
+      for (const k of (await fs.promises.readdir(path.join(entries, pre)).catch(() => [] as string[])).sort())
+        out.push(`${pre}/${k}`);
     }
     return out;
   }
@@ -227,15 +265,34 @@ export class Cache {
       const st = await fs.promises.stat(dir).catch(() => undefined);
       if (!st) continue;
       const text = await fs.promises.readFile(path.join(dir, MANIFEST), "utf8").catch(() => undefined);
-      const m = !isCacheKey(key) || pre !== key.slice(0, 2) ? "not a cache entry name" : text === undefined ? "manifest.json is missing" : parseManifest(text, key);
+      const m =
+        !isCacheKey(key) || pre !== key.slice(0, 2)
+          ? "not a cache entry name"
+          : text === undefined
+            ? "manifest.json is missing"
+            : parseManifest(text, key);
       if (typeof m === "string") {
-        out.push({ key, dir, bytes: await duBytes(dir), created: st.birthtime.toISOString(), lastUsed: st.mtime.toISOString(), problem: m });
+        out.push({
+          key,
+          dir,
+          bytes: await duBytes(dir),
+          created: st.birthtime.toISOString(),
+          lastUsed: st.mtime.toISOString(),
+          problem: m,
+        });
         continue;
       }
-      const meta = (m.meta && typeof m.meta === "object" && !Array.isArray(m.meta) ? m.meta : {}) as Record<string, Json>;
+      const meta = (m.meta && typeof m.meta === "object" && !Array.isArray(m.meta) ? m.meta : {}) as Record<
+        string,
+        Json
+      >;
       const bytes = Object.values(m.files).reduce((s, f) => s + f.size, Buffer.byteLength(text!));
       out.push({
-        key, dir, bytes, created: m.created, lastUsed: st.mtime.toISOString(),
+        key,
+        dir,
+        bytes,
+        created: m.created,
+        lastUsed: st.mtime.toISOString(),
         ...(typeof meta["name"] === "string" ? { name: meta["name"] } : {}),
         ...(typeof meta["kind"] === "string" ? { kind: meta["kind"] } : {}),
       });
@@ -245,7 +302,8 @@ export class Cache {
 
   /** Re-hashes every entry (no memo); damaged ones are removed so that the next run recomputes them. */
   async verify(): Promise<{ ok: string[]; damaged: { key: string; reason: string }[] }> {
-    const ok: string[] = [], damaged: { key: string; reason: string }[] = [];
+    const ok: string[] = [],
+      damaged: { key: string; reason: string }[] = [];
     for (const pk of await this.keys()) {
       const [pre, key] = pk.split("/") as [string, string];
       if (!isCacheKey(key) || pre !== key.slice(0, 2)) {
@@ -296,7 +354,8 @@ export class Cache {
     }
     const locksRemoved = await removeStaleLocks(this.root, { dryRun: opts.dryRun });
     // Trash is deleted right after the rename; what is left there was interrupted.
-    if (!opts.dryRun) await fs.promises.rm(path.join(this.root, "trash"), { recursive: true, force: true }).catch(() => undefined);
+    if (!opts.dryRun)
+      await fs.promises.rm(path.join(this.root, "trash"), { recursive: true, force: true }).catch(() => undefined);
     return { removed, freedBytes, tmpRemoved, locksRemoved };
   }
 

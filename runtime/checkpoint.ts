@@ -26,12 +26,18 @@ export function saveCheckpoint(workDir: string, t: Trainer, state: CheckpointSta
   mkdirSync(workDir, { recursive: true });
   const tensors: Record<string, TensorToWrite> = {};
   const put = (prefix: string, vars: Readonly<Record<string, tf.Tensor>>) => {
-    for (const [k, v] of Object.entries(vars)) tensors[`${prefix}${k}`] = { dtype: "F32", shape: v.shape, data: v.dataSync() as Float32Array };
+    for (const [k, v] of Object.entries(vars))
+      tensors[`${prefix}${k}`] = { dtype: "F32", shape: v.shape, data: v.dataSync() as Float32Array };
   };
   put("param/", t.variables);
   put("m/", t.optimizer.m);
   put("v/", t.optimizer.v);
-  const meta = { step: String(state.step), cursor: JSON.stringify(state.cursor), key: state.key, format: "scdx-checkpoint-1" };
+  const meta = {
+    step: String(state.step),
+    cursor: JSON.stringify(state.cursor),
+    key: state.key,
+    format: "scdx-checkpoint-1",
+  };
   const tmp = join(workDir, `${FILE}.tmp-${process.pid}`);
   writeSafetensors(tmp, tensors, meta);
   writeFileSync(join(workDir, `${LOG_FILE}.tmp-${process.pid}`), logLines.map((l) => l + "\n").join(""));
@@ -44,23 +50,39 @@ export function saveCheckpoint(workDir: string, t: Trainer, state: CheckpointSta
  * Restores `t` from the checkpoint in `workDir` if there is one for `key`; returns its state and
  * the log lines of the steps before it, or undefined (start from scratch).
  */
-export function loadCheckpoint(workDir: string, t: Trainer, key: string): { state: CheckpointState; log: string[] } | undefined {
+export function loadCheckpoint(
+  workDir: string,
+  t: Trainer,
+  key: string,
+): { state: CheckpointState; log: string[] } | undefined {
   const file = join(workDir, FILE);
   if (!existsSync(file)) return undefined;
   const st = readSafetensors(file);
   if (st.metadata["key"] !== key) return undefined;
   const get = (name: string, want: tf.Tensor): Float32Array => {
     const raw = st.tensors.get(name);
-    if (!raw || raw.shape.join() !== want.shape.join()) throw new Error(`${file}: '${name}' is missing or has another shape; delete the work directory to restart the stage`);
+    if (!raw || raw.shape.join() !== want.shape.join())
+      throw new Error(
+        `${file}: '${name}' is missing or has another shape; delete the work directory to restart the stage`,
+      );
     return raw.data as Float32Array;
   };
-  const restore = (v: tf.Variable, name: string) => { const x = tf.tensor(get(name, v), v.shape); v.assign(x); x.dispose(); };
+  const restore = (v: tf.Variable, name: string) => {
+    const x = tf.tensor(get(name, v), v.shape);
+    v.assign(x);
+    x.dispose();
+  };
   for (const [k, v] of Object.entries(t.variables)) restore(v, `param/${k}`);
   for (const [k, v] of Object.entries(t.optimizer.m)) restore(v, `m/${k}`);
   for (const [k, v] of Object.entries(t.optimizer.v)) restore(v, `v/${k}`);
   const step = Number(st.metadata["step"]);
   t.optimizer.step = step;
   const logPath = join(workDir, LOG_FILE);
-  const log = existsSync(logPath) ? readFileSync(logPath, "utf8").split("\n").filter((l) => l !== "").filter((l) => (JSON.parse(l) as { step: number }).step < step) : [];
+  const log = existsSync(logPath)
+    ? readFileSync(logPath, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+        .filter((l) => (JSON.parse(l) as { step: number }).step < step)
+    : [];
   return { state: { step, cursor: JSON.parse(st.metadata["cursor"]!) as DataCursor, key }, log };
 }

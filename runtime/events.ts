@@ -36,34 +36,82 @@ export interface TrialInfo {
 export type Metrics = Readonly<Record<string, number | null>>;
 
 export type RunEvent =
-  | { readonly type: "run-start"; readonly t: number; readonly runId: string; readonly experiment: string; readonly file: string;
-      readonly backend: string; readonly jobs: number; readonly swept: readonly string[];
-      readonly trials: readonly TrialInfo[]; readonly stages: readonly StageInfo[] }
+  | {
+      readonly type: "run-start";
+      readonly t: number;
+      readonly runId: string;
+      readonly experiment: string;
+      readonly file: string;
+      readonly backend: string;
+      readonly jobs: number;
+      readonly swept: readonly string[];
+      readonly trials: readonly TrialInfo[];
+      readonly stages: readonly StageInfo[];
+    }
   /** Found complete and verified in the cache: nothing runs. */
   | { readonly type: "stage-cached"; readonly t: number; readonly key: string }
   /** Another process holds the stage's lock; this run waits, then reads the cache. */
   | { readonly type: "stage-waiting"; readonly t: number; readonly key: string; readonly holder: string }
   /** A cache entry existed but failed verification; it is recomputed. */
   | { readonly type: "stage-damaged"; readonly t: number; readonly key: string; readonly reason: string }
-  | { readonly type: "stage-started"; readonly t: number; readonly key: string; readonly worker: number;
+  | {
+      readonly type: "stage-started";
+      readonly t: number;
+      readonly key: string;
+      readonly worker: number;
       /** Resumed from a checkpoint at this step (train stages). */
-      readonly resumedAt?: number }
-  | { readonly type: "stage-progress"; readonly t: number; readonly key: string; readonly done: number; readonly total: number;
-      readonly loss?: number; readonly terms?: Readonly<Record<string, number>>; readonly lr?: number;
+      readonly resumedAt?: number;
+    }
+  | {
+      readonly type: "stage-progress";
+      readonly t: number;
+      readonly key: string;
+      readonly done: number;
+      readonly total: number;
+      readonly loss?: number;
+      readonly terms?: Readonly<Record<string, number>>;
+      readonly lr?: number;
       /** Units per second over the recent window, for ETA. */
-      readonly rate?: number }
+      readonly rate?: number;
+    }
   | { readonly type: "stage-checkpoint"; readonly t: number; readonly key: string; readonly step: number }
-  | { readonly type: "stage-done"; readonly t: number; readonly key: string; readonly seconds: number; readonly metrics?: Metrics }
-  | { readonly type: "stage-failed"; readonly t: number; readonly key: string; readonly message: string;
-      readonly step?: number; readonly term?: string }
+  | {
+      readonly type: "stage-done";
+      readonly t: number;
+      readonly key: string;
+      readonly seconds: number;
+      readonly metrics?: Metrics;
+    }
+  | {
+      readonly type: "stage-failed";
+      readonly t: number;
+      readonly key: string;
+      readonly message: string;
+      readonly step?: number;
+      readonly term?: string;
+    }
   /** Not run because a stage it consumes failed, or the run was interrupted first. */
   | { readonly type: "stage-skipped"; readonly t: number; readonly key: string; readonly reason: string }
-  | { readonly type: "trial-done"; readonly t: number; /** 1-based */ readonly trial: number; readonly ok: boolean;
+  | {
+      readonly type: "trial-done";
+      readonly t: number /** 1-based */;
+      readonly trial: number;
+      readonly ok: boolean;
       /** `<bench name>.<metric>` → value, e.g. `regions.box.thing.top1`. */
-      readonly metrics: Metrics; readonly failed: readonly string[] }
-  | { readonly type: "run-done"; readonly t: number; readonly ok: boolean; readonly interrupted: boolean;
-      readonly executed: number; readonly cached: number; readonly failed: number; readonly seconds: number;
-      readonly runDir?: string };
+      readonly metrics: Metrics;
+      readonly failed: readonly string[];
+    }
+  | {
+      readonly type: "run-done";
+      readonly t: number;
+      readonly ok: boolean;
+      readonly interrupted: boolean;
+      readonly executed: number;
+      readonly cached: number;
+      readonly failed: number;
+      readonly seconds: number;
+      readonly runDir?: string;
+    };
 
 export type EventType = RunEvent["type"];
 
@@ -76,7 +124,11 @@ export interface Reporter {
 /** Fans one stream out to several reporters. */
 export function fanOut(reporters: readonly Reporter[]): Reporter {
   return {
-    event: (e) => { for (const r of reporters) r.event(e); },
-    close: async () => { for (const r of reporters) await r.close?.(); },
+    event: (e) => {
+      for (const r of reporters) r.event(e);
+    },
+    close: async () => {
+      for (const r of reporters) await r.close?.();
+    },
   };
 }

@@ -52,7 +52,10 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   // stage whose consumers are all cached is not needed at all (`--only distill` with distill
   // cached must not retrain a collected pretrain).
   const hits = new Map<string, StageOutcome>();
-  for (const [k, s] of plan.stages) { const h = await lookup(cache, s.info.key, o); if (h) hits.set(k, h); }
+  for (const [k, s] of plan.stages) {
+    const h = await lookup(cache, s.info.key, o);
+    if (h) hits.set(k, h);
+  }
   const needed = new Set<string>();
   const need = (k: string) => {
     if (needed.has(k)) return;
@@ -62,7 +65,8 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   plan.roots.forEach(need);
 
   const runStage = async (k: string): Promise<StageOutcome> => {
-    const s = plan.stages.get(k)!, key = s.info.key;
+    const s = plan.stages.get(k)!,
+      key = s.info.key;
     const hit = hits.get(k);
     if (hit) return hit;
     if (!needed.has(k)) {
@@ -72,7 +76,9 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     const inputs = await Promise.all(s.inputs.map((i) => promises.get(i)!));
     const bad = s.inputs.filter((_, j) => !inputs[j]!.ok);
     if (bad.length) {
-      const why = bad.map((i) => `${plan.stages.get(i)!.info.name} ${inputs[s.inputs.indexOf(i)]!.skipped ? "did not run" : "failed"}`);
+      const why = bad.map(
+        (i) => `${plan.stages.get(i)!.info.name} ${inputs[s.inputs.indexOf(i)]!.skipped ? "did not run" : "failed"}`,
+      );
       const interrupted = inputs.some((r) => r.interrupted);
       o.emit({ type: "stage-skipped", key, reason: interrupted ? "interrupted" : why.join(", ") });
       return { ok: false, executed: false, skipped: true, interrupted };
@@ -88,25 +94,47 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     try {
       // The lock is taken once a worker is free, so a concurrent run waits only on stages that are
       // really being computed, and the cache is checked again under it (the other run may have won).
-      const r = await o.pool.run(async () => {
-        if (o.signal.aborted) return undefined;
-        lock = await acquireLock(cache.root, key, { onWait: (h) => o.emit({ type: "stage-waiting", key, holder: describeHolder(h) }), signal: o.signal });
-        served = await lookup(cache, key, o);
-        if (served) return undefined;
-        const entries: Record<string, string> = {};
-        s.inputs.forEach((i, j) => { entries[i] = inputs[j]!.dir!; });
-        return {
-          key, node: s.node, nodes: Object.fromEntries(localNodes(o.study, k).map((n) => [n.key, n])), entries, fields: s.fields,
-          cacheRoot: cache.root, workDir: path.join(cache.root, "work", key), batchThreads: o.batchThreads,
-        };
-      }, (m, worker) => {
-        if (m.type === "started") {
-          if (m.resumedAt === undefined) started = Date.now();
-          o.emit({ type: "stage-started", key, worker, resumedAt: m.resumedAt });
-        }
-        else if (m.type === "progress") o.emit({ type: "stage-progress", key, done: m.done, total: m.total, loss: m.loss, terms: m.terms, lr: m.lr });
-        else if (m.type === "checkpoint") o.emit({ type: "stage-checkpoint", key, step: m.step });
-      });
+      const r = await o.pool.run(
+        async () => {
+          if (o.signal.aborted) return undefined;
+          lock = await acquireLock(cache.root, key, {
+            onWait: (h) => o.emit({ type: "stage-waiting", key, holder: describeHolder(h) }),
+            signal: o.signal,
+          });
+          served = await lookup(cache, key, o);
+          if (served) return undefined;
+          const entries: Record<string, string> = {};
+          s.inputs.forEach((i, j) => {
+            entries[i] = inputs[j]!.dir!;
+          });
+          return {
+            key,
+            node: s.node,
+            nodes: Object.fromEntries(localNodes(o.study, k).map((n) => [n.key, n])),
+            entries,
+            fields: s.fields,
+            cacheRoot: cache.root,
+            workDir: path.join(cache.root, "work", key),
+            batchThreads: o.batchThreads,
+          };
+        },
+        (m, worker) => {
+          if (m.type === "started") {
+            if (m.resumedAt === undefined) started = Date.now();
+            o.emit({ type: "stage-started", key, worker, resumedAt: m.resumedAt });
+          } else if (m.type === "progress")
+            o.emit({
+              type: "stage-progress",
+              key,
+              done: m.done,
+              total: m.total,
+              loss: m.loss,
+              terms: m.terms,
+              lr: m.lr,
+            });
+          else if (m.type === "checkpoint") o.emit({ type: "stage-checkpoint", key, step: m.step });
+        },
+      );
       if (served) return served;
       if (!r) return interrupted();
       if (r.ok) {
@@ -114,7 +142,10 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         o.emit({ type: "stage-done", key, seconds: (Date.now() - started) / 1000, metrics });
         return { ok: true, dir: r.dir, metrics, executed: true };
       }
-      if (r.interrupted) { o.emit({ type: "stage-skipped", key, reason: r.message }); return { ok: false, executed: true, interrupted: true, message: r.message }; }
+      if (r.interrupted) {
+        o.emit({ type: "stage-skipped", key, reason: r.message });
+        return { ok: false, executed: true, interrupted: true, message: r.message };
+      }
       o.emit({ type: "stage-failed", key, message: r.message, step: r.step, term: r.term });
       return { ok: false, executed: true, message: r.message };
     } catch (e) {
@@ -132,26 +163,38 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       o.emit({ type: "stage-failed", key: plan.stages.get(k)!.info.key, message: e.message });
       return { ok: false, executed: false, message: e.message };
     });
-    promises.set(k, p.then((r) => (outcomes.set(k, r), r)));
+    promises.set(
+      k,
+      p.then((r) => (outcomes.set(k, r), r)),
+    );
   }
   // Trials end as soon as their own stages have.
   const byCacheKey = new Map([...plan.stages].map(([k, s]) => [s.info.key, k]));
-  await Promise.all(plan.trials.map(async (t) => {
-    const rs = await Promise.all(Object.entries(t.stages).map(async ([name, ck]) => [name, await promises.get(byCacheKey.get(ck)!)!] as const));
-    const metrics: Record<string, number | null> = {};
-    for (const [name, r] of rs) for (const [m, v] of Object.entries(r.metrics ?? {})) metrics[`${name}.${m}`] = v;
-    trialMetrics.set(t.index + 1, metrics);
-    const failed = rs.filter(([, r]) => !r.ok).map(([name]) => name);
-    o.emit({ type: "trial-done", trial: t.index + 1, ok: failed.length === 0, metrics, failed });
-  }));
+  await Promise.all(
+    plan.trials.map(async (t) => {
+      const rs = await Promise.all(
+        Object.entries(t.stages).map(async ([name, ck]) => [name, await promises.get(byCacheKey.get(ck)!)!] as const),
+      );
+      const metrics: Record<string, number | null> = {};
+      for (const [name, r] of rs) for (const [m, v] of Object.entries(r.metrics ?? {})) metrics[`${name}.${m}`] = v;
+      trialMetrics.set(t.index + 1, metrics);
+      const failed = rs.filter(([, r]) => !r.ok).map(([name]) => name);
+      o.emit({ type: "trial-done", trial: t.index + 1, ok: failed.length === 0, metrics, failed });
+    }),
+  );
   return { outcomes, trialMetrics, interrupted: o.signal.aborted };
 }
 
 async function lookup(cache: Cache, key: string, o: ExecuteOptions): Promise<StageOutcome | undefined> {
   const r = await cache.lookup(key);
-  if (r.status === "damaged") { o.emit({ type: "stage-damaged", key, reason: r.reason }); return undefined; }
+  if (r.status === "damaged") {
+    o.emit({ type: "stage-damaged", key, reason: r.reason });
+    return undefined;
+  }
   if (r.status !== "hit") return undefined;
   o.emit({ type: "stage-cached", key });
-  const metrics = ((r.manifest.meta as Record<string, unknown> | null)?.["metrics"] ?? undefined) as Metrics | undefined;
+  const metrics = ((r.manifest.meta as Record<string, unknown> | null)?.["metrics"] ?? undefined) as
+    | Metrics
+    | undefined;
   return { ok: true, dir: r.dir, metrics, executed: false };
 }

@@ -16,8 +16,18 @@ export const PROVENANCE_MD = "PROVENANCE.md";
 
 /** Every name an export may write, in any layout: what --force replaces (and nothing else). */
 export const EXPORT_FILES = [
-  "config.json", "model.safetensors", "open_clip_config.json", "open_clip_model.safetensors", REFINER_FILE, MODEL_JSON,
-  "words.txt", "vocab.json", "merges.txt", "tokenizer.json", PROVENANCE_JSON, PROVENANCE_MD,
+  "config.json",
+  "model.safetensors",
+  "open_clip_config.json",
+  "open_clip_model.safetensors",
+  REFINER_FILE,
+  MODEL_JSON,
+  "words.txt",
+  "vocab.json",
+  "merges.txt",
+  "tokenizer.json",
+  PROVENANCE_JSON,
+  PROVENANCE_MD,
 ];
 
 export interface Provenance {
@@ -38,7 +48,13 @@ export interface Provenance {
   /** ISO time of the export. */
   readonly exported: string;
   /** The cache entry: when and where it was made, and what the stage recorded (steps, final loss…). */
-  readonly entry: { readonly dir: string; readonly created: string; readonly host: string; readonly seconds: number | null; readonly meta: Json };
+  readonly entry: {
+    readonly dir: string;
+    readonly created: string;
+    readonly host: string;
+    readonly seconds: number | null;
+    readonly meta: Json;
+  };
   /** The command that rebuilds the entry. */
   readonly rerun: string;
 }
@@ -56,13 +72,29 @@ export function clearExport(dir: string): void {
 }
 
 /** Writes the model, tokenizer and provenance into `dir` (created if needed); returns the file names. */
-export function writeExport(dir: string, m: LoadedModel, entryDir: string, layout: ClipLayout, prov: Provenance): string[] {
+export function writeExport(
+  dir: string,
+  m: LoadedModel,
+  entryDir: string,
+  layout: ClipLayout,
+  prov: Provenance,
+): string[] {
   // Every safetensors header names its origin, so a file that travels alone still says where it came from.
-  const meta = { scdx_version: prov.scdx, scdx_stage: prov.stage, scdx_key: prov.key, scdx_experiment: prov.experiment };
+  const meta = {
+    scdx_version: prov.scdx,
+    scdx_stage: prov.stage,
+    scdx_key: prov.key,
+    scdx_experiment: prov.experiment,
+  };
   const files = saveClip(dir, m.model.arch, m.model.params, layout, meta).map((f) => basename(f));
   if (m.model.refiner) {
     const shapes = refinerShapes(m.model.refiner);
-    const tensors = Object.fromEntries(Object.entries(shapes).map(([k, shape]) => [k, { dtype: "F32" as const, shape, data: Float32Array.from(m.model.params[k]!.dataSync() as Float32Array) }]));
+    const tensors = Object.fromEntries(
+      Object.entries(shapes).map(([k, shape]) => [
+        k,
+        { dtype: "F32" as const, shape, data: Float32Array.from(m.model.params[k]!.dataSync() as Float32Array) },
+      ]),
+    );
     writeSafetensors(join(dir, REFINER_FILE), tensors, { format: "pt", ...meta });
     // model.json says how the Refiner sits on the CLIP; the entry's copy is the one loadStageModel wrote and reads.
     copyFileSync(join(entryDir, MODEL_JSON), join(dir, MODEL_JSON));
@@ -70,7 +102,11 @@ export function writeExport(dir: string, m: LoadedModel, entryDir: string, layou
   }
   const before = new Set(readdirSync(dir));
   saveTokenizer(dir, { tokenizer: m.tokenizer, files: m.tokenizerFiles });
-  files.push(...readdirSync(dir).filter((f) => !before.has(f)).sort());
+  files.push(
+    ...readdirSync(dir)
+      .filter((f) => !before.has(f))
+      .sort(),
+  );
   writeFileSync(join(dir, PROVENANCE_JSON), JSON.stringify(prov, null, 2) + "\n");
   writeFileSync(join(dir, PROVENANCE_MD), provenanceMarkdown(prov, files));
   files.push(PROVENANCE_JSON, PROVENANCE_MD);
@@ -81,20 +117,59 @@ function provenanceMarkdown(p: Provenance, files: readonly string[]): string {
   const meta = p.entry.meta && typeof p.entry.meta === "object" && !Array.isArray(p.entry.meta) ? p.entry.meta : {};
   const row = (k: string, v: string) => `| ${k} | ${v.replace(/\|/g, "\\|")} |`;
   const lines = [
-    `# ${p.stage} (${p.experiment}, trial ${p.trial})`, "",
-    `Exported by scdx ${p.scdx} on ${p.exported} from the cache entry of stage \`${p.stage}\` of \`${p.study}\`.`, "",
-    "| | |", "|---|---|",
-    row("study", p.study), row("stage", `${p.stage} (trial ${p.trial})`),
-    row("params", Object.entries(p.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") || "none"),
-    row("model", p.family === "refiner" ? "CLIP∘Refiner" : "CLIP"), row("layout", p.layout === "hf" ? "Hugging Face (config.json + model.safetensors)" : "OpenAI/open_clip (open_clip_model.safetensors + open_clip_config.json)"),
-    row("cache key", `\`${p.key}\``), row("backend", p.backend), row("entry created", `${p.entry.created} on ${p.entry.host}${p.entry.seconds !== null ? ` in ${p.entry.seconds} s` : ""}`),
-    ...["steps", "loss"].filter((k) => meta[k] !== undefined && meta[k] !== null).map((k) => row(k === "loss" ? "final loss" : k, String(meta[k]))),
+    `# ${p.stage} (${p.experiment}, trial ${p.trial})`,
     "",
-    "## Files", "", ...files.map((f) => `- \`${f}\``),
-    ...(p.family === "refiner" ? ["", `\`${REFINER_FILE}\` holds the Refiner's blocks and \`${MODEL_JSON}\` how they sit on the CLIP; both are scdx's own format (no other library loads a Refiner). The CLIP alone loads anywhere.`] : []),
-    "", "## Rebuild", "", "```sh", p.rerun, "```", "",
-    "## Cache key fields", "", "Every input of the cache key, with why it is one (all of it is in `provenance.json`):", "",
-    ...Object.entries(p.fields).map(([k, f]) => `- **${k}**: \`${JSON.stringify(f.value)}\` — ${f.why}`), "",
+    `Exported by scdx ${p.scdx} on ${p.exported} from the cache entry of stage \`${p.stage}\` of \`${p.study}\`.`,
+    "",
+    "| | |",
+    "|---|---|",
+    row("study", p.study),
+    row("stage", `${p.stage} (trial ${p.trial})`),
+    row(
+      "params",
+      Object.entries(p.params)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(", ") || "none",
+    ),
+    row("model", p.family === "refiner" ? "CLIP∘Refiner" : "CLIP"),
+    row(
+      "layout",
+      p.layout === "hf"
+        ? "Hugging Face (config.json + model.safetensors)"
+        : "OpenAI/open_clip (open_clip_model.safetensors + open_clip_config.json)",
+    ),
+    row("cache key", `\`${p.key}\``),
+    row("backend", p.backend),
+    row(
+      "entry created",
+      `${p.entry.created} on ${p.entry.host}${p.entry.seconds !== null ? ` in ${p.entry.seconds} s` : ""}`,
+    ),
+    ...["steps", "loss"]
+      .filter((k) => meta[k] !== undefined && meta[k] !== null)
+      .map((k) => row(k === "loss" ? "final loss" : k, String(meta[k]))),
+    "",
+    "## Files",
+    "",
+    ...files.map((f) => `- \`${f}\``),
+    ...(p.family === "refiner"
+      ? [
+          "",
+          `\`${REFINER_FILE}\` holds the Refiner's blocks and \`${MODEL_JSON}\` how they sit on the CLIP; both are scdx's own format (no other library loads a Refiner). The CLIP alone loads anywhere.`,
+        ]
+      : []),
+    "",
+    "## Rebuild",
+    "",
+    "```sh",
+    p.rerun,
+    "```",
+    "",
+    "## Cache key fields",
+    "",
+    "Every input of the cache key, with why it is one (all of it is in `provenance.json`):",
+    "",
+    ...Object.entries(p.fields).map(([k, f]) => `- **${k}**: \`${JSON.stringify(f.value)}\` — ${f.why}`),
+    "",
   ];
   return lines.join("\n");
 }

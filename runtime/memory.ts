@@ -21,15 +21,25 @@ function facts(nodes: Readonly<Record<string, IrNode>>, key: string): ModelFacts
 /** Parameters of a CLIP (and Refiner) from its facts. */
 export function parameterCount(f: ModelFacts): number {
   const block = (d: number) => 12 * d * d + 13 * d; // qkv + out (4d²), mlp 4× (8d²), norms and biases
-  const vision = f.layers * block(f.width) + (f.imageSize / f.patch) ** 2 * f.width + 3 * f.patch ** 2 * f.width + f.width * f.embedDim;
-  const text = f.text ? f.text.layers * block(f.text.width) + f.text.vocabSize * f.text.width + f.text.contextLength * f.text.width + f.text.width * f.embedDim : 0;
+  const vision =
+    f.layers * block(f.width) +
+    (f.imageSize / f.patch) ** 2 * f.width +
+    3 * f.patch ** 2 * f.width +
+    f.width * f.embedDim;
+  const text = f.text
+    ? f.text.layers * block(f.text.width) +
+      f.text.vocabSize * f.text.width +
+      f.text.contextLength * f.text.width +
+      f.text.width * f.embedDim
+    : 0;
   const refiner = f.family === "refiner" && f.base ? (f.layers - f.base.layers) * block(f.width) : 0;
   return vision + text + Math.max(0, refiner);
 }
 
 /** Bytes of activations one forward pass keeps for `images` inputs of side `size`. */
 export function activationBytes(f: ModelFacts, images: number, size: number): number {
-  const T = (size / f.patch) ** 2 + 1, D = f.width;
+  const T = (size / f.patch) ** 2 + 1,
+    D = f.width;
   const perLayer = images * T * D * 16 + images * f.heads * T * T * 3;
   return F32 * f.layers * perLayer;
 }
@@ -46,8 +56,12 @@ export function estimateStage(node: TrainNode | BenchNode, nodes: Readonly<Recor
   if (node.kind === "bench") {
     const f = facts(nodes, node.inputs["model"]!.key);
     if (!f) return { bytes: 0, detail: "unknown model" };
-    const params = parameterCount(f) * F32, act = activationBytes(f, 16, size) / f.layers; // inference: one layer live at a time
-    return { bytes: params + act, detail: `${mb(params)} parameters + ${mb(act)} activations (16 images at ${size} px)` };
+    const params = parameterCount(f) * F32,
+      act = activationBytes(f, 16, size) / f.layers; // inference: one layer live at a time
+    return {
+      bytes: params + act,
+      detail: `${mb(params)} parameters + ${mb(act)} activations (16 images at ${size} px)`,
+    };
   }
   const f = node.facts as unknown as ModelFacts;
   const batch = node.options["batch"] as number;
@@ -59,13 +73,22 @@ export function estimateStage(node: TrainNode | BenchNode, nodes: Readonly<Recor
     if (!tf) continue;
     frozen += parameterCount(tf) * F32;
     // What the frozen model runs on per step: RLA's crops, the Refiner loss's zoomed crops, else the images.
-    const boxes = t.op === "rla" ? batch * ((t.options["max_boxes"] as number | undefined) ?? 20)
-      : t.op === "refiner_ssl" ? batch * ((t.options["crops"] as number | undefined) ?? 4) : batch;
+    const boxes =
+      t.op === "rla"
+        ? batch * ((t.options["max_boxes"] as number | undefined) ?? 20)
+        : t.op === "refiner_ssl"
+          ? batch * ((t.options["crops"] as number | undefined) ?? 4)
+          : batch;
     frozen += activationBytes(tf, boxes, t.op === "rla" ? tf.imageSize : size);
   }
-  return { bytes: params + student + frozen, detail: `${mb(params)} parameters and optimizer state, ${mb(student)} student activations (batch ${batch} at ${size} px), ${mb(frozen)} frozen models and their activations` };
+  return {
+    bytes: params + student + frozen,
+    detail: `${mb(params)} parameters and optimizer state, ${mb(student)} student activations (batch ${batch} at ${size} px), ${mb(frozen)} frozen models and their activations`,
+  };
 }
 
 export function mb(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MiB`;
+  return bytes >= 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
+    : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MiB`;
 }

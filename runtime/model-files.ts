@@ -31,17 +31,31 @@ interface ModelJson {
   readonly refiner?: { readonly depth: number; readonly heads: number; readonly mlp_ratio: number };
 }
 
-
 /** Writes `params` of `m` into `dir` (which must exist). Parameters are read back to host memory here. */
-export function saveStageModel(dir: string, m: StageModel, params: Readonly<Record<string, tf.Tensor>>, tok: { tokenizer: Tokenizer | null; files: readonly string[] }, metadata: Record<string, string> = {}): void {
+export function saveStageModel(
+  dir: string,
+  m: StageModel,
+  params: Readonly<Record<string, tf.Tensor>>,
+  tok: { tokenizer: Tokenizer | null; files: readonly string[] },
+  metadata: Record<string, string> = {},
+): void {
   saveClip(dir, m.arch, params, "hf", metadata);
   const json: ModelJson = { format: 1, family: m.family };
   if (m.refiner) {
     const r = m.refiner;
     const shapes = refinerShapes(r);
-    const tensors = Object.fromEntries(Object.keys(shapes).map((k) => [k, { dtype: "F32" as const, shape: shapes[k]!, data: Float32Array.from(params[k]!.dataSync() as Float32Array) }]));
+    const tensors = Object.fromEntries(
+      Object.keys(shapes).map((k) => [
+        k,
+        { dtype: "F32" as const, shape: shapes[k]!, data: Float32Array.from(params[k]!.dataSync() as Float32Array) },
+      ]),
+    );
     writeSafetensors(join(dir, REFINER_FILE), tensors, { format: "pt", ...metadata });
-    (json as { refiner?: ModelJson["refiner"] }).refiner = { depth: r.depth, heads: r.tower.heads, mlp_ratio: r.tower.mlp / r.tower.width };
+    (json as { refiner?: ModelJson["refiner"] }).refiner = {
+      depth: r.depth,
+      heads: r.tower.heads,
+      mlp_ratio: r.tower.mlp / r.tower.width,
+    };
   }
   writeFileSync(join(dir, MODEL_JSON), JSON.stringify(json, null, 2) + "\n");
   saveTokenizer(dir, tok);
@@ -57,7 +71,9 @@ export function saveTokenizer(dir: string, tok: { tokenizer: Tokenizer | null; f
 export function loadStageModel(dir: string): LoadedModel {
   const clip = loadClip(dir);
   const jsonPath = join(dir, MODEL_JSON);
-  const json: ModelJson = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, "utf8")) : { format: 1, family: "clip" };
+  const json: ModelJson = existsSync(jsonPath)
+    ? JSON.parse(readFileSync(jsonPath, "utf8"))
+    : { format: 1, family: "clip" };
   let model: StageModel = { family: "clip", arch: clip.arch, params: clip.params };
   if (json.family === "refiner") {
     const r = refinerArch(clip.arch, json.refiner!);
@@ -73,7 +89,10 @@ export function loadStageModel(dir: string): LoadedModel {
   return { model, ...tokenizerIn(dir, clip.arch.text?.vocabSize) };
 }
 
-export function tokenizerIn(dir: string, vocabSize: number | undefined): { tokenizer: Tokenizer | null; tokenizerFiles: string[] } {
+export function tokenizerIn(
+  dir: string,
+  vocabSize: number | undefined,
+): { tokenizer: Tokenizer | null; tokenizerFiles: string[] } {
   const files = TOKENIZER_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
   if (vocabSize === undefined) return { tokenizer: null, tokenizerFiles: [] };
   try {

@@ -6,7 +6,16 @@ import { mb } from "./memory.ts";
 
 export function table(rows: string[][], pad = 2): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => visible(r[i] ?? "").length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - visible(c).length + pad))).join("").trimEnd()).join("\n") + "\n";
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - visible(c).length + pad)))
+          .join("")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
 function visible(s: string): string {
@@ -31,19 +40,36 @@ export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: numbe
   let s = `${c.bold(study.experiment)}: ${n} trial${n === 1 ? "" : "s"}${sweep}; ${plan.distinct} distinct stage${plan.distinct === 1 ? "" : "s"} for ${plan.uses} trial×stage uses`;
   s += plan.uses > plan.distinct ? ` (${plan.uses - plan.distinct} shared)\n\n` : "\n\n";
   const st = opts.state;
-  const rows = [["stage", "kind", "nodes", "trials per node", ...(st ? ["cached", "to run", "memory"] : []), "reached by"].map((h) => c.dim(h))];
-  let toRun = 0, cached = 0;
+  const rows = [
+    ["stage", "kind", "nodes", "trials per node", ...(st ? ["cached", "to run", "memory"] : []), "reached by"].map(
+      (h) => c.dim(h),
+    ),
+  ];
+  let toRun = 0,
+    cached = 0;
   for (const r of plan.rows) {
     const per = [...new Set(r.uses)].join("/");
     const shared = r.keys.length < n;
     const extra: string[] = [];
     if (st) {
       const hits = r.keys.filter((k) => st.cached(k)).length;
-      cached += hits; toRun += r.keys.length - hits;
+      cached += hits;
+      toRun += r.keys.length - hits;
       const mem = Math.max(0, ...r.keys.map((k) => st.memory(k) ?? 0));
-      extra.push(hits ? c.green(String(hits)) : "0", r.keys.length - hits ? c.yellow(String(r.keys.length - hits)) : "0", mem ? mb(mem) : "—");
+      extra.push(
+        hits ? c.green(String(hits)) : "0",
+        r.keys.length - hits ? c.yellow(String(r.keys.length - hits)) : "0",
+        mem ? mb(mem) : "—",
+      );
     }
-    rows.push([c.bold(r.name), `${r.kind} ${r.op === "train" ? "" : r.op}`.trim(), String(r.keys.length), shared ? c.green(`${per} (shared)`) : per, ...extra, r.params.join(", ") || "—"]);
+    rows.push([
+      c.bold(r.name),
+      `${r.kind} ${r.op === "train" ? "" : r.op}`.trim(),
+      String(r.keys.length),
+      shared ? c.green(`${per} (shared)`) : per,
+      ...extra,
+      r.params.join(", ") || "—",
+    ]);
   }
   s += table(rows) + "\n";
   const max = opts.maxTrials ?? 50;
@@ -55,7 +81,10 @@ export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: numbe
     const cells = [String(t.index + 1), ...study.swept.map((p) => showJson(t.params[p] ?? null))];
     for (const name of names) {
       const k = t.stages[name];
-      if (!k) { cells.push("—"); continue; }
+      if (!k) {
+        cells.push("—");
+        continue;
+      }
       const prev = firstUse.get(k);
       if (prev === undefined) firstUse.set(k, t.index + 1);
       const mark = st ? (st.cached(k) ? c.green(" ✓") : c.yellow(" ▶")) : "";
@@ -65,7 +94,7 @@ export function renderPlan(plan: Plan, opts: { color: boolean; maxTrials?: numbe
   }
   s += table(trows);
   if (n > max) s += c.dim(`… ${n - max} more trials\n`);
-  if (st) s += `\n${cached} cached (✓), ${toRun} to run (▶) on ${st.backend}; memory is the estimated peak of one stage.\n`;
+  if (st)
+    s += `\n${cached} cached (✓), ${toRun} to run (▶) on ${st.backend}; memory is the estimated peak of one stage.\n`;
   return s;
 }
-

@@ -42,7 +42,11 @@ export function makePlan(study: Study): Plan {
     }
   }
   const out: StageRow[] = [...rows].map(([name, r]) => ({
-    name, kind: r.node.kind as "train" | "bench", op: r.node.op, keys: r.keys, uses: r.keys.map((k) => r.uses.get(k)!),
+    name,
+    kind: r.node.kind as "train" | "bench",
+    op: r.node.op,
+    keys: r.keys,
+    uses: r.keys.map((k) => r.uses.get(k)!),
     params: [...new Set(r.keys.flatMap((k) => study.nodes[k]!.params))].sort(),
   }));
   // Dependencies first: a stage is listed after every stage it consumes.

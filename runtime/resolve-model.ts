@@ -48,19 +48,28 @@ export class ModelResolver {
   /** Frees every memoised model's tensors. */
   dispose(): void {
     const seen = new Set<tf.Tensor>();
-    for (const m of this.memo.values()) for (const t of Object.values(m.model.params)) if (!seen.has(t)) { seen.add(t); t.dispose(); }
+    for (const m of this.memo.values())
+      for (const t of Object.values(m.model.params))
+        if (!seen.has(t)) {
+          seen.add(t);
+          t.dispose();
+        }
     this.memo.clear();
   }
 
   private build(key: string): LoadedModel {
     const node = this.sources.nodes[key];
     if (!node) throw new Error(`model ${key.slice(0, 12)} is neither a node of this job nor a finished stage`);
-    if (node.kind !== "model") throw new Error(`${node.kind} node ${node.origin.name} (${key.slice(0, 12)}) used as a model before its stage finished`);
+    if (node.kind !== "model")
+      throw new Error(
+        `${node.kind} node ${node.origin.name} (${key.slice(0, 12)}) used as a model before its stage finished`,
+      );
     return node.op === "clip" ? this.clip(node) : this.refiner(node);
   }
 
   private clip(node: ModelNode): LoadedModel {
-    const weights = node.files.find((f) => f.option === "weights")?.path ?? (node.options["weights"] as string | undefined);
+    const weights =
+      node.files.find((f) => f.option === "weights")?.path ?? (node.options["weights"] as string | undefined);
     if (weights) {
       const c = loadClip(path.resolve(path.dirname(node.origin.file), weights));
       checkDeclared(node, c.arch, weights);
@@ -79,8 +88,14 @@ export class ModelResolver {
     const o = node.options as { depth: number; heads?: number; mlp_ratio?: number; seed: number };
     const r = refinerArch(base.model.arch, o);
     return {
-      model: { family: "refiner", arch: base.model.arch, refiner: r, params: { ...base.model.params, ...initRefiner(r, o.seed) } },
-      tokenizer: base.tokenizer, tokenizerFiles: base.tokenizerFiles,
+      model: {
+        family: "refiner",
+        arch: base.model.arch,
+        refiner: r,
+        params: { ...base.model.params, ...initRefiner(r, o.seed) },
+      },
+      tokenizer: base.tokenizer,
+      tokenizerFiles: base.tokenizerFiles,
     };
   }
 }
@@ -90,10 +105,19 @@ export class ModelResolver {
 function checkDeclared(node: ModelNode, got: ClipArch, weights: string): void {
   const want = archFromFacts(node.facts as unknown as ModelFacts);
   const pairs: [string, number | undefined, number | undefined][] = [
-    ["width", want.vision.width, got.vision.width], ["layers", want.vision.layers, got.vision.layers], ["heads", want.vision.heads, got.vision.heads],
-    ["patch", want.vision.patch, got.vision.patch], ["image_size", want.vision.imageSize, got.vision.imageSize], ["embed_dim", want.embedDim, got.embedDim],
-    ["text width", want.text?.width, got.text?.width], ["text layers", want.text?.layers, got.text?.layers], ["context length", want.text?.contextLength, got.text?.contextLength],
+    ["width", want.vision.width, got.vision.width],
+    ["layers", want.vision.layers, got.vision.layers],
+    ["heads", want.vision.heads, got.vision.heads],
+    ["patch", want.vision.patch, got.vision.patch],
+    ["image_size", want.vision.imageSize, got.vision.imageSize],
+    ["embed_dim", want.embedDim, got.embedDim],
+    ["text width", want.text?.width, got.text?.width],
+    ["text layers", want.text?.layers, got.text?.layers],
+    ["context length", want.text?.contextLength, got.text?.contextLength],
   ];
   const diff = pairs.filter(([, a, b]) => a !== b).map(([n, a, b]) => `${n} ${b ?? "none"} (declared ${a ?? "none"})`);
-  if (diff.length) throw new StageError(`${weights}: the checkpoint does not match \`clip(arch: ${node.options["arch"]})\` of model ${node.origin.name}: ${diff.join(", ")}; declare its architecture (arch, or width/layers/… options)`);
+  if (diff.length)
+    throw new StageError(
+      `${weights}: the checkpoint does not match \`clip(arch: ${node.options["arch"]})\` of model ${node.origin.name}: ${diff.join(", ")}; declare its architecture (arch, or width/layers/… options)`,
+    );
 }

@@ -41,24 +41,37 @@ export interface ResultsTable {
  * `metrics` is keyed by 1-based trial number (TrialInfo.index + 1). Grouping happens when `seed`
  * is swept, unless `opts.group` is false.
  */
-export function resultsTable(trials: readonly TrialInfo[], swept: readonly string[], metrics: ReadonlyMap<number, Metrics>, opts: { group?: boolean } = {}): ResultsTable {
+export function resultsTable(
+  trials: readonly TrialInfo[],
+  swept: readonly string[],
+  metrics: ReadonlyMap<number, Metrics>,
+  opts: { group?: boolean } = {},
+): ResultsTable {
   const names: string[] = [];
   const seen = new Set<string>();
-  for (const t of trials) for (const m of Object.keys(metrics.get(t.index + 1) ?? {})) if (!seen.has(m)) { seen.add(m); names.push(m); }
+  for (const t of trials)
+    for (const m of Object.keys(metrics.get(t.index + 1) ?? {}))
+      if (!seen.has(m)) {
+        seen.add(m);
+        names.push(m);
+      }
   const grouped = (opts.group ?? true) && swept.includes("seed");
   const params = grouped ? swept.filter((p) => p !== "seed") : [...swept];
   const groups = new Map<string, TrialInfo[]>();
   for (const t of trials) {
     const id = grouped ? canonicalJson(params.map((p) => t.params[p] ?? null)) : String(t.index);
     const g = groups.get(id);
-    if (g) g.push(t); else groups.set(id, [t]);
+    if (g) g.push(t);
+    else groups.set(id, [t]);
   }
-  const rows = [...groups.values()].map((g): ResultRow => ({
-    trials: g.map((t) => t.index + 1),
-    params: Object.fromEntries(params.map((p) => [p, g[0]!.params[p] ?? null])),
-    n: g.length,
-    metrics: Object.fromEntries(names.map((m) => [m, stat(g.map((t) => metrics.get(t.index + 1)?.[m] ?? null))])),
-  }));
+  const rows = [...groups.values()].map(
+    (g): ResultRow => ({
+      trials: g.map((t) => t.index + 1),
+      params: Object.fromEntries(params.map((p) => [p, g[0]!.params[p] ?? null])),
+      n: g.length,
+      metrics: Object.fromEntries(names.map((m) => [m, stat(g.map((t) => metrics.get(t.index + 1)?.[m] ?? null))])),
+    }),
+  );
   const columns: ResultColumn[] = [
     grouped ? { name: "trials", kind: "trials" } : { name: "trial", kind: "trial" },
     ...params.map((name) => ({ name, kind: "param" as const })),
@@ -159,26 +172,52 @@ export function formatTable(table: ResultsTable, opts: FormatOptions): string {
   const right = table.columns.map((col) => col.kind === "metric" || col.kind === "n" || col.kind === "trial");
   const wide = aligned([heads, ...cells], right);
   if (Math.max(...wide.map((l) => l.length)) <= width) {
-    return head + c.bold(wide[0]!) + "\n" + wide.slice(1).map((l) => l + "\n").join("");
+    return (
+      head +
+      c.bold(wide[0]!) +
+      "\n" +
+      wide
+        .slice(1)
+        .map((l) => l + "\n")
+        .join("")
+    );
   }
 
   // Transposed: column 0 names the row, then one right-aligned column per trial or group.
   const byName = new Map(table.columns.map((col, i) => [col.name, i]));
   const names = [...table.params, ...(table.grouped ? ["n"] : []), ...table.metrics];
-  const top = ["", ...table.rows.map((r) => table.grouped ? `trials ${r.trials.join(",")}` : `trial ${r.trials[0]}`)];
+  const top = ["", ...table.rows.map((r) => (table.grouped ? `trials ${r.trials.join(",")}` : `trial ${r.trials[0]}`))];
   const lines = [top, ...names.map((name) => [name, ...cells.map((r) => r[byName.get(name)!]!)])];
   const widths = top.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   const blocks: number[][] = [];
   let used = Infinity;
   for (let i = 1; i < top.length; i++) {
-    if (used + 2 + widths[i]! > width) { blocks.push([]); used = widths[0]!; }
+    if (used + 2 + widths[i]! > width) {
+      blocks.push([]);
+      used = widths[0]!;
+    }
     blocks[blocks.length - 1]!.push(i);
     used += 2 + widths[i]!;
   }
-  return head + blocks.map((cols) => {
-    const part = aligned(lines.map((l) => [l[0]!, ...cols.map((i) => l[i]!)]), [false, ...cols.map(() => true)]);
-    return c.bold(part[0]!) + "\n" + part.slice(1).map((l) => l + "\n").join("");
-  }).join("\n");
+  return (
+    head +
+    blocks
+      .map((cols) => {
+        const part = aligned(
+          lines.map((l) => [l[0]!, ...cols.map((i) => l[i]!)]),
+          [false, ...cols.map(() => true)],
+        );
+        return (
+          c.bold(part[0]!) +
+          "\n" +
+          part
+            .slice(1)
+            .map((l) => l + "\n")
+            .join("")
+        );
+      })
+      .join("\n")
+  );
 }
 
 function cell(table: ResultsTable, r: ResultRow, col: ResultColumn, pct: ReadonlySet<string>): string {
@@ -187,7 +226,7 @@ function cell(table: ResultsTable, r: ResultRow, col: ResultColumn, pct: Readonl
   if (col.kind === "n") return String(r.n);
   if (col.kind === "param") return showJson(r.params[col.name] ?? null);
   const s = r.metrics[col.name]!;
-  const f = (v: number) => pct.has(col.name) ? (v * 100).toFixed(1) : short(v);
+  const f = (v: number) => (pct.has(col.name) ? (v * 100).toFixed(1) : short(v));
   if (s.mean === null) return "—";
   let out = f(s.mean);
   if (table.grouped && s.se !== null) out += ` ± ${f(s.se)}`;
@@ -198,7 +237,12 @@ function cell(table: ResultsTable, r: ResultRow, col: ResultColumn, pct: Readonl
 /** Lines of `rows` padded to common column widths, two spaces apart, trailing blanks trimmed. */
 function aligned(rows: readonly (readonly string[])[], right: readonly boolean[]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((s, i) => right[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)).join("  ").trimEnd());
+  return rows.map((r) =>
+    r
+      .map((s, i) => (right[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 /** Four significant digits without exponent noise for ordinary magnitudes. */

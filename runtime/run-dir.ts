@@ -37,7 +37,10 @@ export interface RunEnvironment {
 
 export function writeProgram(dir: string, study: Study, env: RunEnvironment): void {
   writeFileSync(path.join(dir, "program.json"), JSON.stringify(study, null, 1) + "\n");
-  writeFileSync(path.join(dir, "environment.json"), JSON.stringify({ ...env, started: new Date().toISOString() }, null, 2) + "\n");
+  writeFileSync(
+    path.join(dir, "environment.json"),
+    JSON.stringify({ ...env, started: new Date().toISOString() }, null, 2) + "\n",
+  );
 }
 
 /** Appends every event to events.jsonl as it happens. */
@@ -46,15 +49,38 @@ export function eventLog(dir: string): Reporter {
   return { event: (e: RunEvent) => appendFileSync(file, JSON.stringify(e) + "\n") };
 }
 
-export function writeResults(dir: string, study: Study, plan: RunPlan, outcomes: ReadonlyMap<string, StageOutcome>, metrics: Parameters<typeof resultsTable>[2], opts: { links?: boolean } = {}): void {
+export function writeResults(
+  dir: string,
+  study: Study,
+  plan: RunPlan,
+  outcomes: ReadonlyMap<string, StageOutcome>,
+  metrics: Parameters<typeof resultsTable>[2],
+  opts: { links?: boolean } = {},
+): void {
   const perTrial = resultsTable(plan.trials, study.swept, metrics, { group: false });
   const grouped = resultsTable(plan.trials, study.swept, metrics);
   const stages = [...plan.stages.values()].map((s) => {
     const r = outcomes.get(s.info.node);
-    return { name: s.info.name, key: s.info.key, trials: s.info.trials, ok: r?.ok ?? false, executed: r?.executed ?? false, entry: r?.dir ?? null, error: r?.message ?? null, metrics: r?.metrics ?? null };
+    return {
+      name: s.info.name,
+      key: s.info.key,
+      trials: s.info.trials,
+      ok: r?.ok ?? false,
+      executed: r?.executed ?? false,
+      entry: r?.dir ?? null,
+      error: r?.message ?? null,
+      metrics: r?.metrics ?? null,
+    };
   });
-  const trials = plan.trials.map((t) => ({ trial: t.index + 1, params: t.params, metrics: metrics.get(t.index + 1) ?? {} }));
-  writeFileSync(path.join(dir, "results.json"), JSON.stringify({ experiment: study.experiment, swept: study.swept, trials, stages }, null, 2) + "\n");
+  const trials = plan.trials.map((t) => ({
+    trial: t.index + 1,
+    params: t.params,
+    metrics: metrics.get(t.index + 1) ?? {},
+  }));
+  writeFileSync(
+    path.join(dir, "results.json"),
+    JSON.stringify({ experiment: study.experiment, swept: study.swept, trials, stages }, null, 2) + "\n",
+  );
   writeFileSync(path.join(dir, "results.csv"), toCsv(perTrial));
   if (grouped.grouped) writeFileSync(path.join(dir, "results-by-seed.csv"), toCsv(grouped));
   // entries/<stage>[-<trials>] → the cache entry: the models and metrics behind every number above.
@@ -65,10 +91,31 @@ export function writeResults(dir: string, study: Study, plan: RunPlan, outcomes:
     if (!s.entry) continue;
     const name = `${s.name}${plan.trials.length > 1 ? `-trial${s.trials.join("+")}` : ""}`;
     const at = path.join(links, name.length > 100 ? `${s.name}-${s.key.slice(0, 12)}` : name);
-    if (!existsSync(at)) try { symlinkSync(s.entry, at, "dir"); } catch { /* a filesystem without symlinks: results.json has the paths */ }
+    if (!existsSync(at))
+      try {
+        symlinkSync(s.entry, at, "dir");
+      } catch {
+        /* a filesystem without symlinks: results.json has the paths */
+      }
   }
 }
 
-export function environment(scdx: string, backend: string, tfjs: string, cache: string, argv: readonly string[]): RunEnvironment {
-  return { scdx, backend, node: process.version, tfjs, platform: `${os.platform()} ${os.release()} ${os.arch()}`, cpus: os.cpus().length, host: os.hostname(), cache, argv };
+export function environment(
+  scdx: string,
+  backend: string,
+  tfjs: string,
+  cache: string,
+  argv: readonly string[],
+): RunEnvironment {
+  return {
+    scdx,
+    backend,
+    node: process.version,
+    tfjs,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    host: os.hostname(),
+    cache,
+    argv,
+  };
 }

@@ -25,9 +25,21 @@ export interface IndexedRun {
 
 const FILE = "runs.jsonl";
 
-export function indexRun(cacheRoot: string, file: string, experiment: string, runDir: string | null, plan: RunPlan): void {
+export function indexRun(
+  cacheRoot: string,
+  file: string,
+  experiment: string,
+  runDir: string | null,
+  plan: RunPlan,
+): void {
   mkdirSync(cacheRoot, { recursive: true });
-  const stages: IndexedStage[] = [...plan.stages.values()].map((s) => ({ name: s.info.name, trials: s.info.trials, node: s.info.node, key: s.info.key, fields: s.fields }));
+  const stages: IndexedStage[] = [...plan.stages.values()].map((s) => ({
+    name: s.info.name,
+    trials: s.info.trials,
+    node: s.info.node,
+    key: s.info.key,
+    fields: s.fields,
+  }));
   const run: IndexedRun = { time: new Date().toISOString(), file: path.resolve(file), experiment, runDir, stages };
   appendFileSync(path.join(cacheRoot, FILE), JSON.stringify(run) + "\n");
 }
@@ -42,7 +54,9 @@ export function runsOf(cacheRoot: string, file: string): IndexedRun[] {
     try {
       const r = JSON.parse(line) as IndexedRun;
       if (r.file === path.resolve(file)) out.push(r);
-    } catch { /* a torn last line from a crash */ }
+    } catch {
+      /* a torn last line from a crash */
+    }
   }
   return out.reverse();
 }

@@ -6,5 +6,13 @@ import { renderPlan } from "./plan-render.ts";
 import { hasEntry, type Session } from "./session.ts";
 
 export function renderRunPlan(s: Session, opts: { color: boolean; maxTrials?: number }): string {
-  return renderPlan(makePlan(s.study), { ...opts, state: { backend: s.backend, cached: (node) => hasEntry(s, node), memory: (node) => s.plan.stages.get(node)?.info.memory, key: (node) => s.plan.stages.get(node)?.info.key } });
+  return renderPlan(makePlan(s.study), {
+    ...opts,
+    state: {
+      backend: s.backend,
+      cached: (node) => hasEntry(s, node),
+      memory: (node) => s.plan.stages.get(node)?.info.memory,
+      key: (node) => s.plan.stages.get(node)?.info.key,
+    },
+  });
 }

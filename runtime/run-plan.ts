@@ -27,9 +27,11 @@ export interface RunPlan {
 
 export function planRun(study: Study, ctx: KeyContext, only?: readonly string[]): RunPlan {
   const roots = new Set<string>();
-  for (const t of study.trials) for (const [name, key] of Object.entries(t.stages)) if (!only || only.includes(name)) roots.add(key);
+  for (const t of study.trials)
+    for (const [name, key] of Object.entries(t.stages)) if (!only || only.includes(name)) roots.add(key);
   // Dependency order over stages, upstream stages pulled in.
-  const order: string[] = [], seen = new Set<string>();
+  const order: string[] = [],
+    seen = new Set<string>();
   const visit = (k: string) => {
     if (seen.has(k)) return;
     seen.add(k);
@@ -48,20 +50,34 @@ export function planRun(study: Study, ctx: KeyContext, only?: readonly string[])
     const key = cacheKey(fields);
     cacheKeys.set(k, key);
     const trials = study.trials.filter((t) => Object.values(t.stages).includes(k as never)).map((t) => t.index + 1); // events number trials from 1, as `scdx plan` prints them
-    const name = study.trials.flatMap((t) => Object.entries(t.stages)).find(([, v]) => v === k)?.[0] ?? node.origin.name;
+    const name =
+      study.trials.flatMap((t) => Object.entries(t.stages)).find(([, v]) => v === k)?.[0] ?? node.origin.name;
     const mem = estimateStage(node, study.nodes);
     if (ctx.backend === "wasm" && mem.bytes > WASM_HEAP)
-      refused.push(`${name}: needs about ${mb(mem.bytes)} (${mem.detail}); the wasm backend's heap holds at most ${mb(WASM_HEAP)}. Use a smaller batch or image size, or a GPU (--backend tensorflow).`);
+      refused.push(
+        `${name}: needs about ${mb(mem.bytes)} (${mem.detail}); the wasm backend's heap holds at most ${mb(WASM_HEAP)}. Use a smaller batch or image size, or a GPU (--backend tensorflow).`,
+      );
     const info: StageInfo = {
-      key, node: k, name, kind: node.kind, op: node.kind === "train" ? "train" : node.op, trials,
+      key,
+      node: k,
+      name,
+      kind: node.kind,
+      op: node.kind === "train" ? "train" : node.op,
+      trials,
       total: node.kind === "train" ? (node.options["steps"] as number) : benchImages(study, node),
-      unit: node.kind === "train" ? "steps" : "images", memory: mem.bytes,
+      unit: node.kind === "train" ? "steps" : "images",
+      memory: mem.bytes,
     };
     stages.set(k, { info, node, fields, inputs });
   }
   const trials: TrialInfo[] = study.trials.map((t) => ({
-    index: t.index, params: t.params,
-    stages: Object.fromEntries(Object.entries(t.stages).filter(([, k]) => stages.has(k)).map(([n, k]) => [n, stages.get(k)!.info.key])),
+    index: t.index,
+    params: t.params,
+    stages: Object.fromEntries(
+      Object.entries(t.stages)
+        .filter(([, k]) => stages.has(k))
+        .map(([n, k]) => [n, stages.get(k)!.info.key]),
+    ),
   }));
   return { stages, trials, refused, roots };
 }

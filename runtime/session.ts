@@ -18,7 +18,11 @@ import { UsageError } from "./cli/command.ts";
  */
 export function chooseBackend(flag: string | undefined): BackendName {
   let asked: BackendName | undefined;
-  try { asked = requestedBackend(flag); } catch (e) { throw new UsageError((e as Error).message); }
+  try {
+    asked = requestedBackend(flag);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   if (asked) return asked;
   try {
     createRequire(import.meta.url).resolve("@tensorflow/tfjs-node-gpu");
@@ -38,7 +42,11 @@ export interface Session {
   readonly fingerprints: FileFingerprints;
 }
 
-export function openSession(study: Study, file: string, o: { backend?: string; cache?: string; cacheRoot?: string; only?: readonly string[]; cwd: string }): Session {
+export function openSession(
+  study: Study,
+  file: string,
+  o: { backend?: string; cache?: string; cacheRoot?: string; only?: readonly string[]; cwd: string },
+): Session {
   const backend = chooseBackend(o.backend);
   const projectDir = projectDirOf(path.resolve(o.cwd, file));
   const root = o.cacheRoot ?? resolveCacheRoot({ flag: o.cache, projectDir, cwd: o.cwd });

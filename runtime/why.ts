@@ -13,8 +13,10 @@ export interface ValueChange {
   readonly after?: Json;
 }
 
-const isObject = (v: Json | undefined): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
-const same = (a: Json | undefined, b: Json | undefined) => a === b || (a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b));
+const isObject = (v: Json | undefined): v is { [k: string]: Json } =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const same = (a: Json | undefined, b: Json | undefined) =>
+  a === b || (a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b));
 const join = (base: string, k: string) => (base ? `${base}.${k}` : k);
 
 /**
@@ -50,11 +52,14 @@ export function diffKeyFields(before: KeyFields, after: KeyFields): FieldDiff[] 
   names.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
   const out: FieldDiff[] = [];
   for (const field of names) {
-    const b = before[field]?.value, a = after[field]?.value;
+    const b = before[field]?.value,
+      a = after[field]?.value;
     if (same(b, a)) continue;
     // components and files are flat maps whose keys hold dots (`runner:train`, `/data/x.json`): one level only.
     const flat = (field === "components" || field === "files" || field === "inputs") && isObject(b) && isObject(a);
-    const changes = flat ? flatDiff(b, a) : [{ path: "", ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) }];
+    const changes = flat
+      ? flatDiff(b, a)
+      : [{ path: "", ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) }];
     out.push({ field, why: after[field]?.why ?? before[field]?.why ?? "", changes });
   }
   return out;
@@ -64,7 +69,13 @@ const rank = (f: string) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length
 
 function flatDiff(b: { [k: string]: Json }, a: { [k: string]: Json }): ValueChange[] {
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
-  return keys.filter((k) => !same(b[k], a[k])).map((k) => ({ path: k, ...(b[k] !== undefined ? { before: b[k] } : {}), ...(a[k] !== undefined ? { after: a[k] } : {}) }));
+  return keys
+    .filter((k) => !same(b[k], a[k]))
+    .map((k) => ({
+      path: k,
+      ...(b[k] !== undefined ? { before: b[k] } : {}),
+      ...(a[k] !== undefined ? { after: a[k] } : {}),
+    }));
 }
 
 /** An upstream stage whose cache key changed, paired by stage name (its node key changes with it). */
@@ -78,11 +89,24 @@ export interface InputStageChange {
  * The `inputs` field maps node keys to cache keys; a changed upstream stage has a new node key too,
  * so entries are paired through the stage names each side gives its node keys.
  */
-export function pairInputs(before: Readonly<Record<string, Json>>, after: Readonly<Record<string, Json>>, nameBefore: (node: string) => string, nameAfter: (node: string) => string): InputStageChange[] {
-  const side = (m: Readonly<Record<string, Json>>, name: (n: string) => string) => new Map(Object.entries(m).map(([node, key]) => [name(node), { node, key: String(key) }]));
-  const b = side(before, nameBefore), a = side(after, nameAfter);
+export function pairInputs(
+  before: Readonly<Record<string, Json>>,
+  after: Readonly<Record<string, Json>>,
+  nameBefore: (node: string) => string,
+  nameAfter: (node: string) => string,
+): InputStageChange[] {
+  const side = (m: Readonly<Record<string, Json>>, name: (n: string) => string) =>
+    new Map(Object.entries(m).map(([node, key]) => [name(node), { node, key: String(key) }]));
+  const b = side(before, nameBefore),
+    a = side(after, nameAfter);
   const names = [...new Set([...b.keys(), ...a.keys()])].sort();
-  return names.filter((n) => b.get(n)?.key !== a.get(n)?.key).map((name) => ({ name, ...(b.has(name) ? { before: b.get(name)! } : {}), ...(a.has(name) ? { after: a.get(name)! } : {}) }));
+  return names
+    .filter((n) => b.get(n)?.key !== a.get(n)?.key)
+    .map((name) => ({
+      name,
+      ...(b.has(name) ? { before: b.get(name)! } : {}),
+      ...(a.has(name) ? { after: a.get(name)! } : {}),
+    }));
 }
 
 /** How one IR node's definition differs from its previous one, and which of its inputs did. */
@@ -109,25 +133,56 @@ type Nodes = Readonly<Record<string, IrNode>>;
  */
 export function diffNodes(before: Nodes, beforeKey: string, after: Nodes, afterKey: string): NodeDiff | null {
   if (beforeKey === afterKey) return null;
-  const b = before[beforeKey], a = after[afterKey];
-  if (!b || !a) return { kind: a?.kind ?? b?.kind ?? "node", name: a?.origin.name ?? b?.origin.name ?? "?", changes: [{ path: "definition", ...(b ? {} : { after: afterKey }), ...(a ? {} : { before: beforeKey }) }], inputs: [] };
+  const b = before[beforeKey],
+    a = after[afterKey];
+  if (!b || !a)
+    return {
+      kind: a?.kind ?? b?.kind ?? "node",
+      name: a?.origin.name ?? b?.origin.name ?? "?",
+      changes: [{ path: "definition", ...(b ? {} : { after: afterKey }), ...(a ? {} : { before: beforeKey }) }],
+      inputs: [],
+    };
   const changes: ValueChange[] = [];
   if (b.kind !== a.kind) changes.push({ path: "kind", before: b.kind, after: a.kind });
   if (b.op !== a.op) changes.push({ path: "op", before: b.op, after: a.op });
   changes.push(...diffJson(b.options, a.options, "options"));
-  const bl = lossTerms(b), al = lossTerms(a);
+  const bl = lossTerms(b),
+    al = lossTerms(a);
   for (const id of union(bl.keys(), al.keys())) {
-    const x = bl.get(id), y = al.get(id);
-    if (!x || !y) { changes.push({ path: `loss.${id}`, ...(x ? { before: termSummary(x) } : {}), ...(y ? { after: termSummary(y) } : {}) }); continue; }
-    changes.push(...diffJson(x.weight, y.weight, `loss.${id}.weight`), ...diffJson(x.options, y.options, `loss.${id}.options`));
+    const x = bl.get(id),
+      y = al.get(id);
+    if (!x || !y) {
+      changes.push({
+        path: `loss.${id}`,
+        ...(x ? { before: termSummary(x) } : {}),
+        ...(y ? { after: termSummary(y) } : {}),
+      });
+      continue;
+    }
+    changes.push(
+      ...diffJson(x.weight, y.weight, `loss.${id}.weight`),
+      ...diffJson(x.options, y.options, `loss.${id}.options`),
+    );
   }
-  const bs = slots(b), as = slots(a), inputs: SlotDiff[] = [];
+  const bs = slots(b),
+    as = slots(a),
+    inputs: SlotDiff[] = [];
   for (const slot of union(bs.keys(), as.keys())) {
-    const x = bs.get(slot), y = as.get(slot);
+    const x = bs.get(slot),
+      y = as.get(slot);
     if (x === y) continue;
-    if (x === undefined || y === undefined) { inputs.push({ slot, ...(y ? { added: describe(after[y], y) } : {}), ...(x ? { removed: describe(before[x], x) } : {}) }); continue; }
-    const xn = before[x], yn = after[y];
-    if (xn && yn && isStage(xn) && isStage(yn) && xn.origin.name === yn.origin.name) inputs.push({ slot, stage: yn.origin.name, before: x, after: y });
+    if (x === undefined || y === undefined) {
+      inputs.push({
+        slot,
+        ...(y ? { added: describe(after[y], y) } : {}),
+        ...(x ? { removed: describe(before[x], x) } : {}),
+      });
+      continue;
+    }
+    const xn = before[x],
+      yn = after[y];
+    if (xn && yn && isStage(xn) && isStage(yn) && xn.origin.name === yn.origin.name)
+      inputs.push({ slot, stage: yn.origin.name, before: x, after: y });
     else inputs.push({ slot, diff: diffNodes(before, x, after, y)! });
   }
   return { kind: a.kind, name: a.origin.name, changes, inputs };
@@ -139,7 +194,12 @@ function union(a: Iterable<string>, b: Iterable<string>): string[] {
   return out;
 }
 
-interface Term { readonly weight: number; readonly op: string; readonly options: Json; readonly inputs: Readonly<Record<string, { key: string }>> }
+interface Term {
+  readonly weight: number;
+  readonly op: string;
+  readonly options: Json;
+  readonly inputs: Readonly<Record<string, { key: string }>>;
+}
 
 /** Loss terms named by op, `op#2` for a second term of the same op. */
 function lossTerms(n: IrNode): Map<string, Term> {
@@ -167,9 +227,19 @@ function describe(n: IrNode | undefined, key: string): string {
 }
 
 /** Params of a trial that changed, limited to those reaching the stage (IrNode.params, either side). */
-export function diffParams(before: Readonly<Record<string, Json>>, after: Readonly<Record<string, Json>>, relevant: Iterable<string>): ValueChange[] {
+export function diffParams(
+  before: Readonly<Record<string, Json>>,
+  after: Readonly<Record<string, Json>>,
+  relevant: Iterable<string>,
+): ValueChange[] {
   const names = [...new Set(relevant)].sort();
-  return names.filter((p) => !same(before[p], after[p])).map((p) => ({ path: p, ...(before[p] !== undefined ? { before: before[p] } : {}), ...(after[p] !== undefined ? { after: after[p] } : {}) }));
+  return names
+    .filter((p) => !same(before[p], after[p]))
+    .map((p) => ({
+      path: p,
+      ...(before[p] !== undefined ? { before: before[p] } : {}),
+      ...(after[p] !== undefined ? { after: after[p] } : {}),
+    }));
 }
 
 /** `a → b`, `absent → b`, `a → absent`: how a change reads on one line. */

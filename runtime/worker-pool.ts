@@ -31,14 +31,20 @@ export class WorkerPool {
   private nextId = 1;
   private stopped = false;
 
-  constructor(readonly size: number, private readonly backend: string) {}
+  constructor(
+    readonly size: number,
+    private readonly backend: string,
+  ) {}
 
   /**
    * Runs a job on a free worker (starting one if fewer than `size` exist). `prepare` runs once a
    * worker is ours and returns the job, or undefined when there is nothing to do after all (then
    * the result is undefined too, as it is when the pool was stopped first).
    */
-  async run(prepare: () => Promise<Omit<WorkerJob, "id"> | undefined>, on: (m: FromWorker, worker: number) => void): Promise<Result | undefined> {
+  async run(
+    prepare: () => Promise<Omit<WorkerJob, "id"> | undefined>,
+    on: (m: FromWorker, worker: number) => void,
+  ): Promise<Result | undefined> {
     const slot = await this.acquire();
     if (!slot) return undefined;
     const id = this.nextId++;
@@ -60,13 +66,21 @@ export class WorkerPool {
   /** Asks every worker to checkpoint and stop (Ctrl-C); running jobs end as interrupted. */
   stop(): void {
     this.stopped = true;
-    for (const s of this.slots) if (!s.dead) void s.proc.sendMessage({ type: "stop" } satisfies ToWorker as never).catch(() => {});
+    for (const s of this.slots)
+      if (!s.dead) void s.proc.sendMessage({ type: "stop" } satisfies ToWorker as never).catch(() => {});
     for (const w of this.waiting.splice(0)) w(); // queued callers return undefined: nothing new starts
   }
 
   async close(): Promise<void> {
     for (const s of this.slots) if (!s.dead) s.proc.disconnect?.();
-    await Promise.all(this.slots.map((s) => s.proc.then(() => undefined, () => undefined)));
+    await Promise.all(
+      this.slots.map((s) =>
+        s.proc.then(
+          () => undefined,
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** Kills the workers without waiting for checkpoints (a second Ctrl-C). */
@@ -80,9 +94,16 @@ export class WorkerPool {
     for (;;) {
       if (this.stopped) return undefined;
       const free = this.slots.find((s) => !s.busy && !s.dead);
-      if (free) { free.busy = RESERVED; return free; }
+      if (free) {
+        free.busy = RESERVED;
+        return free;
+      }
       const live = this.slots.filter((s) => !s.dead).length;
-      if (live < this.size) { const s = this.start(execaNode); s.busy = RESERVED; return s; }
+      if (live < this.size) {
+        const s = this.start(execaNode);
+        s.busy = RESERVED;
+        return s;
+      }
       await new Promise<void>((r) => this.waiting.push(r));
     }
   }
@@ -93,26 +114,52 @@ export class WorkerPool {
 
   private start(execaNode: typeof import("execa").execaNode): Slot {
     const proc = execaNode(BOOT, [], {
-      ipc: true, serialization: "json", stdout: "ignore", stderr: "pipe", buffer: false, reject: false,
-      env: { SCDX_WORKER_BACKEND: this.backend }, cleanup: true,
+      ipc: true,
+      serialization: "json",
+      stdout: "ignore",
+      stderr: "pipe",
+      buffer: false,
+      reject: false,
+      env: { SCDX_WORKER_BACKEND: this.backend },
+      cleanup: true,
     }) as unknown as ResultPromise<{ ipc: true }>;
     let markReady: () => void = () => {};
-    const slot: Slot = { index: this.slots.length + 1, proc, ready: new Promise<void>((r) => { markReady = r; }), stderr: "", dead: false };
-    proc.stderr?.on("data", (d: Buffer) => { slot.stderr = (slot.stderr + d.toString()).slice(-4000); });
+    const slot: Slot = {
+      index: this.slots.length + 1,
+      proc,
+      ready: new Promise<void>((r) => {
+        markReady = r;
+      }),
+      stderr: "",
+      dead: false,
+    };
+    proc.stderr?.on("data", (d: Buffer) => {
+      slot.stderr = (slot.stderr + d.toString()).slice(-4000);
+    });
     void (async () => {
       try {
         for await (const raw of proc.getEachMessage()) {
           const m = raw as unknown as FromWorker;
-          if (m.type === "ready") { markReady(); continue; }
-          if (m.type === "result" && m.id === -1) { if (!m.ok) slot.stderr += m.message; continue; }
+          if (m.type === "ready") {
+            markReady();
+            continue;
+          }
+          if (m.type === "result" && m.id === -1) {
+            if (!m.ok) slot.stderr += m.message;
+            continue;
+          }
           if (!slot.busy || ("id" in m && m.id !== slot.busy.id)) continue;
           if (m.type === "result") slot.busy.done(m);
           else slot.busy.on(m);
         }
-      } catch { /* the worker exited */ }
+      } catch {
+        /* the worker exited */
+      }
     })();
     void proc.then((r) => {
-      slot.exit = r.signal ? `killed by ${r.signal}${r.signal === "SIGKILL" ? " (out of memory?)" : ""}` : `exit code ${r.exitCode}`;
+      slot.exit = r.signal
+        ? `killed by ${r.signal}${r.signal === "SIGKILL" ? " (out of memory?)" : ""}`
+        : `exit code ${r.exitCode}`;
       slot.dead = true;
       markReady();
       if (slot.busy && slot.busy.id > 0) slot.busy.done(this.deathResult(slot, slot.busy.id));
@@ -124,6 +171,12 @@ export class WorkerPool {
 
   private deathResult(slot: Slot, id: number): Result {
     const tail = slot.stderr.trim().split("\n").slice(-6).join("\n");
-    return { type: "result", id, ok: false, interrupted: this.stopped, message: `worker ${slot.index} ended (${slot.exit ?? "exited"})${tail ? `:\n${tail}` : ""}` };
+    return {
+      type: "result",
+      id,
+      ok: false,
+      interrupted: this.stopped,
+      message: `worker ${slot.index} ended (${slot.exit ?? "exited"})${tail ? `:\n${tail}` : ""}`,
+    };
   }
 }

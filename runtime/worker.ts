@@ -29,16 +29,35 @@ export type ToWorker = { readonly type: "job"; readonly job: WorkerJob } | { rea
 export type FromWorker =
   | { readonly type: "ready"; readonly backend: string; readonly pid: number }
   | { readonly type: "started"; readonly id: number; readonly resumedAt?: number }
-  | { readonly type: "progress"; readonly id: number; readonly done: number; readonly total: number; readonly loss?: number; readonly terms?: Record<string, number>; readonly lr?: number }
+  | {
+      readonly type: "progress";
+      readonly id: number;
+      readonly done: number;
+      readonly total: number;
+      readonly loss?: number;
+      readonly terms?: Record<string, number>;
+      readonly lr?: number;
+    }
   | { readonly type: "checkpoint"; readonly id: number; readonly step: number }
   | { readonly type: "result"; readonly id: number; readonly ok: true; readonly dir: string; readonly meta: StageMeta }
-  | { readonly type: "result"; readonly id: number; readonly ok: false; readonly interrupted: boolean; readonly message: string; readonly step?: number; readonly term?: string };
+  | {
+      readonly type: "result";
+      readonly id: number;
+      readonly ok: false;
+      readonly interrupted: boolean;
+      readonly message: string;
+      readonly step?: number;
+      readonly term?: string;
+    };
 
 const stop = new AbortController();
 process.on("SIGINT", () => stop.abort());
 process.on("SIGTERM", () => stop.abort());
 
-const send = (m: FromWorker) => sendMessage(m as never).catch(() => { /* the driver is gone */ });
+const send = (m: FromWorker) =>
+  sendMessage(m as never).catch(() => {
+    /* the driver is gone */
+  });
 
 async function runJob(job: WorkerJob): Promise<void> {
   const { runTrain } = await import("./runners/train.ts");
@@ -50,7 +69,13 @@ async function runJob(job: WorkerJob): Promise<void> {
     const cache = new Cache(job.cacheRoot);
     const entry = await cache.write(job.key, job.fields, async (outDir) => {
       const ctx: StageContext = {
-        key: job.key, nodes: job.nodes, models, workDir: job.workDir, outDir, signal: stop.signal, batchThreads: job.batchThreads,
+        key: job.key,
+        nodes: job.nodes,
+        models,
+        workDir: job.workDir,
+        outDir,
+        signal: stop.signal,
+        batchThreads: job.batchThreads,
         progress: (p) => void send({ type: "progress", id: job.id, ...p, terms: p.terms ? { ...p.terms } : undefined }),
         checkpointed: (step) => void send({ type: "checkpoint", id: job.id, step }),
         resumed: (step) => void send({ type: "started", id: job.id, resumedAt: step }),
@@ -60,12 +85,29 @@ async function runJob(job: WorkerJob): Promise<void> {
       return { ...meta, name: job.node.origin.name, kind: job.node.kind, op: job.node.op };
     });
     rmSync(job.workDir, { recursive: true, force: true }); // cached now: checkpoints are no longer needed
-    await send({ type: "result", id: job.id, ok: true, dir: entry.dir, meta: (entry.manifest.meta ?? {}) as StageMeta });
+    await send({
+      type: "result",
+      id: job.id,
+      ok: true,
+      dir: entry.dir,
+      meta: (entry.manifest.meta ?? {}) as StageMeta,
+    });
   } catch (e) {
     const interrupted = e instanceof InterruptedError || stop.signal.aborted;
     const err = e as Error;
-    const message = e instanceof StageError || interrupted ? err.message : `${err.message}${process.env["SCDX_DEBUG"] ? `\n${err.stack}` : ""}`;
-    await send({ type: "result", id: job.id, ok: false, interrupted, message, step: (e as StageError).step, term: (e as StageError).term });
+    const message =
+      e instanceof StageError || interrupted
+        ? err.message
+        : `${err.message}${process.env["SCDX_DEBUG"] ? `\n${err.stack}` : ""}`;
+    await send({
+      type: "result",
+      id: job.id,
+      ok: false,
+      interrupted,
+      message,
+      step: (e as StageError).step,
+      term: (e as StageError).term,
+    });
   } finally {
     models.dispose();
   }
@@ -91,14 +133,25 @@ async function main(): Promise<void> {
   })();
   while (!stop.signal.aborted) {
     const job = queue.shift();
-    if (job) { await runJob(job); continue; }
+    if (job) {
+      await runJob(job);
+      continue;
+    }
     if (closed) break;
-    await new Promise<void>((r) => { wake = r; });
+    await new Promise<void>((r) => {
+      wake = r;
+    });
   }
   process.exit(0);
 }
 
 main().catch(async (e) => {
-  await send({ type: "result", id: -1, ok: false, interrupted: false, message: `worker failed to start: ${(e as Error).message}` });
+  await send({
+    type: "result",
+    id: -1,
+    ok: false,
+    interrupted: false,
+    message: `worker failed to start: ${(e as Error).message}`,
+  });
   process.exit(1);
 });

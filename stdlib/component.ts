@@ -34,7 +34,9 @@ export interface ReportOptions {
 export type Report = (code: string, message: string, opts?: ReportOptions) => void;
 
 export interface CallContext {
-  readonly inputs: Readonly<Record<string, { readonly model?: ModelFacts; readonly data?: DatasetFacts; readonly span: Span }>>;
+  readonly inputs: Readonly<
+    Record<string, { readonly model?: ModelFacts; readonly data?: DatasetFacts; readonly span: Span }>
+  >;
   /** Options after validation, with schema defaults filled in. */
   readonly options: JsonObject;
   readonly report: Report;

@@ -8,7 +8,12 @@ import { EXIT, parseCommandArgs, UsageError, type Command, type Io } from "./com
 const SUBCOMMANDS = ["ls", "verify", "gc", "path"] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
 /** Which options each subcommand takes, so `scdx cache ls --dry-run` is an error rather than ignored. */
-const ALLOWED: Record<Sub, readonly string[]> = { ls: ["json"], verify: ["json"], gc: ["older-than", "dry-run", "json"], path: [] };
+const ALLOWED: Record<Sub, readonly string[]> = {
+  ls: ["json"],
+  verify: ["json"],
+  gc: ["older-than", "dry-run", "json"],
+  path: [],
+};
 
 const DEFAULT_GC_DAYS = 30;
 
@@ -43,26 +48,37 @@ Options:
 Exit codes: 0 ok, 1 verify found damaged entries, 2 usage error.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
-      cache: { type: "string" }, json: { type: "boolean" }, "older-than": { type: "string" }, "dry-run": { type: "boolean" },
+      cache: { type: "string" },
+      json: { type: "boolean" },
+      "older-than": { type: "string" },
+      "dry-run": { type: "boolean" },
     });
-    if (values.help) return io.out(cacheCommand.help + "\n"), EXIT.ok;
+    if (values.help) return (io.out(cacheCommand.help + "\n"), EXIT.ok);
     const [sub, ...extra] = positionals;
     if (sub === undefined) throw new UsageError(`give a subcommand: ${SUBCOMMANDS.join(", ")}`);
     if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
       const guess = didYouMean(sub, SUBCOMMANDS);
-      throw new UsageError(`unknown subcommand \`${sub}\`${guess ? `; did you mean \`${guess}\`?` : ""} (one of ${SUBCOMMANDS.join(", ")})`);
+      throw new UsageError(
+        `unknown subcommand \`${sub}\`${guess ? `; did you mean \`${guess}\`?` : ""} (one of ${SUBCOMMANDS.join(", ")})`,
+      );
     }
     if (extra.length) throw new UsageError(`unexpected argument \`${extra[0]}\``);
     const s = sub as Sub;
     for (const opt of ["json", "older-than", "dry-run"] as const) {
-      if (values[opt] !== undefined && !ALLOWED[s].includes(opt)) throw new UsageError(`--${opt} does not apply to \`cache ${s}\``);
+      if (values[opt] !== undefined && !ALLOWED[s].includes(opt))
+        throw new UsageError(`--${opt} does not apply to \`cache ${s}\``);
     }
-    const root = resolveCacheRoot({ flag: values.cache, env: process.env, projectDir: projectDirOf(io.cwd), cwd: io.cwd });
+    const root = resolveCacheRoot({
+      flag: values.cache,
+      env: process.env,
+      projectDir: projectDirOf(io.cwd),
+      cwd: io.cwd,
+    });
     const cache = new Cache(root);
     const json = !!values.json;
     switch (s) {
       case "path":
-        return io.out(root + "\n"), EXIT.ok;
+        return (io.out(root + "\n"), EXIT.ok);
       case "ls":
         return ls(cache, json, io);
       case "verify":
@@ -76,17 +92,26 @@ Exit codes: 0 ok, 1 verify found damaged entries, 2 usage error.`,
 function days(v: string | undefined): number {
   if (v === undefined) return DEFAULT_GC_DAYS;
   const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--older-than takes a number of days ≥ 0, got \`${v}\``);
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--older-than takes a number of days ≥ 0, got \`${v}\``);
   return n;
 }
 
 async function ls(cache: Cache, json: boolean, io: Io): Promise<number> {
   const entries = (await cache.ls()).sort((a, b) => b.lastUsed.localeCompare(a.lastUsed));
-  if (json) return io.out(JSON.stringify({ root: cache.root, entries }, null, 2) + "\n"), EXIT.ok;
-  if (entries.length === 0) return io.out(`no entries in ${cache.root}\n`), EXIT.ok;
-  const rows = entries.map((e) => [e.key.slice(0, 12), e.name ?? "?", e.kind ?? "", formatBytes(e.bytes), formatTime(e.created), formatTime(e.lastUsed)]);
+  if (json) return (io.out(JSON.stringify({ root: cache.root, entries }, null, 2) + "\n"), EXIT.ok);
+  if (entries.length === 0) return (io.out(`no entries in ${cache.root}\n`), EXIT.ok);
+  const rows = entries.map((e) => [
+    e.key.slice(0, 12),
+    e.name ?? "?",
+    e.kind ?? "",
+    formatBytes(e.bytes),
+    formatTime(e.created),
+    formatTime(e.lastUsed),
+  ]);
   io.out(table(["KEY", "NAME", "KIND", "SIZE", "CREATED", "LAST USED"], rows, [3]));
-  for (const e of entries) if (e.problem) io.out(`${e.key.slice(0, 12)}: ${e.problem} (scdx cache verify removes it)\n`);
+  for (const e of entries)
+    if (e.problem) io.out(`${e.key.slice(0, 12)}: ${e.problem} (scdx cache verify removes it)\n`);
   const total = entries.reduce((n, e) => n + e.bytes, 0);
   io.out(`${plural(entries.length, "entry", "entries")}, ${formatBytes(total)} in ${cache.root}\n`);
   return EXIT.ok;
@@ -97,10 +122,16 @@ async function verify(cache: Cache, json: boolean, io: Io): Promise<number> {
   const r = await cache.verify();
   if (json) io.out(JSON.stringify({ root: cache.root, ...r }, null, 2) + "\n");
   else {
-    for (const d of r.damaged) io.out(`damaged  ${d.key.slice(0, 12)}  ${names.get(d.key) ?? "?"}  ${d.reason} — removed\n`);
+    for (const d of r.damaged)
+      io.out(`damaged  ${d.key.slice(0, 12)}  ${names.get(d.key) ?? "?"}  ${d.reason} — removed\n`);
     const n = r.ok.length + r.damaged.length;
-    io.out(`${plural(n, "entry", "entries")} verified: ${r.ok.length} ok` +
-      (r.damaged.length ? `, ${r.damaged.length} damaged (removed; the next run recomputes ${r.damaged.length === 1 ? "it" : "them"})` : "") + "\n");
+    io.out(
+      `${plural(n, "entry", "entries")} verified: ${r.ok.length} ok` +
+        (r.damaged.length
+          ? `, ${r.damaged.length} damaged (removed; the next run recomputes ${r.damaged.length === 1 ? "it" : "them"})`
+          : "") +
+        "\n",
+    );
   }
   return r.damaged.length ? EXIT.errors : EXIT.ok;
 }
@@ -108,14 +139,18 @@ async function verify(cache: Cache, json: boolean, io: Io): Promise<number> {
 async function gc(cache: Cache, olderThanDays: number, dryRun: boolean, json: boolean, io: Io): Promise<number> {
   const before = new Map((await cache.ls()).map((e) => [e.key, e]));
   const r = await cache.gc({ olderThanDays, dryRun });
-  if (json) return io.out(JSON.stringify({ root: cache.root, dryRun, olderThanDays, ...r }, null, 2) + "\n"), EXIT.ok;
+  if (json) return (io.out(JSON.stringify({ root: cache.root, dryRun, olderThanDays, ...r }, null, 2) + "\n"), EXIT.ok);
   const verb = dryRun ? "would remove" : "removed";
-  const rows = r.removed.map((k) => before.get(k)).filter((e): e is EntrySummary => !!e)
+  const rows = r.removed
+    .map((k) => before.get(k))
+    .filter((e): e is EntrySummary => !!e)
     .map((e) => [verb, e.key.slice(0, 12), e.name ?? "?", formatBytes(e.bytes), `last used ${formatTime(e.lastUsed)}`]);
   if (rows.length) io.out(table(null, rows, [3]));
-  io.out(`${dryRun ? "would remove" : "removed"} ${plural(r.removed.length, "entry", "entries")} not used for ${olderThanDays} day${olderThanDays === 1 ? "" : "s"} ` +
-    `(${formatBytes(r.freedBytes)}), ${plural(r.tmpRemoved.length, "abandoned temp dir", "abandoned temp dirs")}, ` +
-    `${plural(r.locksRemoved.length, "stale lock", "stale locks")}; ${plural(before.size - (dryRun ? 0 : r.removed.length), "entry", "entries")} ${dryRun ? "stay" : "left"}\n`);
+  io.out(
+    `${dryRun ? "would remove" : "removed"} ${plural(r.removed.length, "entry", "entries")} not used for ${olderThanDays} day${olderThanDays === 1 ? "" : "s"} ` +
+      `(${formatBytes(r.freedBytes)}), ${plural(r.tmpRemoved.length, "abandoned temp dir", "abandoned temp dirs")}, ` +
+      `${plural(r.locksRemoved.length, "stale lock", "stale locks")}; ${plural(before.size - (dryRun ? 0 : r.removed.length), "entry", "entries")} ${dryRun ? "stay" : "left"}\n`,
+  );
   return EXIT.ok;
 }
 
@@ -127,7 +162,8 @@ function plural(n: number, one: string, many: string): string {
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024, i = 0;
+  let v = n / 1024,
+    i = 0;
   while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
   return `${v.toFixed(1)} ${units[i]}`;
 }
@@ -144,6 +180,10 @@ export function formatTime(iso: string): string {
 function table(head: readonly string[] | null, rows: readonly (readonly string[])[], right: readonly number[]): string {
   const all = head ? [head, ...rows] : rows;
   const w = all[0]!.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
-  const line = (r: readonly string[]) => r.map((x, c) => (right.includes(c) ? x.padStart(w[c]!) : x.padEnd(w[c]!))).join("  ").trimEnd() + "\n";
+  const line = (r: readonly string[]) =>
+    r
+      .map((x, c) => (right.includes(c) ? x.padStart(w[c]!) : x.padEnd(w[c]!)))
+      .join("  ")
+      .trimEnd() + "\n";
   return all.map(line).join("");
 }

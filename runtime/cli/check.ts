@@ -18,8 +18,11 @@ Options:
 
 Exit codes: 0 no errors, 1 errors found, 2 usage error (bad flag, unreadable file).`,
   run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { set: { type: "string", multiple: true }, format: { type: "string" } });
-    if (values.help) return io.out(check.help + "\n"), EXIT.ok;
+    const { values, positionals } = parseCommandArgs(argv, {
+      set: { type: "string", multiple: true },
+      format: { type: "string" },
+    });
+    if (values.help) return (io.out(check.help + "\n"), EXIT.ok);
     if (positionals.length === 0) throw new UsageError("give at least one .scd file");
     const format = formatOption(values.format);
     let failed = false;
@@ -31,7 +34,9 @@ Exit codes: 0 no errors, 1 errors found, 2 usage error (bad flag, unreadable fil
       else if (r.study && format === "pretty") {
         const n = r.study.trials.length;
         const k = stageCount(r.study);
-        io.out(`${r.loaded.main.display}: ok — ${n} trial${n === 1 ? "" : "s"}, ${k} distinct stage${k === 1 ? "" : "s"}\n`);
+        io.out(
+          `${r.loaded.main.display}: ok — ${n} trial${n === 1 ? "" : "s"}, ${k} distinct stage${k === 1 ? "" : "s"}\n`,
+        );
       }
     }
     if (format === "json") io.out(JSON.stringify(json, null, 2) + "\n");

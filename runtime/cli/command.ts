@@ -30,7 +30,12 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /** node:util parseArgs with strict checking; its errors become UsageErrors with a plain message. */
 export function parseCommandArgs<O extends Options>(argv: readonly string[], options: O) {
   try {
-    return parseArgs({ args: [...argv], options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args: [...argv],
+      options: { help: { type: "boolean", short: "h" }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, "."));
   }
@@ -38,6 +43,7 @@ export function parseCommandArgs<O extends Options>(argv: readonly string[], opt
 
 export function formatOption(v: unknown): "pretty" | "short" | "json" {
   const f = (v as string | undefined) ?? "pretty";
-  if (f !== "pretty" && f !== "short" && f !== "json") throw new UsageError(`--format must be pretty, short or json, got \`${f}\``);
+  if (f !== "pretty" && f !== "short" && f !== "json")
+    throw new UsageError(`--format must be pretty, short or json, got \`${f}\``);
   return f;
 }

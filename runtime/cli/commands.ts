@@ -12,4 +12,16 @@ import { cacheCommand } from "./cache.ts";
 import { exportCommand } from "./export.ts";
 import { whyCommand } from "./why.ts";
 
-export const commands: readonly Command[] = [check, plan, run, whyCommand, exportCommand, cacheCommand, graph, fmt, doc, data, embedCommand];
+export const commands: readonly Command[] = [
+  check,
+  plan,
+  run,
+  whyCommand,
+  exportCommand,
+  cacheCommand,
+  graph,
+  fmt,
+  doc,
+  data,
+  embedCommand,
+];

@@ -36,12 +36,17 @@ Without --stats or --preview it prints the dataset's options, size and classes.
 Exit codes: 0 ok, 1 the file has errors or the data cannot be read, 2 usage error.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
-      set: { type: "string", multiple: true }, stats: { type: "boolean" }, preview: { type: "string" },
-      count: { type: "string" }, limit: { type: "string" }, trial: { type: "string" },
+      set: { type: "string", multiple: true },
+      stats: { type: "boolean" },
+      preview: { type: "string" },
+      count: { type: "string" },
+      limit: { type: "string" },
+      trial: { type: "string" },
     });
-    if (values.help) return io.out(data.help + "\n"), EXIT.ok;
+    if (values.help) return (io.out(data.help + "\n"), EXIT.ok);
     if (positionals.length !== 2) throw new UsageError("give a .scd file and the name of one of its data declarations");
-    const count = whole(values.count, "--count", 8), trial = whole(values.trial, "--trial", 1);
+    const count = whole(values.count, "--count", 8),
+      trial = whole(values.trial, "--trial", 1);
     const limit = values.limit === undefined ? undefined : whole(values.limit, "--limit", 0);
     const [file, name] = positionals as [string, string];
     const r = compileFile(file, values.set ?? []);
@@ -53,7 +58,13 @@ Exit codes: 0 ok, 1 the file has errors or the data cannot be read, 2 usage erro
       io.out(describe(name, node, ds));
       if (values.stats) io.out("\n" + renderStats(await collectStats(ds, limit), ds.classes, ds.length));
       if (values.preview !== undefined) await writePreviews(ds, values.preview, count, io);
-      if (ds.skipped?.length) io.err(`${ds.skipped.length} sample${ds.skipped.length === 1 ? "" : "s"} skipped (skip_bad): ${ds.skipped.slice(0, 3).map((s) => `${s.id}: ${s.reason}`).join("; ")}${ds.skipped.length > 3 ? "; …" : ""}\n`);
+      if (ds.skipped?.length)
+        io.err(
+          `${ds.skipped.length} sample${ds.skipped.length === 1 ? "" : "s"} skipped (skip_bad): ${ds.skipped
+            .slice(0, 3)
+            .map((s) => `${s.id}: ${s.reason}`)
+            .join("; ")}${ds.skipped.length > 3 ? "; …" : ""}\n`,
+        );
       return EXIT.ok;
     } catch (e) {
       // Bad data files are the user's to fix: one clean line. Anything else is our bug (main reports it).
@@ -76,13 +87,20 @@ function whole(v: string | undefined, flag: string, dflt: number): number {
 /** The data node NAME evaluates to in a trial, whether or not a stage uses it. */
 function dataNode(r: CompileResult, name: string, trialNo: number): { node: IrNode; baseDir: string } {
   const study = r.study!;
-  const dataNames = [...r.loaded.scope].filter(([, b]) => b.decl.kind === "binding" && b.decl.keyword === "data").map(([n]) => n);
+  const dataNames = [...r.loaded.scope]
+    .filter(([, b]) => b.decl.kind === "binding" && b.decl.keyword === "data")
+    .map(([n]) => n);
   const b = r.loaded.scope.get(name);
   if (!b || b.decl.kind !== "binding" || b.decl.keyword !== "data") {
-    throw new UsageError(`\`${name}\` is not a data declaration of ${r.loaded.main.display}${dataNames.length ? `; its data: ${dataNames.join(", ")}` : " (it declares no data)"}`);
+    throw new UsageError(
+      `\`${name}\` is not a data declaration of ${r.loaded.main.display}${dataNames.length ? `; its data: ${dataNames.join(", ")}` : " (it declares no data)"}`,
+    );
   }
   const t = study.trials[trialNo - 1];
-  if (!t) throw new UsageError(`--trial ${trialNo}: the study has ${study.trials.length} trial${study.trials.length === 1 ? "" : "s"}`);
+  if (!t)
+    throw new UsageError(
+      `--trial ${trialNo}: the study has ${study.trials.length} trial${study.trials.length === 1 ? "" : "s"}`,
+    );
   const params = new Map<string, Value>();
   for (const [p, v] of Object.entries(t.params)) {
     const d = r.loaded.scope.get(p)?.decl;
@@ -101,16 +119,30 @@ function toValue(j: Json, like: A.Expr | undefined): Value {
   if (typeof j === "number") return { type: "number", value: j, span };
   if (typeof j === "boolean") return { type: "bool", value: j, span };
   if (typeof j === "string") return { type: like?.kind === "ident" ? "symbol" : "string", value: j, span };
-  if (Array.isArray(j)) return { type: "list", items: j.map((x, i) => toValue(x, like?.kind === "list" ? (like.items[i] ?? like.items[0]) : undefined)), span };
-  if (j && typeof j === "object") return { type: "record", fields: new Map(Object.entries(j).map(([k, x]) => [k, toValue(x, undefined)])), span };
+  if (Array.isArray(j))
+    return {
+      type: "list",
+      items: j.map((x, i) => toValue(x, like?.kind === "list" ? (like.items[i] ?? like.items[0]) : undefined)),
+      span,
+    };
+  if (j && typeof j === "object")
+    return { type: "record", fields: new Map(Object.entries(j).map(([k, x]) => [k, toValue(x, undefined)])), span };
   return { type: "error", span };
 }
 
 function describe(name: string, node: IrNode, ds: Dataset): string {
-  const opts = Object.entries(node.options).map(([k, v]) => `${k}: ${showJson(v)}`).join(", ");
+  const opts = Object.entries(node.options)
+    .map(([k, v]) => `${k}: ${showJson(v)}`)
+    .join(", ");
   const things = ds.classes.filter((c) => c.isThing);
   const stuff = ds.classes.filter((c) => !c.isThing);
-  const list = (cs: typeof things) => (cs.length > 12 ? `${cs.slice(0, 12).map((c) => c.name).join(", ")}, … (${cs.length})` : cs.map((c) => c.name).join(", "));
+  const list = (cs: typeof things) =>
+    cs.length > 12
+      ? `${cs
+          .slice(0, 12)
+          .map((c) => c.name)
+          .join(", ")}, … (${cs.length})`
+      : cs.map((c) => c.name).join(", ");
   let out = `data ${name} = ${node.op}(${opts})  [${node.origin.file}]\n`;
   out += `${ds.length} image${ds.length === 1 ? "" : "s"}; things: ${list(things) || "none"}; stuff: ${list(stuff) || "none"}\n`;
   return out;
@@ -123,7 +155,13 @@ async function writePreviews(ds: Dataset, dir: string, count: number, io: Io): P
   const n = Math.min(count, ds.length);
   for (let i = 0; i < n; i++) {
     const p = renderPreview(await ds.get(i), ds.classes, i);
-    await sharp(Buffer.from(p.rgb.buffer, p.rgb.byteOffset, p.rgb.byteLength), { raw: { width: p.width, height: p.height, channels: 3 } }).png().toFile(path.join(out, `${String(i).padStart(4, "0")}.png`));
+    await sharp(Buffer.from(p.rgb.buffer, p.rgb.byteOffset, p.rgb.byteLength), {
+      raw: { width: p.width, height: p.height, channels: 3 },
+    })
+      .png()
+      .toFile(path.join(out, `${String(i).padStart(4, "0")}.png`));
   }
-  io.out(`wrote ${n} preview${n === 1 ? "" : "s"} to ${dir}${dir.endsWith("/") ? "" : "/"}0000.png … (image | masks, boxes, labels; captions below)\n`);
+  io.out(
+    `wrote ${n} preview${n === 1 ? "" : "s"} to ${dir}${dir.endsWith("/") ? "" : "/"}0000.png … (image | masks, boxes, labels; captions below)\n`,
+  );
 }

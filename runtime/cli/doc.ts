@@ -25,7 +25,10 @@ function schemaType(p: JsonObject): string {
 
 function optionRows(props: Readonly<Record<string, JsonObject>>, required: readonly string[] = []): string[][] {
   return Object.entries(props).map(([k, p]) => [
-    k, schemaType(p), p["default"] !== undefined ? showJson(p["default"]) : required.includes(k) ? "required" : "—", String(p["description"] ?? ""),
+    k,
+    schemaType(p),
+    p["default"] !== undefined ? showJson(p["default"]) : required.includes(k) ? "required" : "—",
+    String(p["description"] ?? ""),
   ]);
 }
 
@@ -33,20 +36,35 @@ export function describeComponent(m: ComponentMeta, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   let s = `${c.bold(m.name)} — ${m.kind}, version ${m.version}\n  ${m.signature}\n\n${m.doc}\n`;
   if (m.notes?.length) s += "\n" + m.notes.map((n) => `  ${n}`).join("\n") + "\n";
-  if (m.inputs.length) s += `\n${c.bold("Inputs")} (positional, in this order, or by name)\n` + table(m.inputs.map((i) => ["  " + i.name, i.type, i.doc]));
+  if (m.inputs.length)
+    s +=
+      `\n${c.bold("Inputs")} (positional, in this order, or by name)\n` +
+      table(m.inputs.map((i) => ["  " + i.name, i.type, i.doc]));
   const rows = optionRows(m.options.properties, m.options.required);
-  if (rows.length) s += `\n${c.bold("Options")}\n` + table([["  name", "type", "default", ""].map((h) => c.dim(h)), ...rows.map((r) => ["  " + r[0], ...r.slice(1)])]);
-  if (m.fileOptions?.length) s += `\nFile options (resolved against the .scd file, fingerprinted by content): ${m.fileOptions.join(", ")}\n`;
+  if (rows.length)
+    s +=
+      `\n${c.bold("Options")}\n` +
+      table([["  name", "type", "default", ""].map((h) => c.dim(h)), ...rows.map((r) => ["  " + r[0], ...r.slice(1)])]);
+  if (m.fileOptions?.length)
+    s += `\nFile options (resolved against the .scd file, fingerprinted by content): ${m.fileOptions.join(", ")}\n`;
   if (m.seeded) s += "Depends on the study's `seed` param.\n";
   if (m.metrics) s += `Metrics (default options): ${m.metrics(defaultOptions(m.options)).join(", ")}\n`;
   return s;
 }
 
-
 function describeTrain(color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   let s = `${c.bold("train")} — stage\n  ${builtins["train"]!.signature}\n\n${builtins["train"]!.doc}\n\n${c.bold("Fields")}\n`;
-  s += table([["  name", "type", "default", ""].map((h) => c.dim(h)), ...Object.entries(typedFields).map(([k, d]) => ["  " + k, k === "trainable" ? "group | [group]" : k, k === "data" || k === "loss" ? "required" : "—", d]), ...optionRows(trainFields.properties, trainFields.required).map((r) => ["  " + r[0], ...r.slice(1)])]);
+  s += table([
+    ["  name", "type", "default", ""].map((h) => c.dim(h)),
+    ...Object.entries(typedFields).map(([k, d]) => [
+      "  " + k,
+      k === "trainable" ? "group | [group]" : k,
+      k === "data" || k === "loss" ? "required" : "—",
+      d,
+    ]),
+    ...optionRows(trainFields.properties, trainFields.required).map((r) => ["  " + r[0], ...r.slice(1)]),
+  ]);
   return s;
 }
 
@@ -60,20 +78,26 @@ signature, inputs, options (type, default, meaning) and notes — read from the 
 checker uses.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {});
-    if (values.help) return io.out(doc.help + "\n"), EXIT.ok;
+    if (values.help) return (io.out(doc.help + "\n"), EXIT.ok);
     if (positionals.length > 1) throw new UsageError("give at most one name");
     const name = positionals[0];
     if (!name) {
-      const rows = [["name", "kind", "what it is"], ...components.map((m) => [m.name, m.kind, m.doc]), ...Object.entries(builtins).map(([k, b]) => [k, "built-in", b.doc])];
+      const rows = [
+        ["name", "kind", "what it is"],
+        ...components.map((m) => [m.name, m.kind, m.doc]),
+        ...Object.entries(builtins).map(([k, b]) => [k, "built-in", b.doc]),
+      ];
       io.out(table(rows));
       return EXIT.ok;
     }
-    if (name === "train") return io.out(describeTrain(io.color)), EXIT.ok;
+    if (name === "train") return (io.out(describeTrain(io.color)), EXIT.ok);
     const m = registry.get(name);
-    if (m) return io.out(describeComponent(m, io.color)), EXIT.ok;
+    if (m) return (io.out(describeComponent(m, io.color)), EXIT.ok);
     const b = builtins[name];
-    if (b) return io.out(`${name} — built-in\n  ${b.signature}\n\n${b.doc}\n`), EXIT.ok;
+    if (b) return (io.out(`${name} — built-in\n  ${b.signature}\n\n${b.doc}\n`), EXIT.ok);
     const guess = didYouMean(name, [...registry.keys(), ...Object.keys(builtins)]);
-    throw new UsageError(`no component named \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""} (\`scdx doc\` lists them)`);
+    throw new UsageError(
+      `no component named \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""} (\`scdx doc\` lists them)`,
+    );
   },
 };

@@ -15,11 +15,19 @@ function expandInputs(argv: readonly string[]): string[] {
   let kind: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--") { out.push(...argv.slice(i)); break; }
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
     const flag = /^--[a-z]+/.exec(a)?.[0];
-    if (flag && VALUE_FLAGS.has(a)) { out.push(a); if (i + 1 < argv.length) out.push(argv[++i]!); }
-    else if (a.startsWith("-")) out.push(a);
-    else { out.push(...(kind ? [kind, a] : [a])); continue; }
+    if (flag && VALUE_FLAGS.has(a)) {
+      out.push(a);
+      if (i + 1 < argv.length) out.push(argv[++i]!);
+    } else if (a.startsWith("-")) out.push(a);
+    else {
+      out.push(...(kind ? [kind, a] : [a]));
+      continue;
+    }
     kind = flag && INPUT_FLAGS.has(flag) ? flag : undefined;
   }
   return out;
@@ -27,12 +35,17 @@ function expandInputs(argv: readonly string[]): string[] {
 
 function parseTokens(s: string): number[] {
   const parts = s.split(",").map((p) => p.trim());
-  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--tokens takes comma-separated non-negative integers, got \`${s}\``);
+  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p)))
+    throw new UsageError(`--tokens takes comma-separated non-negative integers, got \`${s}\``);
   return parts.map(Number);
 }
 
 function backendOption(v: string | undefined): BackendName | undefined {
-  try { return requestedBackend(v); } catch (e) { throw new UsageError((e as Error).message); }
+  try {
+    return requestedBackend(v);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 function label(r: EmbedRow): string {
@@ -40,19 +53,32 @@ function label(r: EmbedRow): string {
 }
 
 function pretty(res: EmbedResult): string {
-  const extra = res.ignored.length ? `, ${res.ignored.length} non-parameter tensor${res.ignored.length === 1 ? "" : "s"} ignored` : "";
-  const lines = [`${res.model} (${res.layout} layout, ${res.imageSize} px, ${res.embedDim}-d embeddings${extra}) on ${res.backend}`];
+  const extra = res.ignored.length
+    ? `, ${res.ignored.length} non-parameter tensor${res.ignored.length === 1 ? "" : "s"} ignored`
+    : "";
+  const lines = [
+    `${res.model} (${res.layout} layout, ${res.imageSize} px, ${res.embedDim}-d embeddings${extra}) on ${res.backend}`,
+  ];
   if (res.rows.some((r) => r.kind === "image")) lines.push(`image preprocessing: ${res.preprocessing}`);
   const w = Math.min(40, Math.max(...res.rows.map((r) => label(r).length)));
   for (const r of res.rows) {
-    const head = r.embedding.slice(0, SHOWN).map((x) => (x < 0 ? "" : " ") + x.toFixed(4)).join(" ");
+    const head = r.embedding
+      .slice(0, SHOWN)
+      .map((x) => (x < 0 ? "" : " ") + x.toFixed(4))
+      .join(" ");
     const name = label(r).length > w ? label(r).slice(0, w - 1) + "…" : label(r).padEnd(w);
-    lines.push(`${r.kind.padEnd(6)} ${name}  [${head}${r.embedding.length > SHOWN ? " …" : ""}]  dim ${r.embedding.length}  norm ${r.norm.toPrecision(5)} (before normalising)`);
+    lines.push(
+      `${r.kind.padEnd(6)} ${name}  [${head}${r.embedding.length > SHOWN ? " …" : ""}]  dim ${r.embedding.length}  norm ${r.norm.toPrecision(5)} (before normalising)`,
+    );
   }
-  const imgs = res.rows.filter((r) => r.kind === "image"), txts = res.rows.filter((r) => r.kind !== "image");
+  const imgs = res.rows.filter((r) => r.kind === "image"),
+    txts = res.rows.filter((r) => r.kind !== "image");
   if (imgs.length && txts.length) {
     lines.push("", "cosine similarity (rows: images, columns: texts/tokens in order)");
-    for (const i of imgs) lines.push(`  ${label(i).padEnd(w)}  ${txts.map((t) => dot(i.embedding, t.embedding).toFixed(4).padStart(8)).join(" ")}`);
+    for (const i of imgs)
+      lines.push(
+        `  ${label(i).padEnd(w)}  ${txts.map((t) => dot(i.embedding, t.embedding).toFixed(4).padStart(8)).join(" ")}`,
+      );
   }
   return lines.join("\n") + "\n";
 }
@@ -93,14 +119,22 @@ With both images and texts, the pretty output ends with their cosine similaritie
 Exit codes: 0 ok, 1 the checkpoint or an input cannot be used, 2 usage error.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(expandInputs(argv), {
-      model: { type: "string" }, image: { type: "string", multiple: true }, text: { type: "string", multiple: true },
-      tokens: { type: "string", multiple: true }, json: { type: "boolean" }, backend: { type: "string" },
+      model: { type: "string" },
+      image: { type: "string", multiple: true },
+      text: { type: "string", multiple: true },
+      tokens: { type: "string", multiple: true },
+      json: { type: "boolean" },
+      backend: { type: "string" },
     });
-    if (values.help) return io.out(embedCommand.help + "\n"), EXIT.ok;
-    if (positionals.length) throw new UsageError(`unexpected argument \`${positionals[0]}\` (inputs go after --image, --text or --tokens)`);
+    if (values.help) return (io.out(embedCommand.help + "\n"), EXIT.ok);
+    if (positionals.length)
+      throw new UsageError(`unexpected argument \`${positionals[0]}\` (inputs go after --image, --text or --tokens)`);
     if (!values.model) throw new UsageError("--model is required");
-    const images = values.image ?? [], texts = values.text ?? [], tokens = (values.tokens ?? []).map(parseTokens);
-    if (!images.length && !texts.length && !tokens.length) throw new UsageError("give at least one --image, --text or --tokens");
+    const images = values.image ?? [],
+      texts = values.text ?? [],
+      tokens = (values.tokens ?? []).map(parseTokens);
+    if (!images.length && !texts.length && !tokens.length)
+      throw new UsageError("give at least one --image, --text or --tokens");
     const backend = backendOption(values.backend);
     const { embed, userMessage } = await import("../embed.ts");
     let res: EmbedResult;

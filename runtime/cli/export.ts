@@ -47,20 +47,27 @@ Options:
 Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usage error.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
-      out: { type: "string" }, layout: { type: "string" }, trial: { type: "string" }, set: { type: "string", multiple: true },
-      backend: { type: "string" }, cache: { type: "string" }, force: { type: "boolean" },
+      out: { type: "string" },
+      layout: { type: "string" },
+      trial: { type: "string" },
+      set: { type: "string", multiple: true },
+      backend: { type: "string" },
+      cache: { type: "string" },
+      force: { type: "boolean" },
     });
-    if (values.help) return io.out(exportCommand.help + "\n"), EXIT.ok;
+    if (values.help) return (io.out(exportCommand.help + "\n"), EXIT.ok);
     if (positionals.length !== 2) throw new UsageError("give a .scd file and a stage name");
     const [file, name] = positionals as [string, string];
     if (!values.out) throw new UsageError("--out DIR is required");
     const layout = values.layout ?? "hf";
-    if (layout !== "hf" && layout !== "openai") throw new UsageError(`--layout must be hf or openai, got \`${layout}\``);
+    if (layout !== "hf" && layout !== "openai")
+      throw new UsageError(`--layout must be hf or openai, got \`${layout}\``);
     const { outState, clearExport, writeExport } = await import("../export-model.ts");
     const out = path.resolve(io.cwd, values.out);
     const state = outState(out);
     if (state === "not-dir") throw new UsageError(`--out ${values.out} is a file, not a directory`);
-    if (state === "not-empty" && !values.force) throw new UsageError(`--out ${values.out} is not empty; pass --force to replace an earlier export there`);
+    if (state === "not-empty" && !values.force)
+      throw new UsageError(`--out ${values.out} is not empty; pass --force to replace an earlier export there`);
 
     const r = compileFile(file, values.set ?? [], { checkFiles: true });
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
@@ -68,12 +75,24 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
     const s = openSession(r.study, file, { backend: values.backend, cache: values.cache, only: [name], cwd: io.cwd });
     const { stage, trial } = pickStage(r.study, s.plan, name, values.trial);
     const key = stage.info.key;
-    const rerun = ["scdx", "run", file, "--only", name, ...(values.set ?? []).flatMap((x) => ["--set", x]),
-      ...(values.backend ? ["--backend", values.backend] : []), ...(values.cache ? ["--cache", values.cache] : [])].map(shellWord).join(" ");
+    const rerun = [
+      "scdx",
+      "run",
+      file,
+      "--only",
+      name,
+      ...(values.set ?? []).flatMap((x) => ["--set", x]),
+      ...(values.backend ? ["--backend", values.backend] : []),
+      ...(values.cache ? ["--cache", values.cache] : []),
+    ]
+      .map(shellWord)
+      .join(" ");
     const hit = await s.cache.lookup(key);
     if (hit.status !== "hit") {
       const why = hit.status === "damaged" ? ` (its entry was damaged — ${hit.reason} — and has been removed)` : "";
-      io.err(`scdx export: stage ${name} of trial ${trial} is not in the cache (key ${key.slice(0, 12)}…)${why}: run \`${rerun}\` first${otherBackends(r.study, s, name, trial)}\n`);
+      io.err(
+        `scdx export: stage ${name} of trial ${trial} is not in the cache (key ${key.slice(0, 12)}…)${why}: run \`${rerun}\` first${otherBackends(r.study, s, name, trial)}\n`,
+      );
       return EXIT.errors;
     }
 
@@ -87,11 +106,31 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
       const m = hit.manifest;
       const files = writeExport(out, loaded, hit.dir, layout, {
         // Paths relative to the project and the cache: provenance committed with a checkpoint must not carry one machine's folders.
-        format: 1, study: path.relative(s.projectDir, path.resolve(io.cwd, file)) || path.basename(file), experiment: r.study.experiment, stage: name, trial, params: r.study.trials[trial - 1]!.params,
-        key, fields: stage.fields, scdx: scdxVersion(), backend: s.backend, layout, family: loaded.model.family, exported: new Date().toISOString(),
-        entry: { dir: path.relative(s.cache.root, hit.dir), created: m.created, host: m.host, seconds: m.seconds ?? null, meta: m.meta }, rerun,
+        format: 1,
+        study: path.relative(s.projectDir, path.resolve(io.cwd, file)) || path.basename(file),
+        experiment: r.study.experiment,
+        stage: name,
+        trial,
+        params: r.study.trials[trial - 1]!.params,
+        key,
+        fields: stage.fields,
+        scdx: scdxVersion(),
+        backend: s.backend,
+        layout,
+        family: loaded.model.family,
+        exported: new Date().toISOString(),
+        entry: {
+          dir: path.relative(s.cache.root, hit.dir),
+          created: m.created,
+          host: m.host,
+          seconds: m.seconds ?? null,
+          meta: m.meta,
+        },
+        rerun,
       });
-      io.out(`exported ${name} (trial ${trial}, ${loaded.model.family === "refiner" ? "CLIP∘Refiner" : "CLIP"}, ${layout} layout) to ${out}:\n${files.map((f) => `  ${f}`).join("\n")}\n`);
+      io.out(
+        `exported ${name} (trial ${trial}, ${loaded.model.family === "refiner" ? "CLIP∘Refiner" : "CLIP"}, ${layout} layout) to ${out}:\n${files.map((f) => `  ${f}`).join("\n")}\n`,
+      );
     } finally {
       tf.dispose(Object.values(loaded.model.params));
     }
@@ -104,10 +143,14 @@ function otherBackends(study: Study, s: Session, name: string, trial: number): s
   const found: string[] = [];
   for (const b of BACKENDS) {
     if (b === s.backend) continue;
-    const plan = planRun(study, { backend: b, scdxVersion: scdxVersion(), fingerprint: s.fingerprints.fingerprint }, [name]);
+    const plan = planRun(study, { backend: b, scdxVersion: scdxVersion(), fingerprint: s.fingerprints.fingerprint }, [
+      name,
+    ]);
     const node = study.trials[trial - 1]!.stages[name]!;
     const key = plan.stages.get(node)!.info.key;
     if (existsSync(path.join(s.cache.entryDir(key), "manifest.json"))) found.push(b);
   }
-  return found.length ? `\n(it is cached for the ${found.join(" and ")} backend${found.length > 1 ? "s" : ""}: add --backend ${found[0]} to export that one)` : "";
+  return found.length
+    ? `\n(it is cached for the ${found.join(" and ")} backend${found.length > 1 ? "s" : ""}: add --backend ${found[0]} to export that one)`
+    : "";
 }

@@ -22,7 +22,7 @@ Options:
 Exit codes: 0 ok (or all formatted with --check), 1 syntax errors or unformatted files, 2 usage.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { check: { type: "boolean" } });
-    if (values.help) return io.out(fmt.help + "\n"), EXIT.ok;
+    if (values.help) return (io.out(fmt.help + "\n"), EXIT.ok);
     if (positionals.length === 0) throw new UsageError("give at least one .scd file");
     let code: number = EXIT.ok;
     for (const file of positionals) {
@@ -30,7 +30,12 @@ Exit codes: 0 ok (or all formatted with --check), 1 syntax errors or unformatted
       if (text === undefined) throw new UsageError(`cannot read \`${file}\``);
       const r = format(text, file);
       if (r.output === undefined) {
-        io.err(renderDiagnostics(r.diagnostics, (p) => (p === file ? text : undefined), { format: "pretty", color: io.color }));
+        io.err(
+          renderDiagnostics(r.diagnostics, (p) => (p === file ? text : undefined), {
+            format: "pretty",
+            color: io.color,
+          }),
+        );
         code = EXIT.errors;
         continue;
       }

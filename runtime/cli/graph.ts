@@ -18,11 +18,15 @@ Options:
 
 Exit codes: 0 ok, 1 the file has errors, 2 usage error.`,
   run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { set: { type: "string", multiple: true }, format: { type: "string" } });
-    if (values.help) return io.out(graph.help + "\n"), EXIT.ok;
+    const { values, positionals } = parseCommandArgs(argv, {
+      set: { type: "string", multiple: true },
+      format: { type: "string" },
+    });
+    if (values.help) return (io.out(graph.help + "\n"), EXIT.ok);
     if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
     const format = values.format ?? "dot";
-    if (format !== "dot" && format !== "mermaid") throw new UsageError(`--format must be dot or mermaid, got \`${format}\``);
+    if (format !== "dot" && format !== "mermaid")
+      throw new UsageError(`--format must be dot or mermaid, got \`${format}\``);
     const r = compileFile(positionals[0]!, values.set ?? []);
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
     io.out(format === "dot" ? toDot(r.study) : toMermaid(r.study));

@@ -7,7 +7,8 @@ import { didYouMean } from "../../lang/diagnostics.ts";
 import { readFileSync } from "node:fs";
 
 function version(): string {
-  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
+    .version;
 }
 
 function useColor(stream: NodeJS.WriteStream): boolean {
@@ -37,11 +38,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(mainHelp());
     return name ? EXIT.ok : EXIT.usage;
   }
-  if (name === "--version" || name === "-v") return io.out(version() + "\n"), EXIT.ok;
+  if (name === "--version" || name === "-v") return (io.out(version() + "\n"), EXIT.ok);
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
-    const guess = didYouMean(name, commands.map((c) => c.name));
-    io.err(`scdx: unknown command \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""}\nRun \`scdx --help\` for the list.\n`);
+    const guess = didYouMean(
+      name,
+      commands.map((c) => c.name),
+    );
+    io.err(
+      `scdx: unknown command \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""}\nRun \`scdx --help\` for the list.\n`,
+    );
     return EXIT.usage;
   }
   try {
@@ -52,7 +58,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     const err = e as Error;
-    io.err(`scdx ${cmd.name}: internal error: ${err.message}\nThis is a bug in scdx, not in your study. Run with SCDX_DEBUG=1 for the stack trace, and please report it.\n`);
+    io.err(
+      `scdx ${cmd.name}: internal error: ${err.message}\nThis is a bug in scdx, not in your study. Run with SCDX_DEBUG=1 for the stack trace, and please report it.\n`,
+    );
     if (process.env["SCDX_DEBUG"]) io.err(`${err.stack}\n`);
     return 70;
   }

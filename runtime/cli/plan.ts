@@ -26,24 +26,30 @@ Options:
 Exit codes: 0 ok, 1 the file has errors, 2 usage error.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
-      set: { type: "string", multiple: true }, json: { type: "boolean" }, trials: { type: "string" },
-      backend: { type: "string" }, cache: { type: "string" },
+      set: { type: "string", multiple: true },
+      json: { type: "boolean" },
+      trials: { type: "string" },
+      backend: { type: "string" },
+      cache: { type: "string" },
     });
-    if (values.help) return io.out(plan.help + "\n"), EXIT.ok;
+    if (values.help) return (io.out(plan.help + "\n"), EXIT.ok);
     if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
     const maxTrials = values.trials === undefined ? 50 : Number(values.trials);
-    if (!Number.isInteger(maxTrials) || maxTrials < 0) throw new UsageError(`--trials must be a whole number, got \`${values.trials}\``);
+    if (!Number.isInteger(maxTrials) || maxTrials < 0)
+      throw new UsageError(`--trials must be a whole number, got \`${values.trials}\``);
     chooseBackend(values.backend); // a bad --backend is a usage error even with --json
     const file = positionals[0]!;
     const r = compileFile(file, values.set ?? []);
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
-    if (values.json) return io.out(JSON.stringify(r.study, null, 2) + "\n"), EXIT.ok;
+    if (values.json) return (io.out(JSON.stringify(r.study, null, 2) + "\n"), EXIT.ok);
     const s = openSession(r.study, file, { backend: values.backend, cache: values.cache, cwd: io.cwd });
     io.out(renderRunPlan(s, { color: io.color, maxTrials }));
     // Unlike run, plan still shows a plan that cannot run, then says why it would be refused.
     if (s.plan.refused.length) {
       const n = s.plan.refused.length;
-      io.out(`\n${n} stage${n === 1 ? "" : "s"} cannot fit the ${s.backend} backend; \`scdx run\` would refuse:\n${s.plan.refused.map((x) => `  ${x}`).join("\n")}\n`);
+      io.out(
+        `\n${n} stage${n === 1 ? "" : "s"} cannot fit the ${s.backend} backend; \`scdx run\` would refuse:\n${s.plan.refused.map((x) => `  ${x}`).join("\n")}\n`,
+      );
     }
     return EXIT.ok;
   },

@@ -16,7 +16,6 @@ import { scdxVersion } from "../cache-manifest.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { compileFile, printDiagnostics } from "./diagnose.ts";
 
-
 export const run: Command = {
   name: "run",
   summary: "run a study: every trial's stages that the cache does not already hold",
@@ -49,14 +48,22 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
 3 a stage failed (the others finished), 130 interrupted (checkpoints kept: run again to resume).`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
-      set: { type: "string", multiple: true }, backend: { type: "string" }, jobs: { type: "string" }, cache: { type: "string" },
-      "no-cache": { type: "boolean" }, "dry-run": { type: "boolean" }, only: { type: "string", multiple: true }, reporter: { type: "string" },
+      set: { type: "string", multiple: true },
+      backend: { type: "string" },
+      jobs: { type: "string" },
+      cache: { type: "string" },
+      "no-cache": { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      only: { type: "string", multiple: true },
+      reporter: { type: "string" },
     });
-    if (values.help) return io.out(run.help + "\n"), EXIT.ok;
+    if (values.help) return (io.out(run.help + "\n"), EXIT.ok);
     if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
     const jobsFlag = values.jobs === undefined ? undefined : Number(values.jobs);
-    if (jobsFlag !== undefined && (!Number.isInteger(jobsFlag) || jobsFlag < 1)) throw new UsageError(`--jobs must be a positive whole number, got \`${values.jobs}\``);
-    if (values.reporter !== undefined && !["ink", "plain", "json"].includes(values.reporter)) throw new UsageError(`--reporter must be ink, plain or json, got \`${values.reporter}\``);
+    if (jobsFlag !== undefined && (!Number.isInteger(jobsFlag) || jobsFlag < 1))
+      throw new UsageError(`--jobs must be a positive whole number, got \`${values.jobs}\``);
+    if (values.reporter !== undefined && !["ink", "plain", "json"].includes(values.reporter))
+      throw new UsageError(`--reporter must be ink, plain or json, got \`${values.reporter}\``);
     if (values["no-cache"] && values.cache) throw new UsageError("--no-cache and --cache exclude each other");
     const file = positionals[0]!;
 
@@ -64,15 +71,25 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
     const study = r.study;
     const names = new Set(study.trials.flatMap((t) => Object.keys(t.stages)));
-    for (const o of values.only ?? []) if (!names.has(o)) throw new UsageError(`--only ${o}: the study has no stage or bench \`${o}\` (it has ${[...names].join(", ")})`);
+    for (const o of values.only ?? [])
+      if (!names.has(o))
+        throw new UsageError(`--only ${o}: the study has no stage or bench \`${o}\` (it has ${[...names].join(", ")})`);
 
     const throwaway = values["no-cache"] ? mkdtempSync(path.join(os.tmpdir(), "scdx-nocache-")) : undefined;
-    const s = openSession(study, file, { backend: values.backend, cache: values.cache, cacheRoot: throwaway, only: values.only, cwd: io.cwd });
+    const s = openSession(study, file, {
+      backend: values.backend,
+      cache: values.cache,
+      cacheRoot: throwaway,
+      only: values.only,
+      cwd: io.cwd,
+    });
     // One process per core on wasm/cpu (each is single-threaded); one on tensorflow, where several
     // processes would each start CUDA on the same device.
     const jobs = jobsFlag ?? (s.backend === "tensorflow" ? 1 : Math.max(1, os.availableParallelism()));
     if (s.plan.refused.length) {
-      io.err(`scdx run: ${s.plan.refused.length} stage${s.plan.refused.length === 1 ? "" : "s"} cannot fit the ${s.backend} backend; nothing was run:\n${s.plan.refused.map((x) => `  ${x}`).join("\n")}\n`);
+      io.err(
+        `scdx run: ${s.plan.refused.length} stage${s.plan.refused.length === 1 ? "" : "s"} cannot fit the ${s.backend} backend; nothing was run:\n${s.plan.refused.map((x) => `  ${x}`).join("\n")}\n`,
+      );
       return EXIT.errors;
     }
     if (values["dry-run"]) {
@@ -83,7 +100,11 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
 
     const id = runId(study.experiment);
     const runDir = createRunDir(path.join(s.projectDir, ".scdx", "runs"), id);
-    writeProgram(runDir, study, environment(scdxVersion(), s.backend, tfjsVersion(), throwaway ? "(none: --no-cache)" : s.cache.root, argv));
+    writeProgram(
+      runDir,
+      study,
+      environment(scdxVersion(), s.backend, tfjsVersion(), throwaway ? "(none: --no-cache)" : s.cache.root, argv),
+    );
     const ui = await makeReporter(values.reporter ?? defaultReporter(s), io);
     const reporter = fanOut([eventLog(runDir), ui]);
     const t0 = Date.now();
@@ -94,15 +115,36 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     let interrupts = 0;
     const onSigint = () => {
       interrupts++;
-      if (interrupts === 1) { stop.abort(); pool.stop(); } else pool.kill();
+      if (interrupts === 1) {
+        stop.abort();
+        pool.stop();
+      } else pool.kill();
     };
     process.on("SIGINT", onSigint);
     process.on("SIGTERM", onSigint);
     let result;
     try {
-      emit({ type: "run-start", runId: id, experiment: study.experiment, file, backend: s.backend, jobs: pool.size, swept: study.swept, trials: s.plan.trials, stages: [...s.plan.stages.values()].map((x) => x.info) });
+      emit({
+        type: "run-start",
+        runId: id,
+        experiment: study.experiment,
+        file,
+        backend: s.backend,
+        jobs: pool.size,
+        swept: study.swept,
+        trials: s.plan.trials,
+        stages: [...s.plan.stages.values()].map((x) => x.info),
+      });
       indexRun(s.cache.root, path.resolve(io.cwd, file), study.experiment, runDir, s.plan);
-      result = await execute({ study, plan: s.plan, cache: s.cache, pool, emit: emit as never, signal: stop.signal, batchThreads: 1 });
+      result = await execute({
+        study,
+        plan: s.plan,
+        cache: s.cache,
+        pool,
+        emit: emit as never,
+        signal: stop.signal,
+        batchThreads: 1,
+      });
     } finally {
       process.off("SIGINT", onSigint);
       process.off("SIGTERM", onSigint);
@@ -114,8 +156,14 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     const failed = outcomes.filter((x) => !x.ok && !x.interrupted && !x.skipped).length;
     const interrupted = result.interrupted || outcomes.some((x) => x.interrupted);
     emit({
-      type: "run-done", ok: failed === 0 && !interrupted, interrupted, executed: outcomes.filter((x) => x.executed && x.ok).length,
-      cached: outcomes.filter((x) => x.ok && !x.executed).length, failed, seconds: (Date.now() - t0) / 1000, runDir,
+      type: "run-done",
+      ok: failed === 0 && !interrupted,
+      interrupted,
+      executed: outcomes.filter((x) => x.executed && x.ok).length,
+      cached: outcomes.filter((x) => x.ok && !x.executed).length,
+      failed,
+      seconds: (Date.now() - t0) / 1000,
+      runDir,
     });
     await reporter.close?.();
     return interrupted ? EXIT.interrupted : failed ? EXIT.stageFailed : EXIT.ok;
@@ -129,14 +177,18 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
  * container ttys) gets plain too: Ink takes every frame as taller than it and clears the
  * scrollback each time.
  */
-export function defaultReporter(s: Session, out: { readonly isTTY?: boolean; readonly rows?: number } = process.stdout): "ink" | "plain" {
+export function defaultReporter(
+  s: Session,
+  out: { readonly isTTY?: boolean; readonly rows?: number } = process.stdout,
+): "ink" | "plain" {
   if (!out.isTTY || !((out.rows ?? 0) > 0)) return "plain";
   return [...s.plan.roots].every((node) => hasEntry(s, node)) ? "plain" : "ink";
 }
 
 async function makeReporter(name: string, io: Parameters<Command["run"]>[1]): Promise<Reporter> {
   if (name === "json") return jsonReporter(io.out);
-  if (name === "plain") return plainReporter(io.out, { color: io.color, width: process.stdout.isTTY ? process.stdout.columns : undefined });
+  if (name === "plain")
+    return plainReporter(io.out, { color: io.color, width: process.stdout.isTTY ? process.stdout.columns : undefined });
   const { inkReporter } = await import("../reporters/ink.tsx");
   return inkReporter({ color: io.color });
 }
@@ -146,7 +198,11 @@ function tfjsVersion(): string {
   try {
     const req = createRequire(import.meta.url);
     const main = req.resolve("@tensorflow/tfjs");
-    const pkg = main.slice(0, main.lastIndexOf("node_modules/@tensorflow/tfjs/") + "node_modules/@tensorflow/tfjs/".length) + "package.json";
+    const pkg =
+      main.slice(0, main.lastIndexOf("node_modules/@tensorflow/tfjs/") + "node_modules/@tensorflow/tfjs/".length) +
+      "package.json";
     return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-  } catch { return "unknown"; }
+  } catch {
+    return "unknown";
+  }
 }

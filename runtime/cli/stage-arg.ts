@@ -12,17 +12,26 @@ export function checkStageName(study: Study, name: string, trainOnly: boolean): 
   const train = names.filter((n) => study.trials.some((t) => study.nodes[t.stages[n] ?? ""]?.kind === "train"));
   const allowed = trainOnly ? train : names;
   if (allowed.includes(name)) return;
-  if (trainOnly && names.includes(name)) throw new UsageError(`\`${name}\` is a bench; only train stages make models (${train.join(", ") || "none here"})`);
+  if (trainOnly && names.includes(name))
+    throw new UsageError(`\`${name}\` is a bench; only train stages make models (${train.join(", ") || "none here"})`);
   const guess = didYouMean(name, allowed);
-  throw new UsageError(`the study has no ${trainOnly ? "train stage" : "stage or bench"} \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""} (it has ${allowed.join(", ")})`);
+  throw new UsageError(
+    `the study has no ${trainOnly ? "train stage" : "stage or bench"} \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""} (it has ${allowed.join(", ")})`,
+  );
 }
 
 /** The stage's planned node for `--trial` (1-based), or for every trial when they share one node. */
-export function pickStage(study: Study, plan: RunPlan, name: string, trialFlag: string | undefined): { stage: PlannedStage; trial: number } {
+export function pickStage(
+  study: Study,
+  plan: RunPlan,
+  name: string,
+  trialFlag: string | undefined,
+): { stage: PlannedStage; trial: number } {
   const n = study.trials.length;
   if (trialFlag !== undefined) {
     const t = Number(trialFlag);
-    if (!Number.isInteger(t) || t < 1 || t > n) throw new UsageError(`--trial must be a whole number from 1 to ${n}, got \`${trialFlag}\``);
+    if (!Number.isInteger(t) || t < 1 || t > n)
+      throw new UsageError(`--trial must be a whole number from 1 to ${n}, got \`${trialFlag}\``);
     const node = study.trials[t - 1]!.stages[name];
     if (!node) throw new UsageError(`trial ${t} has no stage \`${name}\``);
     return { stage: plan.stages.get(node)!, trial: t };

@@ -38,9 +38,13 @@ Options:
 Exit codes: 0 ok (cached or not), 1 the file has errors, 2 usage error.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
-      trial: { type: "string" }, set: { type: "string", multiple: true }, backend: { type: "string" }, cache: { type: "string" }, json: { type: "boolean" },
+      trial: { type: "string" },
+      set: { type: "string", multiple: true },
+      backend: { type: "string" },
+      cache: { type: "string" },
+      json: { type: "boolean" },
     });
-    if (values.help) return io.out(whyCommand.help + "\n"), EXIT.ok;
+    if (values.help) return (io.out(whyCommand.help + "\n"), EXIT.ok);
     if (positionals.length !== 2) throw new UsageError("give a .scd file and a stage name");
     const [file, name] = positionals as [string, string];
     const r = compileFile(file, values.set ?? []);

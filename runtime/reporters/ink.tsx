@@ -20,7 +20,8 @@ export function staticItems(state: RunState): Item[] {
   const items: Item[] = [{ id: "header", kind: "header" }];
   const byKey = new Map<string, Row[]>();
   for (const r of state.rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
-  for (const k of state.finished) for (const row of byKey.get(k) ?? []) items.push({ id: `${row.trial}:${row.name}`, kind: "row", row });
+  for (const k of state.finished)
+    for (const row of byKey.get(k) ?? []) items.push({ id: `${row.trial}:${row.name}`, kind: "row", row });
   if (state.done) items.push({ id: "end", kind: "end" });
   return items;
 }
@@ -30,8 +31,13 @@ export function liveRows(state: RunState, max: number): { rows: Row[]; hidden: n
   const live = state.rows.filter((r) => !isFinal(state.stages[r.key]!.status));
   if (live.length <= max) return { rows: live, hidden: 0 };
   const room = Math.max(1, max - 1);
-  const active = new Set(live.filter((r) => r.sharedWith === null && state.stages[r.key]!.status !== "planned").slice(0, room));
-  for (const r of live) { if (active.size >= room) break; active.add(r); }
+  const active = new Set(
+    live.filter((r) => r.sharedWith === null && state.stages[r.key]!.status !== "planned").slice(0, room),
+  );
+  for (const r of live) {
+    if (active.size >= room) break;
+    active.add(r);
+  }
   return { rows: live.filter((r) => active.has(r)), hidden: live.length - active.size };
 }
 
@@ -51,13 +57,23 @@ export function RunView({ state, width = 100, maxLive = 20, color = false }: Run
   return (
     <>
       <Static items={staticItems(state)}>
-        {(item) => item.kind === "header" ? <Text key={item.id}>{headerText(state, c)}</Text>
-          : item.kind === "row" ? <StageRow key={item.id} state={state} row={item.row} layout={l} />
-          : <Box key={item.id} marginTop={1}><Text>{endText(state, color, width).trimEnd()}</Text></Box>}
+        {(item) =>
+          item.kind === "header" ? (
+            <Text key={item.id}>{headerText(state, c)}</Text>
+          ) : item.kind === "row" ? (
+            <StageRow key={item.id} state={state} row={item.row} layout={l} />
+          ) : (
+            <Box key={item.id} marginTop={1}>
+              <Text>{endText(state, color, width).trimEnd()}</Text>
+            </Box>
+          )
+        }
       </Static>
       {live.rows.length || live.hidden ? (
         <Box flexDirection="column">
-          {live.rows.map((row) => <StageRow key={`${row.trial}:${row.name}`} state={state} row={row} layout={l} />)}
+          {live.rows.map((row) => (
+            <StageRow key={`${row.trial}:${row.name}`} state={state} row={row} layout={l} />
+          ))}
           {live.hidden ? <Text dimColor>{`… ${live.hidden} more planned`}</Text> : null}
         </Box>
       ) : null}
@@ -88,12 +104,18 @@ export function inkReporter(opts: InkOptions = {}): Reporter {
     <RunView state={state} width={stdout.columns || 80} maxLive={Math.max(5, (stdout.rows || 24) - 4)} color={color} />
   );
   const app = render(view(), {
-    stdout, debug: opts.debug ?? false, patchConsole: opts.patchConsole ?? true,
+    stdout,
+    debug: opts.debug ?? false,
+    patchConsole: opts.patchConsole ?? true,
     // The executor owns SIGINT (it stops workers and emits run-done with interrupted: true).
-    exitOnCtrlC: false, maxFps: Math.max(1, Math.round(1000 / interval)),
+    exitOnCtrlC: false,
+    maxFps: Math.max(1, Math.round(1000 / interval)),
   });
   const flush = () => {
-    if (timer) { clearTimeout(timer); timer = null; }
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
     if (dirty && !closed) app.rerender(view());
     dirty = false;
   };
@@ -102,7 +124,10 @@ export function inkReporter(opts: InkOptions = {}): Reporter {
       state = reduce(state, e);
       dirty = true;
       if (e.type === "run-done") flush();
-      else if (!timer && !closed) { timer = setTimeout(flush, interval); timer.unref(); }
+      else if (!timer && !closed) {
+        timer = setTimeout(flush, interval);
+        timer.unref();
+      }
     },
     async close() {
       if (closed) return;

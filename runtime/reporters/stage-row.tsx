@@ -46,23 +46,47 @@ export interface RowParts {
 
 export function rowParts(state: RunState, row: Row, l: Layout): RowParts {
   const s = state.stages[row.key]!;
-  const name = fit(row.name, l.name), trial = `#${row.trial}`.padEnd(l.trial);
+  const name = fit(row.name, l.name),
+    trial = `#${row.trial}`.padEnd(l.trial);
   const base = { name, trial, bar: "", count: "" };
   if (row.sharedWith !== null) {
-    return { ...base, symbol: SYMBOL.shared, tone: "cyan", detail: `= trial ${row.sharedWith} (shared${s.status === "planned" ? "" : `, ${s.status}`})` };
+    return {
+      ...base,
+      symbol: SYMBOL.shared,
+      tone: "cyan",
+      detail: `= trial ${row.sharedWith} (shared${s.status === "planned" ? "" : `, ${s.status}`})`,
+    };
   }
   const progress = (st: StageState) => ({
     bar: l.bar ? progressBar(st.done, st.total, l.bar) : "",
     count: `${st.done}/${st.total}`.padStart(l.count),
   });
   switch (s.status) {
-    case "planned": return { ...base, symbol: SYMBOL.planned, tone: "gray", detail: s.damaged ? `damaged (${s.damaged}), will recompute` : "" };
-    case "waiting": return { ...base, symbol: SYMBOL.waiting, tone: "yellow", detail: `waiting for lock: ${s.holder ?? "?"}` };
-    case "cached": return { ...base, symbol: SYMBOL.cached, tone: "green", detail: `cached ${keyPrefix(s.info.key)}` };
-    case "skipped": return { ...base, symbol: SYMBOL.skipped, tone: "gray", detail: `skipped: ${s.skipReason ?? ""}` };
-    case "failed": return { ...base, ...progress(s), symbol: SYMBOL.failed, tone: "red", detail: `failed ${failureText(s)}` };
-    case "done": return { ...base, ...progress(s), symbol: SYMBOL.done, tone: "green", detail: joined([s.loss !== undefined ? `loss ${loss(s.loss)}` : "", `done in ${duration(s.seconds ?? 0)}`]) };
-    case "running": return { ...base, ...progress(s), symbol: spinner(state.now), tone: "cyan", detail: runningDetail(s) };
+    case "planned":
+      return {
+        ...base,
+        symbol: SYMBOL.planned,
+        tone: "gray",
+        detail: s.damaged ? `damaged (${s.damaged}), will recompute` : "",
+      };
+    case "waiting":
+      return { ...base, symbol: SYMBOL.waiting, tone: "yellow", detail: `waiting for lock: ${s.holder ?? "?"}` };
+    case "cached":
+      return { ...base, symbol: SYMBOL.cached, tone: "green", detail: `cached ${keyPrefix(s.info.key)}` };
+    case "skipped":
+      return { ...base, symbol: SYMBOL.skipped, tone: "gray", detail: `skipped: ${s.skipReason ?? ""}` };
+    case "failed":
+      return { ...base, ...progress(s), symbol: SYMBOL.failed, tone: "red", detail: `failed ${failureText(s)}` };
+    case "done":
+      return {
+        ...base,
+        ...progress(s),
+        symbol: SYMBOL.done,
+        tone: "green",
+        detail: joined([s.loss !== undefined ? `loss ${loss(s.loss)}` : "", `done in ${duration(s.seconds ?? 0)}`]),
+      };
+    case "running":
+      return { ...base, ...progress(s), symbol: spinner(state.now), tone: "cyan", detail: runningDetail(s) };
   }
 }
 
@@ -73,7 +97,11 @@ function runningDetail(s: StageState): string {
     s.eta !== undefined ? `eta ${duration(s.eta)}` : "",
     s.damaged ? `recomputing (damaged: ${s.damaged})` : "",
     s.resumedAt !== undefined ? `resumed at ${s.resumedAt}` : "",
-    s.terms ? Object.entries(s.terms).map(([k, v]) => `${k} ${term(v)}`).join(" ") : "",
+    s.terms
+      ? Object.entries(s.terms)
+          .map(([k, v]) => `${k} ${term(v)}`)
+          .join(" ")
+      : "",
     s.done === (s.resumedAt ?? 0) && s.loss === undefined ? "starting" : "",
   ]);
 }

@@ -10,7 +10,10 @@ import type { Metrics, RunEvent, StageInfo, TrialInfo } from "../events.ts";
 export type StageStatus = "planned" | "cached" | "waiting" | "running" | "done" | "failed" | "skipped";
 
 /** A progress observation kept for the rate estimate when the runner sends no `rate`. */
-interface Sample { readonly t: number; readonly done: number }
+interface Sample {
+  readonly t: number;
+  readonly done: number;
+}
 
 export interface StageState {
   readonly info: StageInfo;
@@ -96,12 +99,16 @@ export function isFinal(s: StageStatus): boolean {
 export function reduce(state: RunState, e: RunEvent): RunState {
   const now = Math.max(state.now, e.t);
   switch (e.type) {
-    case "run-start": return { ...start(e), now };
+    case "run-start":
+      return { ...start(e), now };
     case "trial-done": {
-      const trials = state.trials.map((t) => t.number === e.trial ? { ...t, done: true, ok: e.ok, metrics: e.metrics, failed: e.failed } : t);
+      const trials = state.trials.map((t) =>
+        t.number === e.trial ? { ...t, done: true, ok: e.ok, metrics: e.metrics, failed: e.failed } : t,
+      );
       return { ...state, trials, now };
     }
-    case "run-done": return { ...state, done: e, now };
+    case "run-done":
+      return { ...state, done: e, now };
     default: {
       const s = state.stages[e.key];
       if (!s) return { ...state, now };
@@ -128,7 +135,13 @@ function start(e: RunStart): RunState {
     }
   }
   return {
-    run, stages, stageOrder: infos.map((i) => i.key), rows, finished: [], done: null, now: e.t,
+    run,
+    stages,
+    stageOrder: infos.map((i) => i.key),
+    rows,
+    finished: [],
+    done: null,
+    now: e.t,
     trials: trials.map((info) => ({ number: trialNumber(info), info, done: false, ok: null, metrics: {}, failed: [] })),
   };
 }
@@ -137,26 +150,57 @@ type StageEvent = Exclude<RunEvent, { type: "run-start" | "trial-done" | "run-do
 
 function stage(s: StageState, e: StageEvent): StageState {
   switch (e.type) {
-    case "stage-cached": return { ...s, status: "cached", done: s.total, holder: undefined };
-    case "stage-waiting": return { ...s, status: "waiting", holder: e.holder };
-    case "stage-damaged": return { ...s, damaged: e.reason };
+    case "stage-cached":
+      return { ...s, status: "cached", done: s.total, holder: undefined };
+    case "stage-waiting":
+      return { ...s, status: "waiting", holder: e.holder };
+    case "stage-damaged":
+      return { ...s, damaged: e.reason };
     case "stage-started": {
       const done = e.resumedAt ?? 0;
-      return { ...s, status: "running", holder: undefined, worker: e.worker, startedAt: e.t, resumedAt: e.resumedAt, done, samples: [], rate: undefined, eta: undefined };
+      return {
+        ...s,
+        status: "running",
+        holder: undefined,
+        worker: e.worker,
+        startedAt: e.t,
+        resumedAt: e.resumedAt,
+        done,
+        samples: [],
+        rate: undefined,
+        eta: undefined,
+      };
     }
     case "stage-progress": {
       const samples = window([...s.samples, { t: e.t, done: e.done }], e.t);
       const rate = e.rate ?? estimateRate(samples);
       const eta = rate !== undefined && rate > 0 ? Math.max(0, e.total - e.done) / rate : undefined;
       return {
-        ...s, done: e.done, total: e.total, samples, rate, eta,
-        loss: e.loss ?? s.loss, terms: e.terms ?? s.terms, lr: e.lr ?? s.lr,
+        ...s,
+        done: e.done,
+        total: e.total,
+        samples,
+        rate,
+        eta,
+        loss: e.loss ?? s.loss,
+        terms: e.terms ?? s.terms,
+        lr: e.lr ?? s.lr,
       };
     }
-    case "stage-checkpoint": return { ...s, checkpoint: e.step };
-    case "stage-done": return { ...s, status: "done", done: s.total, eta: 0, seconds: e.seconds, metrics: e.metrics };
-    case "stage-failed": return { ...s, status: "failed", eta: undefined, error: { message: e.message, step: e.step, term: e.term }, done: e.step ?? s.done };
-    case "stage-skipped": return { ...s, status: "skipped", skipReason: e.reason };
+    case "stage-checkpoint":
+      return { ...s, checkpoint: e.step };
+    case "stage-done":
+      return { ...s, status: "done", done: s.total, eta: 0, seconds: e.seconds, metrics: e.metrics };
+    case "stage-failed":
+      return {
+        ...s,
+        status: "failed",
+        eta: undefined,
+        error: { message: e.message, step: e.step, term: e.term },
+        done: e.step ?? s.done,
+      };
+    case "stage-skipped":
+      return { ...s, status: "skipped", skipReason: e.reason };
   }
 }
 
@@ -169,14 +213,23 @@ function window(samples: Sample[], now: number): Sample[] {
 
 function estimateRate(samples: readonly Sample[]): number | undefined {
   if (samples.length < 2) return undefined;
-  const a = samples[0]!, b = samples[samples.length - 1]!;
+  const a = samples[0]!,
+    b = samples[samples.length - 1]!;
   const dt = (b.t - a.t) / 1000;
   return dt > 0 ? (b.done - a.done) / dt : undefined;
 }
 
 /** Counts by status over distinct stages (a damaged stage being recomputed counts as running). */
 export function statusCounts(state: RunState): Record<StageStatus, number> {
-  const c: Record<StageStatus, number> = { planned: 0, cached: 0, waiting: 0, running: 0, done: 0, failed: 0, skipped: 0 };
+  const c: Record<StageStatus, number> = {
+    planned: 0,
+    cached: 0,
+    waiting: 0,
+    running: 0,
+    done: 0,
+    failed: 0,
+    skipped: 0,
+  };
   for (const k of state.stageOrder) c[state.stages[k]!.status]++;
   return c;
 }

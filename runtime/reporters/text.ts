@@ -5,7 +5,14 @@ import type { StageInfo } from "../events.ts";
 import { statusCounts, trialMetrics, type RunState, type StageState, type StageStatus } from "./state.ts";
 
 export const SYMBOL: Record<StageStatus | "shared", string> = {
-  done: "✓", cached: "≡", shared: "↻", running: "⠋", failed: "✗", planned: "·", waiting: "⏸", skipped: "⊘",
+  done: "✓",
+  cached: "≡",
+  shared: "↻",
+  running: "⠋",
+  failed: "✗",
+  planned: "·",
+  waiting: "⏸",
+  skipped: "⊘",
 };
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -31,7 +38,8 @@ export function duration(seconds: number): string {
 /** Elapsed wall clock as `mm:ss` or `h:mm:ss`. */
 export function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
-  const mm = String(Math.floor(s / 60) % 60).padStart(2, "0"), ss = String(s % 60).padStart(2, "0");
+  const mm = String(Math.floor(s / 60) % 60).padStart(2, "0"),
+    ss = String(s % 60).padStart(2, "0");
   return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
@@ -56,7 +64,7 @@ export function keyPrefix(key: string): string {
 export function trialsLabel(trials: readonly number[]): string {
   const parts: string[] = [];
   const xs = [...trials].sort((a, b) => a - b);
-  for (let i = 0; i < xs.length;) {
+  for (let i = 0; i < xs.length; ) {
     let j = i;
     while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
     parts.push(j > i + 1 ? `${xs[i]}-${xs[j]}` : j === i + 1 ? `${xs[i]}, ${xs[j]}` : `${xs[i]}`);
@@ -68,8 +76,12 @@ export function trialsLabel(trials: readonly number[]): string {
 /** `loss 0.4312 (rla 0.31 scd 0.12)`, or empty before the first loss. */
 export function lossText(s: StageState): string {
   if (s.loss === undefined) return "";
-  const terms = s.terms && Object.keys(s.terms).length
-    ? ` (${Object.entries(s.terms).map(([k, v]) => `${k} ${term(v)}`).join(" ")})` : "";
+  const terms =
+    s.terms && Object.keys(s.terms).length
+      ? ` (${Object.entries(s.terms)
+          .map(([k, v]) => `${k} ${term(v)}`)
+          .join(" ")})`
+      : "";
   return `loss ${loss(s.loss)}${terms}`;
 }
 
@@ -81,7 +93,9 @@ export function countText(s: StageState): string {
 export function failureText(s: StageState): string {
   const e = s.error;
   if (!e) return "";
-  const where = [e.step !== undefined ? `at step ${e.step}` : "", e.term ? `in term ${e.term}` : ""].filter(Boolean).join(", ");
+  const where = [e.step !== undefined ? `at step ${e.step}` : "", e.term ? `in term ${e.term}` : ""]
+    .filter(Boolean)
+    .join(", ");
   return `${where ? where + ": " : ""}${e.message}`;
 }
 
@@ -93,8 +107,10 @@ export function headerText(state: RunState, c: ChalkInstance): string {
   const sweep = r.swept.length ? ` (sweep over ${r.swept.join(" × ")})` : "";
   const shared = state.rows.length - state.stageOrder.length;
   const d = state.stageOrder.length;
-  return `${c.bold(r.experiment)} ${c.dim(r.file)}: ${n} trial${n === 1 ? "" : "s"}${sweep}; ${d} distinct stage${d === 1 ? "" : "s"}` +
-    `${shared > 0 ? ` for ${state.rows.length} trial×stage uses (${shared} shared)` : ""} — backend ${r.backend}, ${r.jobs} job${r.jobs === 1 ? "" : "s"}`;
+  return (
+    `${c.bold(r.experiment)} ${c.dim(r.file)}: ${n} trial${n === 1 ? "" : "s"}${sweep}; ${d} distinct stage${d === 1 ? "" : "s"}` +
+    `${shared > 0 ? ` for ${state.rows.length} trial×stage uses (${shared} shared)` : ""} — backend ${r.backend}, ${r.jobs} job${r.jobs === 1 ? "" : "s"}`
+  );
 }
 
 /**
@@ -108,7 +124,15 @@ export function endText(state: RunState, color: boolean, width?: number): string
   let s = "";
   const metrics = trialMetrics(state);
   if ([...metrics.values()].some((m) => Object.keys(m).length)) {
-    s += formatTable(resultsTable(state.trials.map((t) => t.info), state.run.swept, metrics), { color, width }) + "\n";
+    s +=
+      formatTable(
+        resultsTable(
+          state.trials.map((t) => t.info),
+          state.run.swept,
+          metrics,
+        ),
+        { color, width },
+      ) + "\n";
   }
   const counts = statusCounts(state);
   const what = d.interrupted ? c.yellow("interrupted") : d.ok ? c.green("done") : c.red("failed");

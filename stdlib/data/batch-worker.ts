@@ -4,7 +4,12 @@ import { parentPort } from "node:worker_threads";
 import { batchBuffers, buildBatch, type BatchSpec } from "./batch.ts";
 import type { Sample } from "./sample.ts";
 
-interface Job { readonly id: number; readonly spec: BatchSpec; readonly samples: Sample[]; readonly seeds: number[] }
+interface Job {
+  readonly id: number;
+  readonly spec: BatchSpec;
+  readonly samples: Sample[];
+  readonly seeds: number[];
+}
 
 parentPort!.on("message", (job: Job) => {
   try {
@@ -12,6 +17,9 @@ parentPort!.on("message", (job: Job) => {
     parentPort!.postMessage({ id: job.id, batch }, batchBuffers(batch));
   } catch (e) {
     // The message reaches the user: the stack only when debugging.
-    parentPort!.postMessage({ id: job.id, error: process.env["SCDX_DEBUG"] ? (e as Error).stack ?? String(e) : (e as Error).message ?? String(e) });
+    parentPort!.postMessage({
+      id: job.id,
+      error: process.env["SCDX_DEBUG"] ? ((e as Error).stack ?? String(e)) : ((e as Error).message ?? String(e)),
+    });
   }
 });

@@ -6,7 +6,11 @@ import { CLIP_MEAN, CLIP_STD, normalizeInto, normalizeTable } from "./resize.ts"
 import { letterboxStudent } from "./letterbox.ts";
 import { toRgbImage } from "./sampling.ts";
 
-export interface ImageBatchSpec { readonly size: number; readonly mean?: readonly number[]; readonly std?: readonly number[] }
+export interface ImageBatchSpec {
+  readonly size: number;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+}
 
 /** Letterboxed student images only (image-level losses, embedding). */
 export interface ImageBatch {
@@ -24,24 +28,34 @@ export type BatchSpec =
 export type Batch = RegionBatch | BenchBatch | ImageBatch;
 
 export function buildImageBatch(samples: readonly Sample[], spec: ImageBatchSpec): ImageBatch {
-  const S = spec.size, lut = normalizeTable(spec.mean ?? CLIP_MEAN, spec.std ?? CLIP_STD);
+  const S = spec.size,
+    lut = normalizeTable(spec.mean ?? CLIP_MEAN, spec.std ?? CLIP_STD);
   const images = new Float32Array(samples.length * S * S * 3);
   samples.forEach((s, b) => normalizeInto(images, b * S * S * 3, letterboxStudent(toRgbImage(s), S).data, lut, 3));
-  return { images, imageShape: [samples.length, S, S, 3], ids: samples.map((s) => s.id), captions: samples.map((s) => s.captions) };
+  return {
+    images,
+    imageShape: [samples.length, S, S, 3],
+    ids: samples.map((s) => s.id),
+    captions: samples.map((s) => s.captions),
+  };
 }
 
 /** `seeds[i]` drives sample i's random choices (region sampling); other kinds ignore it. */
 export function buildBatch(spec: BatchSpec, samples: readonly Sample[], seeds: readonly number[]): Batch {
   switch (spec.kind) {
-    case "regions": return buildRegionBatch(samples, seeds, spec);
-    case "bench": return buildBenchBatch(samples, spec);
-    case "images": return buildImageBatch(samples, spec);
+    case "regions":
+      return buildRegionBatch(samples, seeds, spec);
+    case "bench":
+      return buildBenchBatch(samples, spec);
+    case "images":
+      return buildImageBatch(samples, spec);
   }
 }
 
 /** The typed arrays of a batch (to transfer between threads without copying). */
 export function batchBuffers(batch: Batch): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  for (const v of Object.values(batch)) if (ArrayBuffer.isView(v) && !out.includes(v.buffer as ArrayBuffer)) out.push(v.buffer as ArrayBuffer);
+  for (const v of Object.values(batch))
+    if (ArrayBuffer.isView(v) && !out.includes(v.buffer as ArrayBuffer)) out.push(v.buffer as ArrayBuffer);
   return out;
 }

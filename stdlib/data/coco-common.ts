@@ -9,7 +9,8 @@ import type { DecodedImage } from "./decode.ts";
 export function stringOption(options: Record<string, unknown>, key: string, baseDir: string): string | undefined {
   const v = options[key];
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || v === "") throw new TypeError(`option ${key} must be a non-empty path, got ${JSON.stringify(v)}`);
+  if (typeof v !== "string" || v === "")
+    throw new TypeError(`option ${key} must be a non-empty path, got ${JSON.stringify(v)}`);
   return resolve(baseDir, v);
 }
 
@@ -21,7 +22,8 @@ export function requiredPath(options: Record<string, unknown>, key: string, base
 
 export function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
   const v = options[key] ?? fallback;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`option ${key} must be a number, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new TypeError(`option ${key} must be a number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -30,22 +32,43 @@ export function numberOption(options: Record<string, unknown>, key: string, fall
  * `sorted(cat ids)` → labels, and its text embeddings are stored in that order. (In the official
  * COCO files the JSON already lists categories by increasing id, so this is also the JSON's order.)
  */
-export function classIndex(categories: readonly CocoCategory[], file: string, thingDefault: boolean): { classes: ClassInfo[]; byId: Map<number, ClassInfo> } {
+export function classIndex(
+  categories: readonly CocoCategory[],
+  file: string,
+  thingDefault: boolean,
+): { classes: ClassInfo[]; byId: Map<number, ClassInfo> } {
   const seen = new Set<number>();
   for (const c of categories) {
     if (seen.has(c.id)) throw new DataError(file, `category id ${c.id} ("${c.name}") is listed twice`);
     seen.add(c.id);
   }
-  const classes = [...categories].sort((a, b) => a.id - b.id)
-    .map((c, index): ClassInfo => ({ index, id: c.id, name: c.name, isThing: c.isthing === undefined ? thingDefault : c.isthing === 1 }));
+  const classes = [...categories]
+    .sort((a, b) => a.id - b.id)
+    .map(
+      (c, index): ClassInfo => ({
+        index,
+        id: c.id,
+        name: c.name,
+        isThing: c.isthing === undefined ? thingDefault : c.isthing === 1,
+      }),
+    );
   return { classes, byId: new Map(classes.map((c) => [c.id, c])) };
 }
 
 /** Images sorted by id (the dataset order), `limit` first ones kept; duplicate ids are an error. */
-export function imageIndex(images: readonly CocoImage[], file: string, limit: number | undefined): { order: CocoImage[]; all: Map<number, CocoImage> } {
+export function imageIndex(
+  images: readonly CocoImage[],
+  file: string,
+  limit: number | undefined,
+): { order: CocoImage[]; all: Map<number, CocoImage> } {
   const all = new Map<number, CocoImage>();
   for (const im of images) {
-    if (all.has(im.id)) throw new DataError(file, `image id ${im.id} is listed twice ("${all.get(im.id)!.file_name}", "${im.file_name}")`, { imageId: im.id });
+    if (all.has(im.id))
+      throw new DataError(
+        file,
+        `image id ${im.id} is listed twice ("${all.get(im.id)!.file_name}", "${im.file_name}")`,
+        { imageId: im.id },
+      );
     all.set(im.id, im);
   }
   const order = [...images].sort((a, b) => a.id - b.id);
@@ -78,19 +101,27 @@ export class SkipLog {
   }
 }
 
-export async function checkDecodedSize(img: DecodedImage, im: CocoImage, path: string, jsonFile: string): Promise<void> {
+export async function checkDecodedSize(
+  img: DecodedImage,
+  im: CocoImage,
+  path: string,
+  jsonFile: string,
+): Promise<void> {
   if (img.width === im.width && img.height === im.height) return;
   const o = await img.orientation();
   const turned = o >= 5 && img.width === im.height && img.height === im.width;
-  throw new DataError(path,
+  throw new DataError(
+    path,
     `decoded image is ${img.width}×${img.height}${o !== 1 ? ` after EXIF orientation ${o}` : ""}, but ${jsonFile} says ${im.width}×${im.height}` +
-    (turned ? "; the annotations were made on the unrotated pixels, so they would not match the upright image" : ""),
-    { imageId: im.id });
+      (turned ? "; the annotations were made on the unrotated pixels, so they would not match the upright image" : ""),
+    { imageId: im.id },
+  );
 }
 
 /** A COCO [x, y, w, h] box that must lie inside the image (1 px slack for COCO's rounding). */
 export function xywhBox(b: readonly number[], im: CocoImage): [number, number, number, number] | string {
   const [x, y, w, h] = b;
-  if (x + w > im.width + 1 || y + h > im.height + 1) return `bbox [${b.join(", ")}] extends beyond the ${im.width}×${im.height} image`;
+  if (x + w > im.width + 1 || y + h > im.height + 1)
+    return `bbox [${b.join(", ")}] extends beyond the ${im.width}×${im.height} image`;
   return [x, y, x + w, y + h];
 }

@@ -2,10 +2,23 @@ import type { ComponentMeta } from "../component.ts";
 
 const path = (doc: string) => ({ type: "string", minLength: 1, description: doc });
 const common = {
-  size: { type: "integer", minimum: 32, maximum: 4096, default: 1024, description: "student input side: longest side resized, padded bottom/right" },
-  skip_bad: { type: "boolean", default: false, description: "skip unreadable images and bad annotations (counted and reported) instead of failing" },
+  size: {
+    type: "integer",
+    minimum: 32,
+    maximum: 4096,
+    default: 1024,
+    description: "student input side: longest side resized, padded bottom/right",
+  },
+  skip_bad: {
+    type: "boolean",
+    default: false,
+    description: "skip unreadable images and bad annotations (counted and reported) instead of failing",
+  },
   limit: { type: "integer", minimum: 1, description: "use only the first N images (by id), for small runs" },
-  deep: { type: "boolean", description: "fingerprint image bytes too, not only names and sizes (slow on large sets; default false)" },
+  deep: {
+    type: "boolean",
+    description: "fingerprint image bytes too, not only names and sizes (slow on large sets; default false)",
+  },
 };
 
 export const coco: ComponentMeta = {
@@ -28,7 +41,8 @@ export const coco: ComponentMeta = {
     additionalProperties: false,
   },
   fileOptions: ["images", "annotations", "captions", "proposals"],
-  signature: "coco(images: String, annotations: String, captions?: String, proposals?: String) -> Dataset{images, boxes, …}",
+  signature:
+    "coco(images: String, annotations: String, captions?: String, proposals?: String) -> Dataset{images, boxes, …}",
   dataset({ options }) {
     const yields: ("images" | "boxes" | "captions" | "proposals")[] = ["images", "boxes"];
     if (options["captions"] !== undefined) yields.push("captions");
@@ -54,15 +68,28 @@ export const cocoPanoptic: ComponentMeta = {
       images: path("image folder, e.g. val2017/"),
       annotations: path("panoptic JSON, e.g. annotations/panoptic_val2017.json"),
       masks: path("folder of panoptic PNGs, e.g. annotations/panoptic_val2017/"),
-      min_area: { type: "number", minimum: 0, default: 64, description: "skip segments whose box (thing: its bbox; stuff: its mask's tight box) covers fewer px² (CLIPSelf: 8²)" },
+      min_area: {
+        type: "number",
+        minimum: 0,
+        default: 64,
+        description:
+          "skip segments whose box (thing: its bbox; stuff: its mask's tight box) covers fewer px² (CLIPSelf: 8²)",
+      },
       ...common,
     },
     required: ["images", "annotations", "masks"],
     additionalProperties: false,
   },
   fileOptions: ["images", "annotations", "masks"],
-  signature: "coco_panoptic(images: String, annotations: String, masks: String) -> Dataset{images, boxes, masks, panoptic}",
+  signature:
+    "coco_panoptic(images: String, annotations: String, masks: String) -> Dataset{images, boxes, masks, panoptic}",
   dataset({ options }) {
-    return { op: "coco_panoptic", yields: ["images", "boxes", "masks", "panoptic"], size: options["size"] as number, things: 80, stuff: 53 };
+    return {
+      op: "coco_panoptic",
+      yields: ["images", "boxes", "masks", "panoptic"],
+      size: options["size"] as number,
+      things: 80,
+      stuff: 53,
+    };
   },
 };

@@ -12,7 +12,16 @@ import { readCocoJson, type CocoImage, type Proposal } from "./coco-schema.ts";
 import { DataError, type Skip } from "./errors.ts";
 import { decodeImage } from "./decode.ts";
 import { fingerprintDataset } from "./fingerprint.ts";
-import { SkipLog, checkDecodedSize, classIndex, imageIndex, numberOption, requiredPath, stringOption, xywhBox } from "./coco-common.ts";
+import {
+  SkipLog,
+  checkDecodedSize,
+  classIndex,
+  imageIndex,
+  numberOption,
+  requiredPath,
+  stringOption,
+  xywhBox,
+} from "./coco-common.ts";
 import { coco as cocoMeta } from "./coco.meta.ts";
 
 export { openCocoPanoptic } from "./coco-panoptic.ts";
@@ -41,7 +50,9 @@ export function openCoco(options: Record<string, unknown>, baseDir: string): Coc
   const json = readCocoJson(annFile, "instances");
   const { classes, byId } = classIndex(json.categories, annFile, true);
   const { order, all } = imageIndex(json.images, annFile, limit);
-  const entries = new Map<number, Entry & { bad?: true }>(order.map((image) => [image.id, { image, path: join(imagesDir, image.file_name), segments: [], captions: [] }]));
+  const entries = new Map<number, Entry & { bad?: true }>(
+    order.map((image) => [image.id, { image, path: join(imagesDir, image.file_name), segments: [], captions: [] }]),
+  );
   const fail = (file: string, problem: string, imageId: number, annotationId?: number) => {
     const err = new DataError(file, problem, { imageId, annotationId });
     log.note(imageId, err);
@@ -54,27 +65,50 @@ export function openCoco(options: Record<string, unknown>, baseDir: string): Coc
     const im = all.get(a.image_id);
     if (!im) {
       // No image to skip: under skip_bad the annotation alone is logged.
-      const err = new DataError(annFile, `refers to image ${a.image_id}, which is not in "images"`, { annotationId: a.id });
+      const err = new DataError(annFile, `refers to image ${a.image_id}, which is not in "images"`, {
+        annotationId: a.id,
+      });
       log.note(`annotation ${a.id}`, err);
       continue;
     }
     const e = entries.get(a.image_id);
     if (!e) continue; // beyond `limit`
-    if (seenAnn.has(a.id)) { fail(annFile, `annotation id ${a.id} is used twice`, a.image_id, a.id); continue; }
+    if (seenAnn.has(a.id)) {
+      fail(annFile, `annotation id ${a.id} is used twice`, a.image_id, a.id);
+      continue;
+    }
     seenAnn.add(a.id);
     const cls = byId.get(a.category_id);
-    if (!cls) { fail(annFile, `category_id ${a.category_id} is not in "categories"`, a.image_id, a.id); continue; }
+    if (!cls) {
+      fail(annFile, `category_id ${a.category_id} is not in "categories"`, a.image_id, a.id);
+      continue;
+    }
     const box = xywhBox(a.bbox, im);
-    if (typeof box === "string") { fail(annFile, box, a.image_id, a.id); continue; }
+    if (typeof box === "string") {
+      fail(annFile, box, a.image_id, a.id);
+      continue;
+    }
     if (a.iscrowd === 1) continue;
-    e.segments.push({ id: e.segments.length + 1, label: cls.index, isThing: true, box, area: a.bbox[2] * a.bbox[3], annotationId: a.id });
+    e.segments.push({
+      id: e.segments.length + 1,
+      label: cls.index,
+      isThing: true,
+      box,
+      area: a.bbox[2] * a.bbox[3],
+      annotationId: a.id,
+    });
   }
 
   if (captionsFile) {
     const caps = readCocoJson(captionsFile, "captions");
     for (const c of caps.annotations) {
       if (!all.has(c.image_id)) {
-        log.note(`caption ${c.id ?? "?"}`, new DataError(captionsFile, `refers to image ${c.image_id}, which is not in ${annFile}`, { annotationId: c.id }));
+        log.note(
+          `caption ${c.id ?? "?"}`,
+          new DataError(captionsFile, `refers to image ${c.image_id}, which is not in ${annFile}`, {
+            annotationId: c.id,
+          }),
+        );
         continue;
       }
       entries.get(c.image_id)?.captions.push(c.caption);
@@ -88,13 +122,21 @@ export function openCoco(options: Record<string, unknown>, baseDir: string): Coc
     for (const p of list) {
       const im = all.get(p.image_id);
       if (!im) {
-        log.note(`proposal ${p.id ?? "?"}`, new DataError(proposalsFile, `refers to image ${p.image_id}, which is not in ${annFile}`, { annotationId: p.id }));
+        log.note(
+          `proposal ${p.id ?? "?"}`,
+          new DataError(proposalsFile, `refers to image ${p.image_id}, which is not in ${annFile}`, {
+            annotationId: p.id,
+          }),
+        );
         continue;
       }
       const e = entries.get(p.image_id);
       if (!e) continue;
       const box = xywhBox(p.bbox, im);
-      if (typeof box === "string") { fail(proposalsFile, box, p.image_id, p.id); continue; }
+      if (typeof box === "string") {
+        fail(proposalsFile, box, p.image_id, p.id);
+        continue;
+      }
       e.proposals!.push(box);
     }
   }
@@ -113,8 +155,14 @@ export function openCoco(options: Record<string, unknown>, baseDir: string): Coc
         const img = await decodeImage(e.path, e.image.id);
         await checkDecodedSize(img, e.image, e.path, annFile);
         return {
-          id: String(e.image.id), file: e.image.file_name, width: img.width, height: img.height, rgb: img.rgb,
-          segments: e.segments, captions: e.captions, ...(e.proposals ? { proposals: e.proposals } : {}),
+          id: String(e.image.id),
+          file: e.image.file_name,
+          width: img.width,
+          height: img.height,
+          rgb: img.rgb,
+          segments: e.segments,
+          captions: e.captions,
+          ...(e.proposals ? { proposals: e.proposals } : {}),
         };
       });
     },

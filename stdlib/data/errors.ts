@@ -13,13 +13,19 @@ export class DataError extends Error {
     const where = [
       details.imageId !== undefined ? `image ${details.imageId}` : "",
       details.annotationId !== undefined ? `annotation ${details.annotationId}` : "",
-    ].filter(Boolean).join(", ");
+    ]
+      .filter(Boolean)
+      .join(", ");
     super(`${file}${where ? ` (${where})` : ""}: ${problem}`);
     this.name = "DataError";
   }
 
-  get annotationId(): number | undefined { return this.details.annotationId; }
-  get imageId(): number | string | undefined { return this.details.imageId; }
+  get annotationId(): number | undefined {
+    return this.details.annotationId;
+  }
+  get imageId(): number | string | undefined {
+    return this.details.imageId;
+  }
 }
 
 /** What a skipped sample leaves in Dataset.skipped. */

@@ -27,7 +27,10 @@ export async function hashFile(path: string): Promise<string> {
   if (hit) return hit;
   const h = createHash("sha256");
   await new Promise<void>((resolve, reject) => {
-    createReadStream(path).on("data", (b) => h.update(b)).on("end", resolve).on("error", reject);
+    createReadStream(path)
+      .on("data", (b) => h.update(b))
+      .on("end", resolve)
+      .on("error", reject);
   });
   const digest = h.digest("hex");
   memo.set(key, digest);
@@ -38,7 +41,12 @@ export async function hashFile(path: string): Promise<string> {
 async function mapLimit<T, R>(items: readonly T[], limit: number, f: (x: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await f(items[i]); } };
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]);
+    }
+  };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }

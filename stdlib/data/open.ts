@@ -9,7 +9,10 @@ import type { Dataset } from "./sample.ts";
  * against `baseDir`, the folder of the .scd file that declares the data; the node's `files` (already
  * absolute) win where present, so a node shared by files in different folders opens the same files.
  */
-export async function openDataset(node: Pick<DataNode, "op" | "options"> & { readonly files?: DataNode["files"] }, baseDir: string): Promise<Dataset> {
+export async function openDataset(
+  node: Pick<DataNode, "op" | "options"> & { readonly files?: DataNode["files"] },
+  baseDir: string,
+): Promise<Dataset> {
   const options: Record<string, unknown> = { ...node.options };
   for (const f of node.files ?? []) options[f.option] = f.path;
   const base = path.resolve(baseDir);

@@ -22,7 +22,8 @@ export interface DataCursor {
   readonly position: number;
 }
 
-const SHUFFLE_STREAM = 0x5348, SAMPLE_STREAM = 0x5253;
+const SHUFFLE_STREAM = 0x5348,
+  SAMPLE_STREAM = 0x5253;
 
 /** Epoch `epoch`'s visiting order of 0..length−1. */
 export function epochOrder(length: number, seed: number, epoch: number, shuffle = true): Int32Array {
@@ -65,7 +66,10 @@ export interface LoadedBatch<B> {
   readonly dropped: number;
 }
 
-interface Pending<B> { readonly start: DataCursor; readonly result: Promise<LoadedBatch<B> | null> }
+interface Pending<B> {
+  readonly start: DataCursor;
+  readonly result: Promise<LoadedBatch<B> | null>;
+}
 
 export class Loader<B> implements AsyncIterable<LoadedBatch<B>> {
   private readonly orders = new Map<number, Int32Array>();
@@ -74,15 +78,21 @@ export class Loader<B> implements AsyncIterable<LoadedBatch<B>> {
   private consumed: DataCursor;
   private closed = false;
 
-  constructor(private readonly dataset: Dataset, private readonly opts: LoaderOptions<B>) {
-    if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new RangeError(`batchSize must be a positive integer, got ${opts.batchSize}`);
+  constructor(
+    private readonly dataset: Dataset,
+    private readonly opts: LoaderOptions<B>,
+  ) {
+    if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1))
+      throw new RangeError(`batchSize must be a positive integer, got ${opts.batchSize}`);
     if (dataset.length === 0) throw new Error(`dataset ${dataset.name} has no samples`);
     this.consumed = this.normalise(opts.cursor ?? { epoch: 0, position: 0 });
     this.scheduled = this.live(this.consumed) ? this.consumed : undefined;
   }
 
   /** The cursor to checkpoint: the start of the next batch next() returns. */
-  get cursor(): DataCursor { return this.consumed; }
+  get cursor(): DataCursor {
+    return this.consumed;
+  }
 
   /** Batches per epoch. */
   get batchesPerEpoch(): number {
@@ -112,7 +122,10 @@ export class Loader<B> implements AsyncIterable<LoadedBatch<B>> {
   }
 
   /** Stops scheduling; decodes already running finish in the background and are dropped. */
-  close(): void { this.closed = true; this.pending.length = 0; }
+  close(): void {
+    this.closed = true;
+    this.pending.length = 0;
+  }
 
   private order(epoch: number): Int32Array {
     let o = this.orders.get(epoch);
@@ -124,13 +137,18 @@ export class Loader<B> implements AsyncIterable<LoadedBatch<B>> {
     return o;
   }
 
-  private live(c: DataCursor): boolean { return c.epoch < (this.opts.epochs ?? Infinity); }
+  private live(c: DataCursor): boolean {
+    return c.epoch < (this.opts.epochs ?? Infinity);
+  }
 
-  private batchEnd(c: DataCursor): number { return Math.min(c.position + this.opts.batchSize, this.dataset.length); }
+  private batchEnd(c: DataCursor): number {
+    return Math.min(c.position + this.opts.batchSize, this.dataset.length);
+  }
 
   // A cursor at the end of an epoch (or where dropLast leaves no full batch) moves to the next epoch.
   private normalise(c: DataCursor): DataCursor {
-    if (!(Number.isInteger(c.epoch) && c.epoch >= 0 && Number.isInteger(c.position) && c.position >= 0)) throw new RangeError(`bad data cursor ${JSON.stringify(c)}`);
+    if (!(Number.isInteger(c.epoch) && c.epoch >= 0 && Number.isInteger(c.position) && c.position >= 0))
+      throw new RangeError(`bad data cursor ${JSON.stringify(c)}`);
     const rest = this.dataset.length - c.position;
     const full = this.opts.dropLast === false ? rest > 0 : rest >= this.opts.batchSize;
     return full ? c : { epoch: c.epoch + 1, position: 0 };
@@ -155,18 +173,29 @@ export class Loader<B> implements AsyncIterable<LoadedBatch<B>> {
   }
 
   private async produce(start: DataCursor): Promise<LoadedBatch<B> | null> {
-    const order = this.order(start.epoch), end = this.batchEnd(start);
+    const order = this.order(start.epoch),
+      end = this.batchEnd(start);
     const positions = Array.from({ length: end - start.position }, (_, i) => start.position + i);
     const got = await Promise.allSettled(positions.map((p) => this.dataset.get(order[p])));
     const skipBad = this.opts.skipBad ?? (this.dataset as { skipBad?: boolean }).skipBad ?? false;
-    const samples: Sample[] = [], seeds: number[] = [], indices: number[] = [];
+    const samples: Sample[] = [],
+      seeds: number[] = [],
+      indices: number[] = [];
     got.forEach((g, i) => {
       if (g.status === "fulfilled") {
-        samples.push(g.value); seeds.push(sampleSeed(this.opts.seed, start.epoch, positions[i])); indices.push(order[positions[i]]);
+        samples.push(g.value);
+        seeds.push(sampleSeed(this.opts.seed, start.epoch, positions[i]));
+        indices.push(order[positions[i]]);
       } else if (!(skipBad && g.reason instanceof DataError)) throw g.reason;
     });
     const next = this.advance(start) ?? { epoch: this.opts.epochs ?? Infinity, position: 0 };
     if (samples.length === 0) return null;
-    return { batch: await this.opts.build(samples, seeds), start, next, indices, dropped: positions.length - samples.length };
+    return {
+      batch: await this.opts.build(samples, seeds),
+      start,
+      next,
+      indices,
+      dropped: positions.length - samples.length,
+    };
   }
 }

@@ -57,22 +57,32 @@ function keysPil(x: number): number {
 }
 
 function plainTaps(inSize: number, outSize: number): Taps {
-  const k = 4, start = new Int32Array(outSize), count = new Int32Array(outSize), weights = new Float64Array(outSize * k);
+  const k = 4,
+    start = new Int32Array(outSize),
+    count = new Int32Array(outSize),
+    weights = new Float64Array(outSize * k);
   // torch (CPU, float tensors) keeps the scale in float32, the source position in double, and the
   // fraction t and the weights in float32; mimicking that matches it to the last bit or two, where
   // plain double arithmetic is off by ~1e-6.
-  const f = Math.fround, scale = f(inSize / outSize), A = -0.75;
-  const cubic = (x: number) => f(Math.abs(x) < 1
-    ? f(f(f(f(f(A + 2) * x) - f(A + 3)) * x) * x) + 1
-    : f(f(f(f(f(f(A * x) - f(5 * A)) * x) + f(8 * A)) * x) - f(4 * A)));
+  const f = Math.fround,
+    scale = f(inSize / outSize),
+    A = -0.75;
+  const cubic = (x: number) =>
+    f(
+      Math.abs(x) < 1
+        ? f(f(f(f(f(A + 2) * x) - f(A + 3)) * x) * x) + 1
+        : f(f(f(f(f(f(A * x) - f(5 * A)) * x) + f(8 * A)) * x) - f(4 * A)),
+    );
   for (let i = 0; i < outSize; i++) {
     const src = scale * (i + 0.5) - 0.5; // no clamp at 0 for cubic (area_pixel_compute_source_index)
     const i0 = Math.min(Math.floor(src), inSize - 1);
     const t = Math.min(Math.max(f(src - i0), 0), 1);
     const c = [cubic(f(t + 1)), cubic(t), cubic(f(1 - t)), cubic(f(f(1 - t) + 1))];
     // Clamped border taps land on the same pixel: merge them so each output reads a contiguous run.
-    const lo = Math.max(0, Math.min(inSize - 1, i0 - 1)), hi = Math.max(0, Math.min(inSize - 1, i0 + 2));
-    start[i] = lo; count[i] = hi - lo + 1;
+    const lo = Math.max(0, Math.min(inSize - 1, i0 - 1)),
+      hi = Math.max(0, Math.min(inSize - 1, i0 + 2));
+    start[i] = lo;
+    count[i] = hi - lo + 1;
     for (let j = 0; j < 4; j++) {
       const idx = Math.max(0, Math.min(inSize - 1, i0 - 1 + j));
       weights[i * k + idx - lo] += c[j];
@@ -82,9 +92,14 @@ function plainTaps(inSize: number, outSize: number): Taps {
 }
 
 function antialiasTaps(inSize: number, outSize: number): Taps {
-  const scale = inSize / outSize, filterScale = Math.max(scale, 1), support = 2 * filterScale, inv = 1 / filterScale;
+  const scale = inSize / outSize,
+    filterScale = Math.max(scale, 1),
+    support = 2 * filterScale,
+    inv = 1 / filterScale;
   const k = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(outSize), count = new Int32Array(outSize), weights = new Float64Array(outSize * k);
+  const start = new Int32Array(outSize),
+    count = new Int32Array(outSize),
+    weights = new Float64Array(outSize * k);
   for (let i = 0; i < outSize; i++) {
     const center = (i + 0.5) * scale;
     // C casts truncate; both bounds are ≥ 0 after the max, where truncation is floor.
@@ -93,10 +108,12 @@ function antialiasTaps(inSize: number, outSize: number): Taps {
     let total = 0;
     for (let j = 0; j < n; j++) {
       const w = keysPil((j + lo - center + 0.5) * inv);
-      weights[i * k + j] = w; total += w;
+      weights[i * k + j] = w;
+      total += w;
     }
     if (total !== 0) for (let j = 0; j < n; j++) weights[i * k + j] /= total;
-    start[i] = lo; count[i] = n;
+    start[i] = lo;
+    count[i] = n;
   }
   return { inSize, outSize, k, start, count, weights };
 }
@@ -108,7 +125,8 @@ export function bicubicTaps(inSize: number, outSize: number, opts: BicubicOption
 
 /** Dense row-major [outSize, inSize] matrix W with out = W · in along one axis. */
 export function bicubicWeights(inSize: number, outSize: number, opts: BicubicOptions = {}): Float32Array {
-  const t = bicubicTaps(inSize, outSize, opts), W = new Float32Array(outSize * inSize);
+  const t = bicubicTaps(inSize, outSize, opts),
+    W = new Float32Array(outSize * inSize);
   for (let i = 0; i < outSize; i++)
     for (let j = 0; j < t.count[i]; j++) W[i * inSize + t.start[i] + j] = t.weights[i * t.k + j];
   return W;
@@ -120,14 +138,26 @@ type Pixels = Uint8Array | Float32Array;
  * Float bicubic resize of an HWC image (torch semantics on float input: no rounding or clamping).
  * Uint8 input is read as its values 0..255.
  */
-export function resizeImage(img: Pixels, h: number, w: number, c: number, oh: number, ow: number, opts: BicubicOptions = {}): Float32Array {
+export function resizeImage(
+  img: Pixels,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+  opts: BicubicOptions = {},
+): Float32Array {
   if (img.length !== h * w * c) throw new RangeError(`resizeImage: ${img.length} values for ${h}×${w}×${c}`);
-  const tx = bicubicTaps(w, ow, opts), ty = bicubicTaps(h, oh, opts);
+  const tx = bicubicTaps(w, ow, opts),
+    ty = bicubicTaps(h, oh, opts);
   const tmp = new Float32Array(h * ow * c); // horizontal pass first, as PIL
   for (let y = 0; y < h; y++) {
-    const row = y * w * c, orow = y * ow * c;
+    const row = y * w * c,
+      orow = y * ow * c;
     for (let x = 0; x < ow; x++) {
-      const s = tx.start[x], n = tx.count[x], wo = x * tx.k;
+      const s = tx.start[x],
+        n = tx.count[x],
+        wo = x * tx.k;
       for (let ch = 0; ch < c; ch++) {
         let acc = 0;
         for (let j = 0; j < n; j++) acc += img[row + (s + j) * c + ch] * tx.weights[wo + j];
@@ -135,11 +165,16 @@ export function resizeImage(img: Pixels, h: number, w: number, c: number, oh: nu
       }
     }
   }
-  const out = new Float32Array(oh * ow * c), rowLen = ow * c;
+  const out = new Float32Array(oh * ow * c),
+    rowLen = ow * c;
   for (let y = 0; y < oh; y++) {
-    const s = ty.start[y], n = ty.count[y], wo = y * ty.k, orow = y * rowLen;
+    const s = ty.start[y],
+      n = ty.count[y],
+      wo = y * ty.k,
+      orow = y * rowLen;
     for (let j = 0; j < n; j++) {
-      const wgt = ty.weights[wo + j], irow = (s + j) * rowLen;
+      const wgt = ty.weights[wo + j],
+        irow = (s + j) * rowLen;
       for (let i = 0; i < rowLen; i++) out[orow + i] += tmp[irow + i] * wgt;
     }
   }
@@ -150,7 +185,8 @@ const PRECISION_BITS = 22; // PIL: 32 − 8 − 2 bits, so 255·Σ|w|·2²² sta
 
 // PIL's fixed-point weights: each normalised weight × 2²², rounded half away from zero.
 function fixedWeights(t: Taps): Int32Array {
-  const out = new Int32Array(t.weights.length), one = 1 << PRECISION_BITS;
+  const out = new Int32Array(t.weights.length),
+    one = 1 << PRECISION_BITS;
   for (let i = 0; i < out.length; i++) {
     const v = t.weights[i] * one;
     out[i] = v < 0 ? Math.trunc(v - 0.5) : Math.trunc(v + 0.5);
@@ -167,18 +203,32 @@ function clip8(acc: number): number {
 
 // One horizontal pass (rows of w pixels → ow pixels), 8-bit in and out, any channel count.
 function horizontalU8(src: Uint8Array, h: number, w: number, c: number, ow: number): Uint8Array {
-  const tx = bicubicTaps(w, ow, { antialias: true }), kx = fixedWeights(tx), k = tx.k;
-  const out = new Uint8Array(h * ow * c), half = 1 << (PRECISION_BITS - 1);
+  const tx = bicubicTaps(w, ow, { antialias: true }),
+    kx = fixedWeights(tx),
+    k = tx.k;
+  const out = new Uint8Array(h * ow * c),
+    half = 1 << (PRECISION_BITS - 1);
   for (let y = 0; y < h; y++) {
     const row = y * w * c;
     let o = y * ow * c;
     for (let x = 0; x < ow; x++) {
-      const n = tx.count[x], wo = x * k;
+      const n = tx.count[x],
+        wo = x * k;
       let p = row + tx.start[x] * c;
-      if (c === 3) { // the common case, unrolled: three accumulators share one pass over the taps
-        let r = half, g = half, b = half;
-        for (let j = 0; j < n; j++, p += 3) { const q = kx[wo + j]; r += src[p] * q; g += src[p + 1] * q; b += src[p + 2] * q; }
-        out[o++] = clip8(r); out[o++] = clip8(g); out[o++] = clip8(b);
+      if (c === 3) {
+        // the common case, unrolled: three accumulators share one pass over the taps
+        let r = half,
+          g = half,
+          b = half;
+        for (let j = 0; j < n; j++, p += 3) {
+          const q = kx[wo + j];
+          r += src[p] * q;
+          g += src[p + 1] * q;
+          b += src[p + 2] * q;
+        }
+        out[o++] = clip8(r);
+        out[o++] = clip8(g);
+        out[o++] = clip8(b);
       } else {
         for (let ch = 0; ch < c; ch++) {
           let acc = half;
@@ -193,13 +243,19 @@ function horizontalU8(src: Uint8Array, h: number, w: number, c: number, ow: numb
 
 // One vertical pass (h rows → oh rows of rowLen bytes): whole rows at a time, which reads memory in order.
 function verticalU8(src: Uint8Array, h: number, rowLen: number, oh: number): Uint8Array {
-  const ty = bicubicTaps(h, oh, { antialias: true }), ky = fixedWeights(ty);
-  const out = new Uint8Array(oh * rowLen), acc = new Int32Array(rowLen), half = 1 << (PRECISION_BITS - 1);
+  const ty = bicubicTaps(h, oh, { antialias: true }),
+    ky = fixedWeights(ty);
+  const out = new Uint8Array(oh * rowLen),
+    acc = new Int32Array(rowLen),
+    half = 1 << (PRECISION_BITS - 1);
   for (let y = 0; y < oh; y++) {
-    const s = ty.start[y], n = ty.count[y], wo = y * ty.k;
+    const s = ty.start[y],
+      n = ty.count[y],
+      wo = y * ty.k;
     acc.fill(half);
     for (let j = 0; j < n; j++) {
-      const wgt = ky[wo + j], irow = (s + j) * rowLen;
+      const wgt = ky[wo + j],
+        irow = (s + j) * rowLen;
       for (let i = 0; i < rowLen; i++) acc[i] += src[irow + i] * wgt; // partial sums stay inside int32 (PIL's bound)
     }
     const orow = y * rowLen;
@@ -211,7 +267,8 @@ function verticalU8(src: Uint8Array, h: number, rowLen: number, oh: number): Uin
 /** PIL `Image.resize((ow, oh), Image.BICUBIC)` on an 8-bit HWC image, bit for bit. */
 export function resizeImageU8(img: Uint8Array, h: number, w: number, c: number, oh: number, ow: number): Uint8Array {
   if (img.length !== h * w * c) throw new RangeError(`resizeImageU8: ${img.length} values for ${h}×${w}×${c}`);
-  checkSizes(h, oh); checkSizes(w, ow);
+  checkSizes(h, oh);
+  checkSizes(w, ow);
   // PIL runs the horizontal pass first and skips a pass whose size is unchanged (no rounding there).
   const across = ow !== w ? horizontalU8(img, h, w, c, ow) : img;
   if (oh === h) return across === img ? img.slice() : across;
@@ -220,16 +277,22 @@ export function resizeImageU8(img: Uint8Array, h: number, w: number, c: number, 
 
 /** Per-channel lookup of torch's ToTensor + Normalize in float32: ((x / 255) − mean) / std. */
 export function normalizeTable(mean: readonly number[], std: readonly number[]): Float32Array {
-  const c = mean.length, lut = new Float32Array(256 * c);
+  const c = mean.length,
+    lut = new Float32Array(256 * c);
   for (let ch = 0; ch < c; ch++) {
-    const m = Math.fround(mean[ch]), s = Math.fround(std[ch]);
+    const m = Math.fround(mean[ch]),
+      s = Math.fround(std[ch]);
     for (let v = 0; v < 256; v++) lut[v * c + ch] = Math.fround(Math.fround(Math.fround(v / 255) - m) / s);
   }
   return lut;
 }
 
 /** Normalised float copy of an 8-bit HWC image (channels = mean.length), as CLIP's preprocessing. */
-export function normalize(img: Uint8Array, mean: readonly number[] = CLIP_MEAN, std: readonly number[] = CLIP_STD): Float32Array {
+export function normalize(
+  img: Uint8Array,
+  mean: readonly number[] = CLIP_MEAN,
+  std: readonly number[] = CLIP_STD,
+): Float32Array {
   const out = new Float32Array(img.length);
   normalizeInto(out, 0, img, normalizeTable(mean, std), mean.length);
   return out;
@@ -240,7 +303,9 @@ export function normalizeInto(dst: Float32Array, offset: number, img: Uint8Array
   if (img.length % c !== 0) throw new RangeError(`normalize: ${img.length} values is not a multiple of ${c} channels`);
   if (c === 3) {
     for (let i = 0, o = offset; i < img.length; i += 3, o += 3) {
-      dst[o] = lut[img[i] * 3]; dst[o + 1] = lut[img[i + 1] * 3 + 1]; dst[o + 2] = lut[img[i + 2] * 3 + 2];
+      dst[o] = lut[img[i] * 3];
+      dst[o + 1] = lut[img[i + 1] * 3 + 1];
+      dst[o + 2] = lut[img[i + 2] * 3 + 2];
     }
     return;
   }

@@ -6,13 +6,19 @@ import { mixSeed, mulberry32 } from "../tensor/random.ts";
 
 export class Rng {
   private readonly rand: () => number;
-  constructor(seed: number) { this.rand = mulberry32(seed); }
+  constructor(seed: number) {
+    this.rand = mulberry32(seed);
+  }
 
   /** Derived from several integers: `Rng.of(seed, epoch, position)`. */
-  static of(...parts: number[]): Rng { return new Rng(deriveSeed(...parts)); }
+  static of(...parts: number[]): Rng {
+    return new Rng(deriveSeed(...parts));
+  }
 
   /** Uniform in [0, 1). */
-  next(): number { return this.rand(); }
+  next(): number {
+    return this.rand();
+  }
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
@@ -20,14 +26,18 @@ export class Rng {
     return Math.floor(this.rand() * n);
   }
 
-  pick<T>(items: readonly T[]): T { return items[this.int(items.length)]; }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
 
   /** Fisher–Yates in place; only the first `k` positions are drawn (a uniform k-subset in random order). */
   shuffle<T extends { length: number; [i: number]: unknown }>(a: T, k = a.length): T {
     const n = a.length;
     for (let i = 0; i < Math.min(k, n - 1); i++) {
       const j = i + this.int(n - i);
-      const t = a[i]; a[i] = a[j]; a[j] = t;
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
     }
     return a;
   }

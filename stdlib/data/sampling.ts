@@ -26,10 +26,14 @@ export function gridPairs(opts: GridOptions = {}): [number, number][] {
   const allowed = new Set(opts.grid ?? Array.from({ length: maxSplit }, (_, i) => i + 1));
   const out: [number, number][] = [];
   for (let m = 1; m <= maxSplit; m++) {
-    const lo = opts.pairs === "all" ? 1 : Math.floor((m + 1) / 2), hi = opts.pairs === "all" ? maxSplit : Math.min(2 * m, maxSplit);
+    const lo = opts.pairs === "all" ? 1 : Math.floor((m + 1) / 2),
+      hi = opts.pairs === "all" ? maxSplit : Math.min(2 * m, maxSplit);
     for (let n = lo; n <= hi; n++) if (allowed.has(m) && allowed.has(n)) out.push([m, n]);
   }
-  if (out.length === 0) throw new RangeError(`no grid splits: grid ${JSON.stringify(opts.grid)}, pairs ${opts.pairs ?? "clipself"}, max ${maxSplit}`);
+  if (out.length === 0)
+    throw new RangeError(
+      `no grid splits: grid ${JSON.stringify(opts.grid)}, pairs ${opts.pairs ?? "clipself"}, max ${maxSplit}`,
+    );
   return out;
 }
 
@@ -44,7 +48,10 @@ export function gridCells(m: number, n: number, w: number, h: number): Box[] {
 /** A box enlarged `scale`× about its centre, clipped to the image (CLIPSelf's crop_scale / 1.5× proposals). */
 export function enlargeBox(b: Box, scale: number, w: number, h: number): Box {
   if (scale === 1) return b;
-  const cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2, dx = (b[2] - b[0]) * 0.5 * scale, dy = (b[3] - b[1]) * 0.5 * scale;
+  const cx = (b[0] + b[2]) / 2,
+    cy = (b[1] + b[3]) / 2,
+    dx = (b[2] - b[0]) * 0.5 * scale,
+    dy = (b[3] - b[1]) * 0.5 * scale;
   return [Math.max(cx - dx, 0), Math.max(cy - dy, 0), Math.min(cx + dx, w), Math.min(cy + dy, h)];
 }
 
@@ -64,18 +71,26 @@ export interface Regions {
   readonly split?: readonly [number, number];
 }
 
-export function sampleRegions(sample: Pick<Sample, "width" | "height" | "proposals" | "id">, rng: Rng, opts: RegionOptions = {}): Regions {
-  const { width: w, height: h } = sample, maxBoxes = opts.maxBoxes ?? 20;
+export function sampleRegions(
+  sample: Pick<Sample, "width" | "height" | "proposals" | "id">,
+  rng: Rng,
+  opts: RegionOptions = {},
+): Regions {
+  const { width: w, height: h } = sample,
+    maxBoxes = opts.maxBoxes ?? 20;
   if (opts.regions === "proposals") {
     if (!sample.proposals) throw new Error(`sample ${sample.id} has no proposals (give the dataset a proposals file)`);
     const scale = opts.cropScale ?? 1.5;
     // As ProposalDistillDataset: shuffle, take the first max_boxes, then drop those outside the area range.
     const order = rng.shuffle(Array.from(sample.proposals.keys())).slice(0, maxBoxes);
-    const boxes = order.map((i) => sample.proposals![i]).filter((b) => {
-      const a = (b[2] - b[0]) * (b[3] - b[1]);
-      return a >= PROPOSAL_MIN_AREA && a <= PROPOSAL_MAX_AREA;
-    });
-    if (boxes.length === 0) { // the reference's fallback, so that every image gives one region
+    const boxes = order
+      .map((i) => sample.proposals![i])
+      .filter((b) => {
+        const a = (b[2] - b[0]) * (b[3] - b[1]);
+        return a >= PROPOSAL_MIN_AREA && a <= PROPOSAL_MAX_AREA;
+      });
+    if (boxes.length === 0) {
+      // the reference's fallback, so that every image gives one region
       const q: Box = [0, 0, w / 4, h / 4];
       return { boxes: [q], crops: [[0, 0, Math.floor(w / 4), Math.floor(h / 4)]] };
     }
@@ -84,7 +99,10 @@ export function sampleRegions(sample: Pick<Sample, "width" | "height" | "proposa
   const split = rng.pick(gridPairs(opts));
   const cells = gridCells(split[0], split[1], w, h);
   const k = Math.min(maxBoxes, cells.length);
-  const picked = rng.shuffle(Array.from(cells.keys()), k).slice(0, k).map((i) => cells[i]);
+  const picked = rng
+    .shuffle(Array.from(cells.keys()), k)
+    .slice(0, k)
+    .map((i) => cells[i]);
   return { boxes: picked, crops: picked.map((b) => enlargeBox(b, opts.cropScale ?? 1, w, h)), split };
 }
 
@@ -120,18 +138,27 @@ export function toRgbImage(s: Pick<Sample, "rgb" | "width" | "height">): RgbImag
 
 /** Feature-cell box: × S/max(h, w) into the padded square, / S, × grid. */
 export function featureBox(b: Box, w: number, h: number, size: number, grid: number): Box {
-  const f = (size / Math.max(h, w)) / size * grid;
+  const f = (size / Math.max(h, w) / size) * grid;
   return [b[0] * f, b[1] * f, b[2] * f, b[3] * f];
 }
 
 /** The RLA batch: one Rng seed per sample (the pipeline derives them from seed, epoch and position). */
-export function buildRegionBatch(samples: readonly Sample[], seeds: readonly number[], spec: RegionBatchSpec): RegionBatch {
-  const S = spec.studentSize, T = spec.teacherSize, G = spec.featureGrid, B = samples.length;
+export function buildRegionBatch(
+  samples: readonly Sample[],
+  seeds: readonly number[],
+  spec: RegionBatchSpec,
+): RegionBatch {
+  const S = spec.studentSize,
+    T = spec.teacherSize,
+    G = spec.featureGrid,
+    B = samples.length;
   const lut = normalizeTable(spec.mean ?? CLIP_MEAN, spec.std ?? CLIP_STD);
   const regions = samples.map((s, b) => sampleRegions(s, new Rng(seeds[b]), spec));
   const N = regions.reduce((n, r) => n + r.boxes.length, 0);
-  const images = new Float32Array(B * S * S * 3), crops = new Float32Array(N * T * T * 3);
-  const boxes = new Float32Array(N * 4), boxImage = new Int32Array(N);
+  const images = new Float32Array(B * S * S * 3),
+    crops = new Float32Array(N * T * T * 3);
+  const boxes = new Float32Array(N * 4),
+    boxImage = new Int32Array(N);
   let n = 0;
   samples.forEach((s, b) => {
     const img = toRgbImage(s);
@@ -145,7 +172,13 @@ export function buildRegionBatch(samples: readonly Sample[], seeds: readonly num
     }
   });
   return {
-    images, imageShape: [B, S, S, 3], crops, cropShape: [N, T, T, 3], boxes, boxImage, featureGrid: G,
+    images,
+    imageShape: [B, S, S, 3],
+    crops,
+    cropShape: [N, T, T, 3],
+    boxes,
+    boxImage,
+    featureGrid: G,
     ids: samples.map((s) => s.id),
   };
 }

@@ -30,9 +30,36 @@ interface Difficulty {
 }
 
 export const DIFFICULTY: Readonly<Record<DifficultyName, Difficulty>> = {
-  easy: { maxOcclusion: 0.1, amplitude: 30, noise: 0, rotate: false, regions: [2, 2], jitter: 0, margin: 1, clutter: [0, 0] },
-  medium: { maxOcclusion: 0.35, amplitude: 40, noise: 6, rotate: true, regions: [2, 3], jitter: 12, margin: 1, clutter: [0, 3] },
-  hard: { maxOcclusion: 0.6, amplitude: 50, noise: 16, rotate: true, regions: [3, 3], jitter: 24, margin: 0.5, clutter: [3, 8] },
+  easy: {
+    maxOcclusion: 0.1,
+    amplitude: 30,
+    noise: 0,
+    rotate: false,
+    regions: [2, 2],
+    jitter: 0,
+    margin: 1,
+    clutter: [0, 0],
+  },
+  medium: {
+    maxOcclusion: 0.35,
+    amplitude: 40,
+    noise: 6,
+    rotate: true,
+    regions: [2, 3],
+    jitter: 12,
+    margin: 1,
+    clutter: [0, 3],
+  },
+  hard: {
+    maxOcclusion: 0.6,
+    amplitude: 50,
+    noise: 16,
+    rotate: true,
+    regions: [3, 3],
+    jitter: 24,
+    margin: 0.5,
+    clutter: [3, 8],
+  },
 };
 
 export interface SceneOptions {
@@ -79,10 +106,12 @@ const ATTEMPTS = 80;
 function sampleRegionMap(rng: Rng, S: number, count: number): Uint8Array {
   // Seeds far apart (so no region is a sliver), boundaries bent by an integer zigzag warp.
   const seeds: [number, number][] = [];
-  const d = 0.45 * S, minD2 = Math.floor(d * d);
+  const d = 0.45 * S,
+    minD2 = Math.floor(d * d);
   for (let tries = 0; seeds.length < count; tries++) {
     const p: [number, number] = [rng.below(S), rng.below(S)];
-    if (tries > 200 || seeds.every(([x, y]) => (x - p[0]) * (x - p[0]) + (y - p[1]) * (y - p[1]) >= minD2)) seeds.push(p);
+    if (tries > 200 || seeds.every(([x, y]) => (x - p[0]) * (x - p[0]) + (y - p[1]) * (y - p[1]) >= minD2))
+      seeds.push(p);
   }
   const amp = rng.int(0, Math.max(1, Math.round(S / 10)));
   const wl = rng.int(Math.max(2, Math.round(S / 3)), Math.max(2, Math.round(S / 1.5)));
@@ -92,10 +121,13 @@ function sampleRegionMap(rng: Rng, S: number, count: number): Uint8Array {
   for (let y = 0; y < S; y++) {
     const wx = zig(y + ph[0]!);
     for (let x = 0; x < S; x++) {
-      const X = x + wx, Y = y + zig(x + ph[1]!);
-      let best = 0, bestD = Infinity;
+      const X = x + wx,
+        Y = y + zig(x + ph[1]!);
+      let best = 0,
+        bestD = Infinity;
       for (let i = 0; i < seeds.length; i++) {
-        const dx = X - seeds[i]![0], dy = Y - seeds[i]![1];
+        const dx = X - seeds[i]![0],
+          dy = Y - seeds[i]![1];
         const d = dx * dx + dy * dy;
         if (d < bestD) (bestD = d), (best = i);
       }
@@ -106,7 +138,9 @@ function sampleRegionMap(rng: Rng, S: number, count: number): Uint8Array {
 }
 
 export function renderScene(o: SceneOptions, index: number): Scene {
-  const S = o.size, N = S * S, scale = S / 64;
+  const S = o.size,
+    N = S * S,
+    scale = S / 64;
   const diff = DIFFICULTY[o.difficulty];
   const rng = new Rng(hash32(o.seed, index, SALT));
   const mean = stuffMean(o.colors);
@@ -118,23 +152,29 @@ export function renderScene(o: SceneOptions, index: number): Scene {
   const regionOf = sampleRegionMap(rng, S, nRegions);
   const rgb = new Uint8Array(N * 3);
   // The two levels of each region's pattern, per channel: mean + amplitude·deviation·tint.
-  const levels = params.map((tp) => [0, 1].map((b) => [0, 1, 2].map((c) => mean[c]! + diff.amplitude * deviation(tp, b) * tp.tint[c]!)));
+  const levels = params.map((tp) =>
+    [0, 1].map((b) => [0, 1, 2].map((c) => mean[c]! + diff.amplitude * deviation(tp, b) * tp.tint[c]!)),
+  );
   // Rounded with a hashed dither (floor(v + u), u uniform on 1024 steps of [0, 1)): plain rounding
   // would shift each texture's mean by a texture-specific fraction of a level, enough for mean
   // colour to separate textures whose region means are otherwise tight.
   const dither = rng.u32();
-  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
-    const p = y * S + x, r = regionOf[p]!;
-    const lv = levels[r]![patternBit(params[r]!, x, y)]!, h = mixSeed(dither, p);
-    for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.floor(lv[c]! + ((h >>> (11 * c)) & 1023) / 1024);
-  }
+  for (let y = 0; y < S; y++)
+    for (let x = 0; x < S; x++) {
+      const p = y * S + x,
+        r = regionOf[p]!;
+      const lv = levels[r]![patternBit(params[r]!, x, y)]!,
+        h = mixSeed(dither, p);
+      for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.floor(lv[c]! + ((h >>> (11 * c)) & 1023) / 1024);
+    }
 
   // Clutter: small random-walk blobs in palette colours, painted into the stuff (they stay stuff in
   // the panoptic map). Irregular on purpose: a tiny disc or square would read as a tiny thing.
   const specks = rng.int(diff.clutter[0], diff.clutter[1]);
   for (let k = 0; k < specks; k++) {
     const col = COLORS[rng.below(o.colors)]!.rgb;
-    let x = rng.below(S), y = rng.below(S);
+    let x = rng.below(S),
+      y = rng.below(S);
     for (let step = Math.round(rng.int(4, 9) * scale * scale); step > 0; step--) {
       for (let c = 0; c < 3; c++) rgb[(y * S + x) * 3 + c] = col[c]!;
       const d = rng.below(4);
@@ -151,28 +191,40 @@ export function renderScene(o: SceneOptions, index: number): Scene {
   const covered: number[][] = [];
   // Nominal radius r from S/8 to S/4 in half pixels (2r = 16–32 px at 64 px: 2–4 patches of 8 px);
   // every kind covers ≈ 2.4 r² (shapes-geometry.ts).
-  const rMin = Math.max(2, Math.round(S / 4)), rMax = Math.max(rMin, Math.round(S / 2));
+  const rMin = Math.max(2, Math.round(S / 4)),
+    rMax = Math.max(rMin, Math.round(S / 2));
   const minVisible = Math.max(12, Math.round(24 * scale * scale));
   const count = rng.int(o.min_shapes, o.max_shapes);
   for (let t = 0; t < count; t++) {
-    const kind = rng.below(o.kinds), color = rng.below(o.colors);
+    const kind = rng.below(o.kinds),
+      color = rng.below(o.colors);
     const jit = [0, 1, 2].map(() => (diff.jitter ? rng.int(-diff.jitter, diff.jitter) : 0));
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const r = rng.int(rMin, rMax) / 2;
       // Centres keep the whole shape (and half a pixel) inside the image unless margin < 1.
       const m = diff.margin * (KIND_REACH[kind]! * r + 0.5);
-      const lo = Math.ceil(2 * m), hi = Math.floor(2 * (S - m));
+      const lo = Math.ceil(2 * m),
+        hi = Math.floor(2 * (S - m));
       if (hi < lo) continue;
-      const g: ShapeGeometry = { kind, r, rot: diff.rotate ? rng.below(ROTATIONS.length) : 0, cx: rng.int(lo, hi) / 2, cy: rng.int(lo, hi) / 2 };
+      const g: ShapeGeometry = {
+        kind,
+        r,
+        rot: diff.rotate ? rng.below(ROTATIONS.length) : 0,
+        cx: rng.int(lo, hi) / 2,
+        cy: rng.int(lo, hi) / 2,
+      };
       const raster = rasterize(g, S, S);
       if (raster.area < minVisible) continue;
       const hits = new Array<number>(things.length).fill(0);
-      for (let y = 0; y < raster.h; y++) for (let x = 0; x < raster.w; x++) {
-        if (!raster.mask[y * raster.w + x]) continue;
-        const w = owner[(raster.y0 + y) * S + raster.x0 + x]!;
-        if (w >= 0) hits[w]!++;
-      }
-      const ok = things.every((th, i) => visible[i]! - hits[i]! >= Math.max(minVisible, (1 - diff.maxOcclusion) * th.raster.area));
+      for (let y = 0; y < raster.h; y++)
+        for (let x = 0; x < raster.w; x++) {
+          if (!raster.mask[y * raster.w + x]) continue;
+          const w = owner[(raster.y0 + y) * S + raster.x0 + x]!;
+          if (w >= 0) hits[w]!++;
+        }
+      const ok = things.every(
+        (th, i) => visible[i]! - hits[i]! >= Math.max(minVisible, (1 - diff.maxOcclusion) * th.raster.area),
+      );
       if (!ok) continue;
       // Same-coloured shapes may not touch: their instance boundary would be invisible.
       const over = things.map((th) => overlap(th.raster, raster));
@@ -180,13 +232,14 @@ export function renderScene(o: SceneOptions, index: number): Scene {
       things.forEach((_, i) => (visible[i]! -= hits[i]!));
       for (let i = 0; i < things.length; i++) covered[i]!.push(over[i]!);
       covered.push([]);
-      for (let y = 0; y < raster.h; y++) for (let x = 0; x < raster.w; x++) {
-        if (!raster.mask[y * raster.w + x]) continue;
-        const p = (raster.y0 + y) * S + raster.x0 + x;
-        owner[p] = things.length;
-        const base = COLORS[color]!.rgb;
-        for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.min(255, Math.max(0, base[c]! + jit[c]!));
-      }
+      for (let y = 0; y < raster.h; y++)
+        for (let x = 0; x < raster.w; x++) {
+          if (!raster.mask[y * raster.w + x]) continue;
+          const p = (raster.y0 + y) * S + raster.x0 + x;
+          owner[p] = things.length;
+          const base = COLORS[color]!.rgb;
+          for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.min(255, Math.max(0, base[c]! + jit[c]!));
+        }
       visible.push(raster.area);
       things.push({ geometry: g, color, raster, id: things.length + 1 });
       break;
@@ -199,7 +252,8 @@ export function renderScene(o: SceneOptions, index: number): Scene {
   // Sensor-like noise on every pixel, uniform on −noise..noise, from a hash of the position (no
   // sequential state); 10 hash bits per channel keep the bins equal to within 1/1024.
   if (diff.noise) {
-    const span = 2 * diff.noise + 1, salt = rng.u32();
+    const span = 2 * diff.noise + 1,
+      salt = rng.u32();
     for (let p = 0; p < N; p++) {
       const h = mixSeed(salt, p);
       for (let c = 0; c < 3; c++) {
@@ -212,21 +266,46 @@ export function renderScene(o: SceneOptions, index: number): Scene {
   const regions: Region[] = params.map((p, i) => ({ params: p, id: n + 1 + i }));
   const panoptic = new Int32Array(N);
   for (let p = 0; p < N; p++) panoptic[p] = owner[p]! >= 0 ? owner[p]! + 1 : n + 1 + regionOf[p]!;
-  return { size: S, rgb, panoptic, things, regions, segments: segmentsOf(panoptic, S, things, regions, o.kinds), covered: cov };
+  return {
+    size: S,
+    rgb,
+    panoptic,
+    things,
+    regions,
+    segments: segmentsOf(panoptic, S, things, regions, o.kinds),
+    covered: cov,
+  };
 }
 
-function segmentsOf(panoptic: Int32Array, S: number, things: readonly Thing[], regions: readonly Region[], kinds: number): Segment[] {
+function segmentsOf(
+  panoptic: Int32Array,
+  S: number,
+  things: readonly Thing[],
+  regions: readonly Region[],
+  kinds: number,
+): Segment[] {
   const ids = things.length + regions.length + 1;
-  const area = new Int32Array(ids), x0 = new Int32Array(ids).fill(S), y0 = new Int32Array(ids).fill(S), x1 = new Int32Array(ids), y1 = new Int32Array(ids);
-  for (let y = 0, p = 0; y < S; y++) for (let x = 0; x < S; x++, p++) {
-    const id = panoptic[p]!;
-    area[id]!++;
-    if (x < x0[id]!) x0[id] = x;
-    if (x >= x1[id]!) x1[id] = x + 1;
-    if (y < y0[id]!) y0[id] = y;
-    y1[id] = y + 1; // rows are visited in order
-  }
-  const seg = (id: number, label: number, isThing: boolean): Segment => ({ id, label, isThing, box: [x0[id]!, y0[id]!, x1[id]!, y1[id]!], area: area[id]! });
+  const area = new Int32Array(ids),
+    x0 = new Int32Array(ids).fill(S),
+    y0 = new Int32Array(ids).fill(S),
+    x1 = new Int32Array(ids),
+    y1 = new Int32Array(ids);
+  for (let y = 0, p = 0; y < S; y++)
+    for (let x = 0; x < S; x++, p++) {
+      const id = panoptic[p]!;
+      area[id]!++;
+      if (x < x0[id]!) x0[id] = x;
+      if (x >= x1[id]!) x1[id] = x + 1;
+      if (y < y0[id]!) y0[id] = y;
+      y1[id] = y + 1; // rows are visited in order
+    }
+  const seg = (id: number, label: number, isThing: boolean): Segment => ({
+    id,
+    label,
+    isThing,
+    box: [x0[id]!, y0[id]!, x1[id]!, y1[id]!],
+    area: area[id]!,
+  });
   return [
     ...things.map((t) => seg(t.id, t.geometry.kind, true)),
     ...regions.filter((r) => area[r.id]! > 0).map((r) => seg(r.id, kinds + r.params.texture, false)),

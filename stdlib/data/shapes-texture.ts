@@ -11,7 +11,12 @@ const [STRIPES, DOTS, CHECKS, NOISE, GRID] = [0, 1, 2, 3, 4] as const;
 /** Colour directions of a texture's deviation: the light and dark halves of a pattern are tinted
  * alike whatever the texture, so colour histograms do not name the texture either. */
 const TINTS: readonly (readonly [number, number, number])[] = [
-  [1, 1, 1], [1, 0.75, 0.45], [0.45, 0.75, 1], [0.7, 1, 0.6], [1, 0.55, 0.85], [0.9, 0.9, 0.4],
+  [1, 1, 1],
+  [1, 0.75, 0.45],
+  [0.45, 0.75, 1],
+  [0.7, 1, 0.6],
+  [1, 0.55, 0.85],
+  [0.9, 0.9, 0.4],
 ];
 
 export interface TextureParams {
@@ -35,8 +40,12 @@ const mod = (a: number, n: number) => ((a % n) + n) % n;
 /** Samples one region's texture parameters; `scale` = image side / 64 keeps periods proportional. */
 export function sampleTexture(rng: Rng, texture: number, scale: number): TextureParams {
   const name = TEXTURES[texture]!;
-  const sc = (lo: number, hi: number) => rng.int(Math.max(1, Math.round(lo * scale)), Math.max(1, Math.round(hi * scale)));
-  let period = 1, orient = 0, aux = 0, q = 0.5;
+  const sc = (lo: number, hi: number) =>
+    rng.int(Math.max(1, Math.round(lo * scale)), Math.max(1, Math.round(hi * scale)));
+  let period = 1,
+    orient = 0,
+    aux = 0,
+    q = 0.5;
   switch (name) {
     case "stripes":
       period = 2 * Math.max(1, sc(3, 5));
@@ -69,18 +78,31 @@ export function sampleTexture(rng: Rng, texture: number, scale: number): Texture
       aux = 2 * Math.max(2, sc(8, 12));
       break;
   }
-  return { texture, period, orient, ox: rng.below(4 * period), oy: rng.below(4 * period), aux, salt: rng.u32(), tint: rng.pick(TINTS), q };
+  return {
+    texture,
+    period,
+    orient,
+    ox: rng.below(4 * period),
+    oy: rng.below(4 * period),
+    aux,
+    salt: rng.u32(),
+    tint: rng.pick(TINTS),
+    q,
+  };
 }
 
 function dotAt(x: number, y: number, period: number, r2: number): boolean {
   // Doubled coordinates: the dot centre sits at the cell centre, pixel centres at odd numbers.
-  const dx = 2 * mod(x, period) + 1 - period, dy = 2 * mod(y, period) + 1 - period;
+  const dx = 2 * mod(x, period) + 1 - period,
+    dy = 2 * mod(y, period) + 1 - period;
   return dx * dx + dy * dy <= r2;
 }
 
 /** The 0/1 pattern at pixel (x, y). */
 export function patternBit(p: TextureParams, x: number, y: number): number {
-  const X = x + p.ox, Y = y + p.oy, P = p.period;
+  const X = x + p.ox,
+    Y = y + p.oy,
+    P = p.period;
   // Numeric cases in TEXTURES order: this runs once per background pixel.
   switch (p.texture) {
     case STRIPES: {

@@ -34,11 +34,19 @@ export function shapesOptions(partial: Readonly<Record<string, unknown>> = {}): 
   const known = new Set(Object.keys(shapesMeta.options.properties));
   for (const k of Object.keys(partial)) if (!known.has(k)) throw new Error(`shapes: unknown option \`${k}\``);
   for (const k of ["images", "size", "seed", "min_shapes", "max_shapes", "colors", "kinds", "textures"] as const) {
-    const v = o[k], p = shapesMeta.options.properties[k]!;
-    if (!Number.isInteger(v) || v < (p["minimum"] as number) || (p["maximum"] !== undefined && v > (p["maximum"] as number))) throw new Error(`shapes: option \`${k}\` must be an integer in range, got ${String(v)}`);
+    const v = o[k],
+      p = shapesMeta.options.properties[k]!;
+    if (
+      !Number.isInteger(v) ||
+      v < (p["minimum"] as number) ||
+      (p["maximum"] !== undefined && v > (p["maximum"] as number))
+    )
+      throw new Error(`shapes: option \`${k}\` must be an integer in range, got ${String(v)}`);
   }
-  if (o.min_shapes > o.max_shapes) throw new Error(`shapes: min_shapes ${o.min_shapes} is larger than max_shapes ${o.max_shapes}`);
-  if (!["easy", "medium", "hard"].includes(o.difficulty)) throw new Error(`shapes: difficulty must be easy, medium or hard, got ${String(o.difficulty)}`);
+  if (o.min_shapes > o.max_shapes)
+    throw new Error(`shapes: min_shapes ${o.min_shapes} is larger than max_shapes ${o.max_shapes}`);
+  if (!["easy", "medium", "hard"].includes(o.difficulty))
+    throw new Error(`shapes: difficulty must be easy, medium or hard, got ${String(o.difficulty)}`);
   return o;
 }
 
@@ -58,13 +66,24 @@ export function shapesScene(o: ShapesOptions, index: number): { scene: Scene; ca
 
 export function shapesSample(o: ShapesOptions, index: number): Sample {
   const { scene, captions } = shapesScene(o, index);
-  return { id: `shapes:${o.seed}:${index}`, width: o.size, height: o.size, rgb: scene.rgb, segments: scene.segments, panoptic: scene.panoptic, captions };
+  return {
+    id: `shapes:${o.seed}:${index}`,
+    width: o.size,
+    height: o.size,
+    rgb: scene.rgb,
+    segments: scene.segments,
+    panoptic: scene.panoptic,
+    captions,
+  };
 }
 
 /** The annotations of a sample as canonical JSON (sorted keys): what the determinism test hashes. */
 export function annotationJson(s: Sample): string {
   const j: Json = {
-    id: s.id, width: s.width, height: s.height, captions: [...s.captions],
+    id: s.id,
+    width: s.width,
+    height: s.height,
+    captions: [...s.captions],
     segments: s.segments.map((g) => ({ id: g.id, label: g.label, isThing: g.isThing, box: [...g.box], area: g.area })),
   };
   return canonicalJson(j);
@@ -77,14 +96,17 @@ export function createShapes(options: ShapesOptions): Dataset {
     classes: shapesClasses(o),
     length: o.images,
     async get(i: number): Promise<Sample> {
-      if (!Number.isInteger(i) || i < 0 || i >= o.images) throw new RangeError(`shapes: sample ${i} is out of range 0..${o.images - 1}`);
+      if (!Number.isInteger(i) || i < 0 || i >= o.images)
+        throw new RangeError(`shapes: sample ${i} is out of range 0..${o.images - 1}`);
       return shapesSample(o, i);
     },
     prompts: (c) => shapesPrompts(o, c),
     // Generated data is a function of its options and the generator's version: no bytes to hash.
     async fingerprint(): Promise<string> {
       const opts = Object.fromEntries(Object.entries(o)) as Record<string, Json>;
-      return createHash("sha256").update(canonicalJson({ generator: "shapes", version: shapesMeta.version, options: opts })).digest("hex");
+      return createHash("sha256")
+        .update(canonicalJson({ generator: "shapes", version: shapesMeta.version, options: opts }))
+        .digest("hex");
     },
   };
 }

@@ -17,7 +17,9 @@ export const clipContrastive: ComponentMeta = {
   signature: "clip_contrastive(temperature?: Number) -> Loss",
   checkInStage({ student, data, report }) {
     if (!data.yields.includes("captions"))
-      report("SCD2104", `clip_contrastive needs captions, and the stage's dataset (${data.op}) has none.`, { help: data.op === "coco" ? "give coco a `captions:` file" : undefined });
+      report("SCD2104", `clip_contrastive needs captions, and the stage's dataset (${data.op}) has none.`, {
+        help: data.op === "coco" ? "give coco a `captions:` file" : undefined,
+      });
     if (!student.text) report("SCD2104", "clip_contrastive needs a model with a text tower.");
   },
 };

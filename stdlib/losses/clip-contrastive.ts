@@ -9,7 +9,7 @@ export function clipContrastiveLoss(image: tf.Tensor, text: tf.Tensor, logitScal
   // OpenAI clamps the scale at 100 so training cannot make logits explode.
   const scale = tf.minimum(tf.exp(logitScale), 100);
   const logits = tf.mul(tf.matMul(l2normalize(image), l2normalize(text), false, true), scale); // [B,B]
-  const eye = tf.oneHot(tf.range(0, B, 1, "int32"), B);                                          // [B,B]
+  const eye = tf.oneHot(tf.range(0, B, 1, "int32"), B); // [B,B]
   const ce = (l: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(eye, tf.logSoftmax(l)), -1)));
   return tf.div(tf.add(ce(logits), ce(tf.transpose(logits))), 2) as tf.Scalar;
 }

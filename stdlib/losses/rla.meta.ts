@@ -14,11 +14,22 @@ export const rla: ComponentMeta = {
   options: {
     type: "object",
     properties: {
-      grid: { type: "array", items: { type: "integer", minimum: 1, maximum: 6 }, minItems: 1, default: [1, 2, 3, 4, 5, 6], description: "allowed split counts M and N (a range such as 1..6)" },
+      grid: {
+        type: "array",
+        items: { type: "integer", minimum: 1, maximum: 6 },
+        minItems: 1,
+        default: [1, 2, 3, 4, 5, 6],
+        description: "allowed split counts M and N (a range such as 1..6)",
+      },
       pairs: { enum: ["clipself", "all"], default: "clipself", description: "which (M, N) pairs are drawn" },
       max_boxes: { type: "integer", minimum: 1, default: 20, description: "regions per image" },
       regions: { enum: ["grid", "proposals"], default: "grid", description: "grid cells or the dataset's proposals" },
-      crop_scale: { type: "number", exclusiveMinimum: 0, default: 1, description: "teacher crop enlargement (CLIPSelf uses 1.5 with proposals)" },
+      crop_scale: {
+        type: "number",
+        exclusiveMinimum: 0,
+        default: 1,
+        description: "teacher crop enlargement (CLIPSelf uses 1.5 with proposals)",
+      },
       weight: { type: "number", minimum: 0, default: 1, description: "CLIPSelf's cosine_weight" },
     },
     additionalProperties: false,
@@ -29,13 +40,25 @@ export const rla: ComponentMeta = {
     const teacher = inputs["teacher"]?.model;
     if (!teacher) return;
     if (teacher.family !== "clip")
-      report("SCD2003", "rla's teacher must be a CLIP model: a Refiner has no global image embedding.", { at: "teacher" });
-    else if (teacher.embedDim !== student.embedDim)
-      report("SCD2103", `RLA compares embeddings of different sizes: the student's is ${student.embedDim}, the teacher's ${teacher.embedDim}.`, {
-        at: "teacher", label: `embedding size ${teacher.embedDim}`,
-        notes: [`the student (${student.arch}) embeds into ${student.embedDim} dimensions; cosine similarity needs equal sizes`],
+      report("SCD2003", "rla's teacher must be a CLIP model: a Refiner has no global image embedding.", {
+        at: "teacher",
       });
+    else if (teacher.embedDim !== student.embedDim)
+      report(
+        "SCD2103",
+        `RLA compares embeddings of different sizes: the student's is ${student.embedDim}, the teacher's ${teacher.embedDim}.`,
+        {
+          at: "teacher",
+          label: `embedding size ${teacher.embedDim}`,
+          notes: [
+            `the student (${student.arch}) embeds into ${student.embedDim} dimensions; cosine similarity needs equal sizes`,
+          ],
+        },
+      );
     if (options["regions"] === "proposals" && !data.yields.includes("proposals"))
-      report("SCD2104", `rla(regions: proposals) needs region proposals, and the dataset (${data.op}) has none.`, { at: "regions", help: "give the dataset a `proposals:` file" });
+      report("SCD2104", `rla(regions: proposals) needs region proposals, and the dataset (${data.op}) has none.`, {
+        at: "regions",
+        help: "give the dataset a `proposals:` file",
+      });
   },
 };

@@ -5,6 +5,7 @@ import { l2normalize, stopGradient } from "../tensor/nn.ts";
 
 /** student [N,E] region features, teacher [N,E] crop embeddings (no gradient flows into it). */
 export function rlaLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
-  const s = l2normalize(student), t = l2normalize(stopGradient(teacher)); // [N,E]
+  const s = l2normalize(student),
+    t = l2normalize(stopGradient(teacher)); // [N,E]
   return tf.sub(1, tf.mean(tf.sum(tf.mul(s, t), -1))) as tf.Scalar;
 }

@@ -7,12 +7,14 @@ function needs(ctx: CallContext, bench: string, what: Annotation, why: string): 
   const data = ctx.inputs["data"]?.data;
   if (data && !data.yields.includes(what))
     ctx.report("SCD2104", `${bench}${why ? " " + why : ""} needs ${what}, and the dataset (${data.op}) has none.`, {
-      at: "data", label: `yields ${data.yields.join(", ")}`,
+      at: "data",
+      label: `yields ${data.yields.join(", ")}`,
     });
 }
 function needsText(ctx: CallContext, bench: string): void {
   const m = ctx.inputs["model"]?.model;
-  if (m && !m.text) ctx.report("SCD2104", `${bench} builds text classifiers, and the model has no text tower.`, { at: "model" });
+  if (m && !m.text)
+    ctx.report("SCD2104", `${bench} builds text classifiers, and the model has no text tower.`, { at: "model" });
 }
 const inputs = [
   { name: "model", type: "model", doc: "the model to evaluate" },
@@ -29,9 +31,28 @@ export const regionClassification: ComponentMeta = {
   options: {
     type: "object",
     properties: {
-      pool: { type: "array", items: { enum: ["box", "mask", "crop"] }, minItems: 1, uniqueItems: true, default: ["box", "mask"], description: "region features: RoIAlign on boxes, mask pooling, or the CLS of crops" },
-      topk: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, uniqueItems: true, default: [1, 5], description: "accuracies reported" },
-      templates: { enum: ["vild", "simple", "dataset"], default: "vild", description: "63 ViLD prompt templates, 'a photo of a {}.', or the dataset's own phrasing of each class (shapes: as its captions say it)" },
+      pool: {
+        type: "array",
+        items: { enum: ["box", "mask", "crop"] },
+        minItems: 1,
+        uniqueItems: true,
+        default: ["box", "mask"],
+        description: "region features: RoIAlign on boxes, mask pooling, or the CLS of crops",
+      },
+      topk: {
+        type: "array",
+        items: { type: "integer", minimum: 1 },
+        minItems: 1,
+        uniqueItems: true,
+        default: [1, 5],
+        description: "accuracies reported",
+      },
+      templates: {
+        enum: ["vild", "simple", "dataset"],
+        default: "vild",
+        description:
+          "63 ViLD prompt templates, 'a photo of a {}.', or the dataset's own phrasing of each class (shapes: as its captions say it)",
+      },
       max_segments: { type: "integer", minimum: 1, default: 100, description: "segments per image" },
     },
     additionalProperties: false,
@@ -39,13 +60,16 @@ export const regionClassification: ComponentMeta = {
   signature: "region_classification(model: Model, data: Dataset, pool?: [Symbol], topk?: [Int]) -> Metrics",
   checkBench(ctx) {
     const pool = ctx.options["pool"] as string[];
-    if (pool.includes("box") || pool.includes("crop")) needs(ctx, "region_classification", "boxes", `with pool ${pool.includes("box") ? "box" : "crop"}`);
+    if (pool.includes("box") || pool.includes("crop"))
+      needs(ctx, "region_classification", "boxes", `with pool ${pool.includes("box") ? "box" : "crop"}`);
     if (pool.includes("mask")) needs(ctx, "region_classification", "masks", "with pool mask");
     needsText(ctx, "region_classification");
   },
   metrics(o) {
     const out: string[] = [];
-    for (const p of o["pool"] as string[]) for (const part of p === "mask" ? ["thing", "stuff"] : ["thing"]) for (const k of o["topk"] as number[]) out.push(`${p}.${part}.top${k}`);
+    for (const p of o["pool"] as string[])
+      for (const part of p === "mask" ? ["thing", "stuff"] : ["thing"])
+        for (const k of o["topk"] as number[]) out.push(`${p}.${part}.top${k}`);
     return out;
   },
 };

@@ -11,19 +11,27 @@ export interface Assignment {
 }
 
 /** `cost` row-major [n, m] (finite numbers). */
-export function linearSumAssignment(cost: ArrayLike<number>, n: number, m: number, opts: { maximize?: boolean } = {}): Assignment {
+export function linearSumAssignment(
+  cost: ArrayLike<number>,
+  n: number,
+  m: number,
+  opts: { maximize?: boolean } = {},
+): Assignment {
   if (cost.length !== n * m) throw new Error(`linearSumAssignment: ${cost.length} costs for a ${n}×${m} matrix`);
-  for (let i = 0; i < cost.length; i++) if (!Number.isFinite(cost[i]!)) throw new RangeError(`linearSumAssignment: cost ${i} is ${cost[i]}`);
+  for (let i = 0; i < cost.length; i++)
+    if (!Number.isFinite(cost[i]!)) throw new RangeError(`linearSumAssignment: cost ${i} is ${cost[i]}`);
   const sign = opts.maximize ? -1 : 1;
   // Work on a matrix with no more rows than columns; transpose back at the end.
   const flip = n > m;
-  const R = flip ? m : n, K = flip ? n : m;
+  const R = flip ? m : n,
+    K = flip ? n : m;
   const a = (i: number, j: number): number => sign * (flip ? cost[j * m + i]! : cost[i * m + j]!);
   const colOfRow = solve(a, R, K);
   const pairs: [number, number][] = [];
   for (let i = 0; i < R; i++) pairs.push(flip ? [colOfRow[i]!, i] : [i, colOfRow[i]!]);
   pairs.sort((x, y) => x[0] - y[0]);
-  const rows = Int32Array.from(pairs, (p) => p[0]), cols = Int32Array.from(pairs, (p) => p[1]);
+  const rows = Int32Array.from(pairs, (p) => p[0]),
+    cols = Int32Array.from(pairs, (p) => p[1]);
   let total = 0;
   for (let k = 0; k < rows.length; k++) total += cost[rows[k]! * m + cols[k]!]!;
   return { rows, cols, total };
@@ -36,7 +44,8 @@ export function linearSumAssignment(cost: ArrayLike<number>, n: number, m: numbe
  * Returns the column of each row (0-based). Requires R ≤ K.
  */
 function solve(a: (i: number, j: number) => number, R: number, K: number): Int32Array {
-  const u = new Float64Array(R + 1), v = new Float64Array(K + 1);
+  const u = new Float64Array(R + 1),
+    v = new Float64Array(K + 1);
   const rowOfCol = new Int32Array(K + 1); // p[j]: row matched to column j
   const way = new Int32Array(K + 1); // previous column on the shortest path
   const minv = new Float64Array(K + 1);
@@ -49,19 +58,30 @@ function solve(a: (i: number, j: number) => number, R: number, K: number): Int32
     do {
       used[j0] = 1;
       const i0 = rowOfCol[j0]!;
-      let delta = Infinity, j1 = 0;
+      let delta = Infinity,
+        j1 = 0;
       for (let j = 1; j <= K; j++) {
         if (used[j]) continue;
         const cur = a(i0 - 1, j - 1) - u[i0]! - v[j]!;
-        if (cur < minv[j]!) { minv[j] = cur; way[j] = j0; }
-        if (minv[j]! < delta) { delta = minv[j]!; j1 = j; }
+        if (cur < minv[j]!) {
+          minv[j] = cur;
+          way[j] = j0;
+        }
+        if (minv[j]! < delta) {
+          delta = minv[j]!;
+          j1 = j;
+        }
       }
       for (let j = 0; j <= K; j++) {
-        if (used[j]) { u[rowOfCol[j]!] += delta; v[j] -= delta; } else minv[j] -= delta;
+        if (used[j]) {
+          u[rowOfCol[j]!] += delta;
+          v[j] -= delta;
+        } else minv[j] -= delta;
       }
       j0 = j1;
     } while (rowOfCol[j0] !== 0);
-    do { // augment along the path back to the virtual column 0
+    do {
+      // augment along the path back to the virtual column 0
       const j1 = way[j0]!;
       rowOfCol[j0] = rowOfCol[j1]!;
       j0 = j1;

@@ -34,29 +34,50 @@ export interface ProbeResult extends SegmentationResult {
  * their class. Only classes present in `labels` are candidates, so k smaller than the class count
  * is fine.
  */
-export function matchClusters(assign: ArrayLike<number>, labels: ArrayLike<number>, k: number, numClasses: number, voidLabel = 255): Int32Array {
-  const present: number[] = [], slot = new Int32Array(numClasses).fill(-1);
+export function matchClusters(
+  assign: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  k: number,
+  numClasses: number,
+  voidLabel = 255,
+): Int32Array {
+  const present: number[] = [],
+    slot = new Int32Array(numClasses).fill(-1);
   for (let i = 0; i < labels.length; i++) {
     const g = labels[i]!;
     if (g === voidLabel) continue;
-    if (!(g >= 0 && g < numClasses)) throw new RangeError(`matchClusters: label ${g} at ${i} is neither a class nor void`);
-    if (slot[g] === -1) { slot[g] = present.length; present.push(g); }
+    if (!(g >= 0 && g < numClasses))
+      throw new RangeError(`matchClusters: label ${g} at ${i} is neither a class nor void`);
+    if (slot[g] === -1) {
+      slot[g] = present.length;
+      present.push(g);
+    }
   }
   const out = new Int32Array(k).fill(-1);
   if (present.length === 0) return out;
-  const G = present.length, overlap = new Float64Array(k * G);
+  const G = present.length,
+    overlap = new Float64Array(k * G);
   for (let i = 0; i < labels.length; i++) {
     const g = labels[i]!;
     if (g !== voidLabel) overlap[assign[i]! * G + slot[g]!]++;
   }
   const { rows, cols } = linearSumAssignment(overlap, k, G, { maximize: true });
-  rows.forEach((r, t) => { out[r] = present[cols[t]!]!; });
+  rows.forEach((r, t) => {
+    out[r] = present[cols[t]!]!;
+  });
   return out;
 }
 
 /** `tokens` [n, d] row-major; `labels` [n] ground-truth class per token (at token resolution). */
-export function kmeansProbe(tokens: ArrayLike<number>, d: number, labels: ArrayLike<number>, numClasses: number, opts: ProbeOptions = {}): ProbeResult {
-  const n = labels.length, voidLabel = opts.voidLabel ?? 255;
+export function kmeansProbe(
+  tokens: ArrayLike<number>,
+  d: number,
+  labels: ArrayLike<number>,
+  numClasses: number,
+  opts: ProbeOptions = {},
+): ProbeResult {
+  const n = labels.length,
+    voidLabel = opts.voidLabel ?? 255;
   if (tokens.length !== n * d) throw new Error(`kmeansProbe: ${tokens.length} token values for ${n} labels × ${d}`);
   let k = opts.k;
   if (k === undefined) {

@@ -27,7 +27,10 @@ export interface KMeansResult {
 
 function sqDist(x: ArrayLike<number>, i: number, c: ArrayLike<number>, j: number, d: number): number {
   let s = 0;
-  for (let t = 0; t < d; t++) { const e = x[i * d + t]! - c[j * d + t]!; s += e * e; }
+  for (let t = 0; t < d; t++) {
+    const e = x[i * d + t]! - c[j * d + t]!;
+    s += e * e;
+  }
   return s;
 }
 
@@ -42,18 +45,32 @@ export function kmeansPlusPlus(points: ArrayLike<number>, d: number, k: number, 
     for (let t = 0; t < d; t++) cen[c * d + t] = points[pick * d + t]!;
     if (c === k - 1) break;
     let total = 0;
-    for (let i = 0; i < n; i++) { near[i] = Math.min(near[i]!, sqDist(points, i, cen, c, d)); total += near[i]!; }
-    if (total === 0) { pick = Math.min(n - 1, Math.floor(rand() * n)); continue; } // all points coincide with centres
+    for (let i = 0; i < n; i++) {
+      near[i] = Math.min(near[i]!, sqDist(points, i, cen, c, d));
+      total += near[i]!;
+    }
+    if (total === 0) {
+      pick = Math.min(n - 1, Math.floor(rand() * n));
+      continue;
+    } // all points coincide with centres
     let r = rand() * total;
     pick = n - 1;
-    for (let i = 0; i < n; i++) { r -= near[i]!; if (r < 0) { pick = i; break; } }
+    for (let i = 0; i < n; i++) {
+      r -= near[i]!;
+      if (r < 0) {
+        pick = i;
+        break;
+      }
+    }
   }
   return cen;
 }
 
 /** `points` [n, d] row-major. */
 export function kmeans(points: ArrayLike<number>, d: number, opts: KMeansOptions): KMeansResult {
-  const n = points.length / d, k = opts.k, maxIter = opts.maxIter ?? 100;
+  const n = points.length / d,
+    k = opts.k,
+    maxIter = opts.maxIter ?? 100;
   if (!Number.isInteger(n) || n < 1) throw new Error(`kmeans: ${points.length} values are not n×${d}`);
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`kmeans: k = ${k}`);
   let cen: Float64Array;
@@ -61,15 +78,25 @@ export function kmeans(points: ArrayLike<number>, d: number, opts: KMeansOptions
     if (opts.init.length !== k * d) throw new Error(`kmeans: init has ${opts.init.length} values, expected ${k}×${d}`);
     cen = Float64Array.from(opts.init);
   } else cen = kmeansPlusPlus(points, d, k, mulberry32(opts.seed ?? 0));
-  let assign = new Int32Array(n), prev: Int32Array | undefined;
-  const sums = new Float64Array(k * d), counts = new Int32Array(k);
+  let assign = new Int32Array(n),
+    prev: Int32Array | undefined;
+  const sums = new Float64Array(k * d),
+    counts = new Int32Array(k);
   for (let it = 1; it <= maxIter; it++) {
     for (let i = 0; i < n; i++) {
-      let best = 0, bestD = Infinity;
-      for (let j = 0; j < k; j++) { const dj = sqDist(points, i, cen, j, d); if (dj < bestD) { bestD = dj; best = j; } }
+      let best = 0,
+        bestD = Infinity;
+      for (let j = 0; j < k; j++) {
+        const dj = sqDist(points, i, cen, j, d);
+        if (dj < bestD) {
+          bestD = dj;
+          best = j;
+        }
+      }
       assign[i] = best;
     }
-    if (prev && assign.every((a, i) => a === prev![i])) return { centroids: cen, assignments: assign, iterations: it - 1, converged: true };
+    if (prev && assign.every((a, i) => a === prev![i]))
+      return { centroids: cen, assignments: assign, iterations: it - 1, converged: true };
     sums.fill(0);
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -77,7 +104,8 @@ export function kmeans(points: ArrayLike<number>, d: number, opts: KMeansOptions
       counts[j]++;
       for (let t = 0; t < d; t++) sums[j * d + t] += points[i * d + t]!;
     }
-    for (let j = 0; j < k; j++) if (counts[j]! > 0) for (let t = 0; t < d; t++) cen[j * d + t] = sums[j * d + t]! / counts[j]!;
+    for (let j = 0; j < k; j++)
+      if (counts[j]! > 0) for (let t = 0; t < d; t++) cen[j * d + t] = sums[j * d + t]! / counts[j]!;
     prev = assign;
     assign = new Int32Array(n);
   }

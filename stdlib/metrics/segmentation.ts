@@ -26,7 +26,10 @@ export class SegmentationAccumulator {
   private total = 0;
 
   /** `voidLabel`: ground-truth value ignored everywhere (default 255, the mmseg / COCO-Stuff one). */
-  constructor(readonly numClasses: number, readonly voidLabel = 255) {
+  constructor(
+    readonly numClasses: number,
+    readonly voidLabel = 255,
+  ) {
     this.tp = new Float64Array(numClasses);
     this.fp = new Float64Array(numClasses);
     this.fn = new Float64Array(numClasses);
@@ -34,15 +37,23 @@ export class SegmentationAccumulator {
 
   /** One image (or any batch of pixels): `pred` and `gt` of equal length, class indices. */
   add(pred: ArrayLike<number>, gt: ArrayLike<number>, voidLabel = this.voidLabel): void {
-    if (pred.length !== gt.length) throw new Error(`SegmentationAccumulator: ${pred.length} predictions for ${gt.length} labels`);
+    if (pred.length !== gt.length)
+      throw new Error(`SegmentationAccumulator: ${pred.length} predictions for ${gt.length} labels`);
     const C = this.numClasses;
     for (let i = 0; i < gt.length; i++) {
       const g = gt[i]!;
       if (g === voidLabel) continue;
-      if (!(g >= 0 && g < C && Number.isInteger(g))) throw new RangeError(`SegmentationAccumulator: label ${g} at pixel ${i} is neither a class in [0, ${C}) nor void (${voidLabel})`);
+      if (!(g >= 0 && g < C && Number.isInteger(g)))
+        throw new RangeError(
+          `SegmentationAccumulator: label ${g} at pixel ${i} is neither a class in [0, ${C}) nor void (${voidLabel})`,
+        );
       const p = pred[i]!;
       this.total++;
-      if (p === g) { this.tp[g]++; this.correct++; continue; }
+      if (p === g) {
+        this.tp[g]++;
+        this.correct++;
+        continue;
+      }
       this.fn[g]++;
       if (p >= 0 && p < C) this.fp[p]++;
     }
@@ -50,10 +61,14 @@ export class SegmentationAccumulator {
 
   result(): SegmentationResult {
     const iou: (number | null)[] = [];
-    let sum = 0, n = 0;
+    let sum = 0,
+      n = 0;
     for (let c = 0; c < this.numClasses; c++) {
       const union = this.tp[c]! + this.fp[c]! + this.fn[c]!;
-      if (union === 0) { iou.push(null); continue; }
+      if (union === 0) {
+        iou.push(null);
+        continue;
+      }
       const v = this.tp[c]! / union;
       iou.push(v);
       sum += v;
@@ -75,10 +90,16 @@ export interface DensePredictOptions {
  * and arg-maxed. Upsampling is linear, so this equals the argmax of the cosine between the upsampled
  * (normalised-token) map and the text embeddings, at K instead of E channels of memory.
  */
-export function densePredict(dense: tf.Tensor4D, text: tf.Tensor2D, outSize: readonly [number, number], opts: DensePredictOptions = {}): Int32Array[] {
+export function densePredict(
+  dense: tf.Tensor4D,
+  text: tf.Tensor2D,
+  outSize: readonly [number, number],
+  opts: DensePredictOptions = {},
+): Int32Array[] {
   const [B, h, w, E] = dense.shape;
   const K = text.shape[0];
-  if (text.shape[1] !== E) throw new Error(`densePredict: features have ${E} channels, text embeddings ${text.shape[1]}`);
+  if (text.shape[1] !== E)
+    throw new Error(`densePredict: features have ${E} channels, text embeddings ${text.shape[1]}`);
   const out: Int32Array[] = [];
   const textT = tf.transpose(text); // [E, K]
   try {

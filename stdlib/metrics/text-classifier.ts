@@ -19,8 +19,13 @@ export interface PromptOptions {
 }
 
 /** The prompts of one class: `{a}` → article, `{}` → the processed name. */
-export function fillTemplates(name: string, templates: readonly string[] = VILD_TEMPLATES, opts: PromptOptions = {}): string[] {
-  const n = promptName(name), a = article(n);
+export function fillTemplates(
+  name: string,
+  templates: readonly string[] = VILD_TEMPLATES,
+  opts: PromptOptions = {},
+): string[] {
+  const n = promptName(name),
+    a = article(n);
   return templates.map((t) => {
     const p = t.replace(/\{a\}|\{\}/g, (m) => (m === "{a}" ? a : n));
     return (opts.thisIs ?? true) && (p.startsWith("a") || p.startsWith("the")) ? "This is " + p : p;
@@ -34,19 +39,25 @@ export type TextEncoder = (prompts: string[]) => tf.Tensor2D | Promise<tf.Tensor
  * [C, E] classifier, row c = L2(mean_t L2(encode(prompt_t(class c)))). One encoder call per class;
  * the encoder's output is disposed here.
  */
-export async function textClassifier(encodeText: TextEncoder, classNames: readonly string[],
-  templates: readonly string[] = VILD_TEMPLATES, opts: PromptOptions = {}): Promise<tf.Tensor2D> {
+export async function textClassifier(
+  encodeText: TextEncoder,
+  classNames: readonly string[],
+  templates: readonly string[] = VILD_TEMPLATES,
+  opts: PromptOptions = {},
+): Promise<tf.Tensor2D> {
   if (templates.length === 0) throw new Error("textClassifier: no templates");
   if (classNames.length === 0) throw new Error("textClassifier: no classes");
   const rows: tf.Tensor1D[] = [];
   try {
     for (const name of classNames) {
       const emb = await encodeText(fillTemplates(name, templates, opts));
-      rows.push(tf.tidy(() => {
-        const unit = tf.div(emb, tf.norm(emb, "euclidean", 1, true)); // [P, E]
-        const mean = tf.mean(unit, 0); // [E]
-        return tf.div(mean, tf.norm(mean)) as tf.Tensor1D;
-      }));
+      rows.push(
+        tf.tidy(() => {
+          const unit = tf.div(emb, tf.norm(emb, "euclidean", 1, true)); // [P, E]
+          const mean = tf.mean(unit, 0); // [E]
+          return tf.div(mean, tf.norm(mean)) as tf.Tensor1D;
+        }),
+      );
       emb.dispose();
     }
     return tf.stack(rows) as tf.Tensor2D;

@@ -6,13 +6,17 @@ import { blockShapes } from "./transformer.ts";
 import { gaussian } from "../tensor/random.ts";
 
 export function clipShapes(a: ClipArch): Record<string, number[]> {
-  const v = a.vision, D = v.width, g = v.imageSize / v.patch;
+  const v = a.vision,
+    D = v.width,
+    g = v.imageSize / v.patch;
   const out: Record<string, number[]> = {
     "vision_model.embeddings.patch_embedding.weight": [D, 3, v.patch, v.patch],
     "vision_model.embeddings.class_embedding": [D],
     "vision_model.embeddings.position_embedding.weight": [1 + g * g, D],
-    "vision_model.pre_layrnorm.weight": [D], "vision_model.pre_layrnorm.bias": [D],
-    "vision_model.post_layernorm.weight": [D], "vision_model.post_layernorm.bias": [D],
+    "vision_model.pre_layrnorm.weight": [D],
+    "vision_model.pre_layrnorm.bias": [D],
+    "vision_model.post_layernorm.weight": [D],
+    "vision_model.post_layernorm.bias": [D],
     "visual_projection.weight": [a.embedDim, D],
     logit_scale: [],
   };
@@ -35,7 +39,8 @@ function initStd(key: string, a: ClipArch): number | "ones" | "zeros" | "logit" 
   if (/(layer_norm\d|layrnorm|layernorm|final_layer_norm)\.weight$/.test(key)) return "ones";
   if (key.endsWith(".bias")) return "zeros";
   const tower = key.startsWith("text_") && a.text ? a.text : a.vision;
-  const W = tower.width, L = tower.layers;
+  const W = tower.width,
+    L = tower.layers;
   if (key.endsWith("class_embedding")) return W ** -0.5;
   if (/q_proj|k_proj|v_proj/.test(key)) return W ** -0.5 * (2 * L) ** -0.5;
   if (/out_proj/.test(key)) return W ** -0.5;
@@ -52,7 +57,9 @@ export function initClip(a: ClipArch, seed: number): Record<string, tf.Tensor> {
   const shapes = clipShapes(a);
   let stream = 0;
   for (const key of Object.keys(shapes).sort()) {
-    const shape = shapes[key]!, n = shape.reduce((x, y) => x * y, 1), s = initStd(key, a);
+    const shape = shapes[key]!,
+      n = shape.reduce((x, y) => x * y, 1),
+      s = initStd(key, a);
     stream++;
     if (s === "ones") out[key] = tf.ones(shape);
     else if (s === "zeros") out[key] = tf.zeros(shape);
@@ -67,11 +74,16 @@ export type ClipGroup = "all" | "blocks" | "image" | "text";
 /** Does `key` belong to the `trainable =` group? `blocks` = the image tower's transformer blocks (CLIPSelf's trainable set). */
 export function inClipGroup(key: string, group: string): boolean {
   switch (group) {
-    case "all": return true;
-    case "blocks": return key.startsWith("vision_model.encoder.layers.");
-    case "image": return key.startsWith("vision_model.") || key === "visual_projection.weight";
-    case "text": return key.startsWith("text_model.") || key === "text_projection.weight";
-    default: return false;
+    case "all":
+      return true;
+    case "blocks":
+      return key.startsWith("vision_model.encoder.layers.");
+    case "image":
+      return key.startsWith("vision_model.") || key === "visual_projection.weight";
+    case "text":
+      return key.startsWith("text_model.") || key === "text_projection.weight";
+    default:
+      return false;
   }
 }
 

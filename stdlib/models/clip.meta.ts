@@ -18,7 +18,11 @@ export const clip: ComponentMeta = {
     type: "object",
     properties: {
       arch: { enum: Object.keys(clipConfigs), description: "architecture preset" },
-      weights: { type: "string", minLength: 1, description: "checkpoint directory or .safetensors file; random init when absent" },
+      weights: {
+        type: "string",
+        minLength: 1,
+        description: "checkpoint directory or .safetensors file; random init when absent",
+      },
       image_size: int(8, "native input side in pixels (default: the preset's)"),
       width: int(8, "image tower width"),
       layers: int(1, "image tower blocks"),
@@ -35,16 +39,33 @@ export const clip: ComponentMeta = {
   model({ options, report }) {
     const preset = clipConfigs[options["arch"] as string]!;
     const o = (k: string, d: number) => (typeof options[k] === "number" ? (options[k] as number) : d);
-    const width = o("width", preset.width), heads = o("heads", preset.heads), patch = o("patch", preset.patch);
+    const width = o("width", preset.width),
+      heads = o("heads", preset.heads),
+      patch = o("patch", preset.patch);
     const imageSize = o("image_size", preset.imageSize);
     if (width % heads !== 0)
-      report("SCD2106", `Width ${width} does not split into ${heads} attention heads.`, { at: options["heads"] !== undefined ? "heads" : "width", label: `${width} is not a multiple of ${heads}` });
+      report("SCD2106", `Width ${width} does not split into ${heads} attention heads.`, {
+        at: options["heads"] !== undefined ? "heads" : "width",
+        label: `${width} is not a multiple of ${heads}`,
+      });
     if (imageSize % patch !== 0)
-      report("SCD2105", `Images of ${imageSize} px do not tile into ${patch} px patches.`, { at: options["image_size"] !== undefined ? "image_size" : "patch", label: `${imageSize} is not a multiple of ${patch}` });
+      report("SCD2105", `Images of ${imageSize} px do not tile into ${patch} px patches.`, {
+        at: options["image_size"] !== undefined ? "image_size" : "patch",
+        label: `${imageSize} is not a multiple of ${patch}`,
+      });
     return {
-      family: "clip", arch: options["arch"] as string, width, layers: o("layers", preset.layers), heads, patch, imageSize,
-      embedDim: o("embed_dim", preset.embedDim), text: preset.text,
-      groups: ["all", "blocks", "image", "text"], defaultTrainable: ["all"], frozen: false,
+      family: "clip",
+      arch: options["arch"] as string,
+      width,
+      layers: o("layers", preset.layers),
+      heads,
+      patch,
+      imageSize,
+      embedDim: o("embed_dim", preset.embedDim),
+      text: preset.text,
+      groups: ["all", "blocks", "image", "text"],
+      defaultTrainable: ["all"],
+      frozen: false,
     };
   },
 };

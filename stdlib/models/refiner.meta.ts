@@ -36,14 +36,23 @@ export const refiner: ComponentMeta = {
     const heads = typeof options["heads"] === "number" ? (options["heads"] as number) : base.heads;
     if (width !== base.width)
       report("SCD2102", `The Refiner's width ${width} differs from its base's width ${base.width}.`, {
-        at: "width", label: `base has width ${base.width}`,
-        notes: ["the Refiner reads the base's dense tokens and adds its output back to them (a residual), so the widths must agree"],
+        at: "width",
+        label: `base has width ${base.width}`,
+        notes: [
+          "the Refiner reads the base's dense tokens and adds its output back to them (a residual), so the widths must agree",
+        ],
         help: "drop `width` to use the base's",
       });
-    else if (width % heads !== 0) report("SCD2106", `Width ${width} does not split into ${heads} attention heads.`, { at: "heads" });
+    else if (width % heads !== 0)
+      report("SCD2106", `Width ${width} does not split into ${heads} attention heads.`, { at: "heads" });
     return {
-      ...base, family: "refiner", arch: `refiner(${base.arch})`, base,
-      groups: ["all", "refiner"], defaultTrainable: base.frozen ? ["refiner"] : ["all"], frozen: false,
+      ...base,
+      family: "refiner",
+      arch: `refiner(${base.arch})`,
+      base,
+      groups: ["all", "refiner"],
+      defaultTrainable: base.frozen ? ["refiner"] : ["all"],
+      frozen: false,
     };
   },
 };

@@ -19,7 +19,11 @@ export const REFINER_PREFIX = "refiner.layers.";
 
 export function refinerArch(base: ClipArch, o: { depth: number; heads?: number; mlp_ratio?: number }): RefinerArch {
   const v = base.vision;
-  return { base, depth: o.depth, tower: { ...v, heads: o.heads ?? v.heads, mlp: Math.round((o.mlp_ratio ?? 4) * v.width), layers: o.depth } };
+  return {
+    base,
+    depth: o.depth,
+    tower: { ...v, heads: o.heads ?? v.heads, mlp: Math.round((o.mlp_ratio ?? 4) * v.width), layers: o.depth },
+  };
 }
 
 export function refinerShapes(a: RefinerArch): Record<string, number[]> {
@@ -33,7 +37,8 @@ export function initRefiner(a: RefinerArch, seed: number): Record<string, tf.Ten
   const shapes = refinerShapes(a);
   let stream = 1000;
   for (const key of Object.keys(shapes).sort()) {
-    const shape = shapes[key]!, n = shape.reduce((x, y) => x * y, 1);
+    const shape = shapes[key]!,
+      n = shape.reduce((x, y) => x * y, 1);
     stream++;
     if (/layer_norm\d\.weight$/.test(key)) out[key] = tf.ones(shape);
     else if (key.endsWith(".bias") || /out_proj\.weight$|fc2\.weight$/.test(key)) out[key] = tf.zeros(shape);
@@ -45,9 +50,9 @@ export function initRefiner(a: RefinerArch, seed: number): Record<string, tf.Ten
 /** Refined tokens [B,gh,gw,D] from the base's dense tokens [B,gh,gw,D]. */
 export function refineTokens(params: Params, a: RefinerArch, tokens: tf.Tensor): tf.Tensor {
   const [B, gh, gw, D] = tokens.shape as [number, number, number, number];
-  let h = tokens.reshape([B, gh * gw, D]);                                            // [B,T,D]
+  let h = tokens.reshape([B, gh * gw, D]); // [B,T,D]
   for (let i = 0; i < a.depth; i++) h = block(params, `${REFINER_PREFIX}${i}.`, h, a.tower);
-  return h.reshape([B, gh, gw, D]);                                                   // [B,gh,gw,D]
+  return h.reshape([B, gh, gw, D]); // [B,gh,gw,D]
 }
 
 /**

@@ -14,46 +14,65 @@ export interface BlockOptions {
 /** Multi-head self-attention on x [B,T,D]. Q/K/V stay separate so only 4-D transposes occur. */
 export function attention(params: Params, prefix: string, x: tf.Tensor, arch: TowerArch, mask?: tf.Tensor): tf.Tensor {
   const [B, T, D] = x.shape as [number, number, number];
-  const H = arch.heads, dh = D / H;
+  const H = arch.heads,
+    dh = D / H;
   const heads = (name: string, scale = 1): tf.Tensor => {
     let y = linear(x, p(params, `${prefix}${name}.weight`), p(params, `${prefix}${name}.bias`)); // [B,T,D]
     if (scale !== 1) y = tf.mul(y, scale);
-    return tf.transpose(y.reshape([B, T, H, dh]), [0, 2, 1, 3]);                               // [B,H,T,dh]
+    return tf.transpose(y.reshape([B, T, H, dh]), [0, 2, 1, 3]); // [B,H,T,dh]
   };
-  const q = heads("q_proj", dh ** -0.5), k = heads("k_proj"), v = heads("v_proj");
-  let scores = tf.matMul(q, k, false, true);                                                   // [B,H,T,T]
+  const q = heads("q_proj", dh ** -0.5),
+    k = heads("k_proj"),
+    v = heads("v_proj");
+  let scores = tf.matMul(q, k, false, true); // [B,H,T,T]
   if (mask) scores = tf.add(scores, mask);
-  const ctx = tf.matMul(tf.softmax(scores), v);                                                // [B,H,T,dh]
-  const merged = tf.transpose(ctx, [0, 2, 1, 3]).reshape([B, T, D]);                           // [B,T,D]
+  const ctx = tf.matMul(tf.softmax(scores), v); // [B,H,T,dh]
+  const merged = tf.transpose(ctx, [0, 2, 1, 3]).reshape([B, T, D]); // [B,T,D]
   return linear(merged, p(params, `${prefix}out_proj.weight`), p(params, `${prefix}out_proj.bias`));
 }
 
 export function mlp(params: Params, prefix: string, x: tf.Tensor, arch: TowerArch): tf.Tensor {
   const h = activation(arch.act, linear(x, p(params, `${prefix}fc1.weight`), p(params, `${prefix}fc1.bias`))); // [B,T,mlp]
-  return linear(h, p(params, `${prefix}fc2.weight`), p(params, `${prefix}fc2.bias`));                           // [B,T,D]
+  return linear(h, p(params, `${prefix}fc2.weight`), p(params, `${prefix}fc2.bias`)); // [B,T,D]
 }
 
 /** x + attn(LN1 x), then x + MLP(LN2 x). */
-export function block(params: Params, prefix: string, x: tf.Tensor, arch: TowerArch, opts: BlockOptions = {}): tf.Tensor {
+export function block(
+  params: Params,
+  prefix: string,
+  x: tf.Tensor,
+  arch: TowerArch,
+  opts: BlockOptions = {},
+): tf.Tensor {
   const ln1 = layerNorm(x, p(params, `${prefix}layer_norm1.weight`), p(params, `${prefix}layer_norm1.bias`), arch.eps);
   const a = opts.valueOnly
-    ? linear(linear(ln1, p(params, `${prefix}self_attn.v_proj.weight`), p(params, `${prefix}self_attn.v_proj.bias`)),
-      p(params, `${prefix}self_attn.out_proj.weight`), p(params, `${prefix}self_attn.out_proj.bias`))
+    ? linear(
+        linear(ln1, p(params, `${prefix}self_attn.v_proj.weight`), p(params, `${prefix}self_attn.v_proj.bias`)),
+        p(params, `${prefix}self_attn.out_proj.weight`),
+        p(params, `${prefix}self_attn.out_proj.bias`),
+      )
     : attention(params, `${prefix}self_attn.`, ln1, arch, opts.mask);
-  const h = tf.add(x, a);                                                                      // [B,T,D]
+  const h = tf.add(x, a); // [B,T,D]
   const ln2 = layerNorm(h, p(params, `${prefix}layer_norm2.weight`), p(params, `${prefix}layer_norm2.bias`), arch.eps);
   return tf.add(h, mlp(params, `${prefix}mlp.`, ln2, arch));
 }
 
 /** Parameter shapes of one block, for initialisation and for checking loaded checkpoints. */
 export function blockShapes(prefix: string, arch: TowerArch): Record<string, number[]> {
-  const D = arch.width, M = arch.mlp, out: Record<string, number[]> = {};
+  const D = arch.width,
+    M = arch.mlp,
+    out: Record<string, number[]> = {};
   for (const n of ["q_proj", "k_proj", "v_proj", "out_proj"]) {
     out[`${prefix}self_attn.${n}.weight`] = [D, D];
     out[`${prefix}self_attn.${n}.bias`] = [D];
   }
-  for (const n of ["layer_norm1", "layer_norm2"]) { out[`${prefix}${n}.weight`] = [D]; out[`${prefix}${n}.bias`] = [D]; }
-  out[`${prefix}mlp.fc1.weight`] = [M, D]; out[`${prefix}mlp.fc1.bias`] = [M];
-  out[`${prefix}mlp.fc2.weight`] = [D, M]; out[`${prefix}mlp.fc2.bias`] = [D];
+  for (const n of ["layer_norm1", "layer_norm2"]) {
+    out[`${prefix}${n}.weight`] = [D];
+    out[`${prefix}${n}.bias`] = [D];
+  }
+  out[`${prefix}mlp.fc1.weight`] = [M, D];
+  out[`${prefix}mlp.fc1.bias`] = [M];
+  out[`${prefix}mlp.fc2.weight`] = [D, M];
+  out[`${prefix}mlp.fc2.bias`] = [D];
   return out;
 }

@@ -9,7 +9,11 @@ import * as tf from "@tensorflow/tfjs";
  * `features` [B, H, W, C]; `masks` [M, H, W] (0/1 or soft weights); `maskIndex` [M] image of each
  * mask. Returns [M, C] in mask order. An all-zero mask gives a zero vector.
  */
-export function maskPool(features: tf.Tensor4D, masks: tf.Tensor3D, maskIndex: tf.Tensor1D | ArrayLike<number>): tf.Tensor2D {
+export function maskPool(
+  features: tf.Tensor4D,
+  masks: tf.Tensor3D,
+  maskIndex: tf.Tensor1D | ArrayLike<number>,
+): tf.Tensor2D {
   const [B, H, W, C] = features.shape;
   const [M, mh, mw] = masks.shape;
   if (mh !== H || mw !== W) throw new Error(`maskPool: masks are ${mh}×${mw}, features ${H}×${W}`);
@@ -19,7 +23,8 @@ export function maskPool(features: tf.Tensor4D, masks: tf.Tensor3D, maskIndex: t
   const byImage: number[][] = Array.from({ length: B }, () => []);
   for (let i = 0; i < M; i++) {
     const b = idx[i]!;
-    if (!Number.isInteger(b) || b < 0 || b >= B) throw new RangeError(`maskPool: mask ${i} has image index ${b}, outside [0, ${B})`);
+    if (!Number.isInteger(b) || b < 0 || b >= B)
+      throw new RangeError(`maskPool: mask ${i} has image index ${b}, outside [0, ${B})`);
     byImage[b]!.push(i);
   }
   return tf.tidy(() => {
@@ -30,7 +35,9 @@ export function maskPool(features: tf.Tensor4D, masks: tf.Tensor3D, maskIndex: t
     byImage.forEach((ids, b) => {
       if (ids.length === 0) return;
       const contiguous = ids.every((v, i) => v === ids[0]! + i);
-      const mb = contiguous ? tf.slice(m2, [ids[0]!, 0], [ids.length, H * W]) : tf.gather(m2, tf.tensor1d(ids, "int32")); // [M_b, H·W]
+      const mb = contiguous
+        ? tf.slice(m2, [ids[0]!, 0], [ids.length, H * W])
+        : tf.gather(m2, tf.tensor1d(ids, "int32")); // [M_b, H·W]
       const fb = tf.reshape(tf.slice(f3, [b, 0, 0], [1, H * W, C]), [H * W, C]);
       const sums = tf.add(tf.sum(mb, 1, true), 1e-12); // [M_b, 1]
       parts.push(tf.div(tf.matMul(mb, fb), sums));
@@ -39,7 +46,9 @@ export function maskPool(features: tf.Tensor4D, masks: tf.Tensor3D, maskIndex: t
     const out = parts.length === 1 ? parts[0]! : tf.concat(parts, 0); // [M, C] grouped by image
     if (order.every((v, i) => v === i)) return out;
     const pos = new Array<number>(M);
-    order.forEach((v, i) => { pos[v] = i; });
+    order.forEach((v, i) => {
+      pos[v] = i;
+    });
     return tf.gather(out, tf.tensor1d(pos, "int32"));
   });
 }

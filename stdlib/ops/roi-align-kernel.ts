@@ -12,34 +12,77 @@ export const ROI_ALIGN_GRAD = "ScdxRoiAlignGrad";
 
 /** Non-zero weights per output row / column, CSR-style, plus geometry. Passed to kernels as attrs. */
 export interface RoiTaps {
-  readonly B: number; readonly H: number; readonly W: number; readonly C: number;
-  readonly N: number; readonly oh: number; readonly ow: number;
+  readonly B: number;
+  readonly H: number;
+  readonly W: number;
+  readonly C: number;
+  readonly N: number;
+  readonly oh: number;
+  readonly ow: number;
   readonly boxIndex: Int32Array;
   /** Row taps of output row (n, p): yIdx/yW[yOff[n·oh+p] .. yOff[n·oh+p+1]). */
-  readonly yOff: Int32Array; readonly yIdx: Int32Array; readonly yW: Float32Array;
-  readonly xOff: Int32Array; readonly xIdx: Int32Array; readonly xW: Float32Array;
+  readonly yOff: Int32Array;
+  readonly yIdx: Int32Array;
+  readonly yW: Float32Array;
+  readonly xOff: Int32Array;
+  readonly xIdx: Int32Array;
+  readonly xW: Float32Array;
 }
 
-function compress(w: Float32Array, rows: number, size: number): { off: Int32Array; idx: Int32Array; val: Float32Array } {
+function compress(
+  w: Float32Array,
+  rows: number,
+  size: number,
+): { off: Int32Array; idx: Int32Array; val: Float32Array } {
   const off = new Int32Array(rows + 1);
   let nnz = 0;
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) nnz++;
-  const idx = new Int32Array(nnz), val = new Float32Array(nnz);
+  const idx = new Int32Array(nnz),
+    val = new Float32Array(nnz);
   let k = 0;
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < size; j++) {
       const v = w[r * size + j]!;
-      if (v !== 0) { idx[k] = j; val[k] = v; k++; }
+      if (v !== 0) {
+        idx[k] = j;
+        val[k] = v;
+        k++;
+      }
     }
     off[r + 1] = k;
   }
   return { off, idx, val };
 }
 
-export function roiTaps(weights: RoiWeights, boxIndex: ArrayLike<number>, B: number, H: number, W: number, C: number, oh: number, ow: number): RoiTaps {
+export function roiTaps(
+  weights: RoiWeights,
+  boxIndex: ArrayLike<number>,
+  B: number,
+  H: number,
+  W: number,
+  C: number,
+  oh: number,
+  ow: number,
+): RoiTaps {
   const N = boxIndex.length;
-  const y = compress(weights.ay, N * oh, H), x = compress(weights.ax, N * ow, W);
-  return { B, H, W, C, N, oh, ow, boxIndex: Int32Array.from(boxIndex), yOff: y.off, yIdx: y.idx, yW: y.val, xOff: x.off, xIdx: x.idx, xW: x.val };
+  const y = compress(weights.ay, N * oh, H),
+    x = compress(weights.ax, N * ow, W);
+  return {
+    B,
+    H,
+    W,
+    C,
+    N,
+    oh,
+    ow,
+    boxIndex: Int32Array.from(boxIndex),
+    yOff: y.off,
+    yIdx: y.idx,
+    yW: y.val,
+    xOff: x.off,
+    xIdx: x.idx,
+    xW: x.val,
+  };
 }
 
 /**
@@ -51,11 +94,17 @@ function visit(t: RoiTaps, f: (out: number, inp: number, w: number) => void): vo
   for (let n = 0; n < N; n++) {
     const b = boxIndex[n]!;
     for (let p = 0; p < oh; p++) {
-      const yr = n * oh + p, y0 = yOff[yr]!, y1 = yOff[yr + 1]!;
+      const yr = n * oh + p,
+        y0 = yOff[yr]!,
+        y1 = yOff[yr + 1]!;
       for (let q = 0; q < ow; q++) {
-        const o = (yr * ow + q) * C, xr = n * ow + q, x0 = xOff[xr]!, x1 = xOff[xr + 1]!;
+        const o = (yr * ow + q) * C,
+          xr = n * ow + q,
+          x0 = xOff[xr]!,
+          x1 = xOff[xr + 1]!;
         for (let iy = y0; iy < y1; iy++) {
-          const rowBase = (b * H + yIdx[iy]!) * W, wy = yW[iy]!;
+          const rowBase = (b * H + yIdx[iy]!) * W,
+            wy = yW[iy]!;
           for (let ix = x0; ix < x1; ix++) f(o, (rowBase + xIdx[ix]!) * C, wy * xW[ix]!);
         }
       }
@@ -90,20 +139,28 @@ export function roiBackward(t: RoiTaps, dy: Float32Array, dF: Float32Array): voi
 export function roiKernelMacs(t: RoiTaps): number {
   let triples = 0;
   for (let n = 0; n < t.N; n++) {
-    const sy = t.yOff[(n + 1) * t.oh]! - t.yOff[n * t.oh]!, sx = t.xOff[(n + 1) * t.ow]! - t.xOff[n * t.ow]!;
+    const sy = t.yOff[(n + 1) * t.oh]! - t.yOff[n * t.oh]!,
+      sx = t.xOff[(n + 1) * t.ow]! - t.xOff[n * t.ow]!;
     triples += sy * sx;
   }
   return triples * t.C;
 }
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
-interface WasmBackend { typedArrayFromHeap(t: TensorInfo): Float32Array; makeOutput(shape: number[], dtype: string): TensorInfo }
+interface WasmBackend {
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+}
 interface CpuBackend {
   data: { get(id: object): { values: Float32Array } };
   makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
 }
 
-function kernel(backendName: string, shapeOf: (t: RoiTaps) => number[], run: (t: RoiTaps, x: Float32Array, out: Float32Array) => void): tf.KernelFunc {
+function kernel(
+  backendName: string,
+  shapeOf: (t: RoiTaps) => number[],
+  run: (t: RoiTaps, x: Float32Array, out: Float32Array) => void,
+): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const x = (inputs as unknown as { x: TensorInfo }).x;
     const taps = (attrs as unknown as { taps: RoiTaps }).taps;
@@ -127,14 +184,24 @@ let gradientRegistered = false;
 export function roiKernelsAvailable(backendName: string): boolean {
   if (backendName !== "wasm" && backendName !== "cpu") return false;
   if (!tf.getKernel(ROI_ALIGN, backendName)) {
-    tf.registerKernel({ kernelName: ROI_ALIGN, backendName, kernelFunc: kernel(backendName, (t) => [t.N, t.oh, t.ow, t.C], roiForward) });
-    tf.registerKernel({ kernelName: ROI_ALIGN_GRAD, backendName, kernelFunc: kernel(backendName, (t) => [t.B, t.H, t.W, t.C], roiBackward) });
+    tf.registerKernel({
+      kernelName: ROI_ALIGN,
+      backendName,
+      kernelFunc: kernel(backendName, (t) => [t.N, t.oh, t.ow, t.C], roiForward),
+    });
+    tf.registerKernel({
+      kernelName: ROI_ALIGN_GRAD,
+      backendName,
+      kernelFunc: kernel(backendName, (t) => [t.B, t.H, t.W, t.C], roiBackward),
+    });
   }
   if (!gradientRegistered) {
     gradientRegistered = true;
     tf.registerGradient({
       kernelName: ROI_ALIGN,
-      gradFunc: (dy, _saved, attrs) => ({ x: () => tf.engine().runKernel(ROI_ALIGN_GRAD, { x: dy as tf.Tensor }, attrs as never) as tf.Tensor }),
+      gradFunc: (dy, _saved, attrs) => ({
+        x: () => tf.engine().runKernel(ROI_ALIGN_GRAD, { x: dy as tf.Tensor }, attrs as never) as tf.Tensor,
+      }),
     });
   }
   return true;

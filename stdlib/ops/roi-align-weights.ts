@@ -22,8 +22,14 @@ export interface RoiSampling {
 }
 
 /** The number of samples per bin along one axis (torchvision's roi_bin_grid); ≤ 0 means none. */
-function axisGrid(start: number, end: number, pooled: number, o: Required<RoiSampling>): { start: number; bin: number; grid: number } {
-  const scale = f32(o.spatialScale), off = o.aligned ? 0.5 : 0;
+function axisGrid(
+  start: number,
+  end: number,
+  pooled: number,
+  o: Required<RoiSampling>,
+): { start: number; bin: number; grid: number } {
+  const scale = f32(o.spatialScale),
+    off = o.aligned ? 0.5 : 0;
   const s = f32(f32(start * scale) - off);
   const e = f32(f32(end * scale) - off);
   let len = f32(e - s);
@@ -38,7 +44,13 @@ function axisGrid(start: number, end: number, pooled: number, o: Required<RoiSam
  * index p, the average over its `grid` samples of the two bilinear taps. Samples beyond [−1, size]
  * contribute nothing but still count in the average, as in torchvision.
  */
-function fillAxis(a: { start: number; bin: number; grid: number }, pooled: number, size: number, out: Float32Array, at: number): void {
+function fillAxis(
+  a: { start: number; bin: number; grid: number },
+  pooled: number,
+  size: number,
+  out: Float32Array,
+  at: number,
+): void {
   const inv = 1 / a.grid;
   for (let p = 0; p < pooled; p++) {
     const base = f32(a.start + f32(p * a.bin));
@@ -47,9 +59,14 @@ function fillAxis(a: { start: number; bin: number; grid: number }, pooled: numbe
       let y = f32(base + f32(f32(f32(i + 0.5) * a.bin) / a.grid));
       if (y < -1 || y > size) continue;
       if (y <= 0) y = 0;
-      let lo = Math.trunc(y), hi: number;
-      if (lo >= size - 1) { lo = hi = size - 1; y = lo; } else hi = lo + 1;
-      const ly = f32(y - lo), hy = f32(1 - ly);
+      let lo = Math.trunc(y),
+        hi: number;
+      if (lo >= size - 1) {
+        lo = hi = size - 1;
+        y = lo;
+      } else hi = lo + 1;
+      const ly = f32(y - lo),
+        hy = f32(1 - ly);
       out[row + lo] += hy * inv;
       out[row + hi] += ly * inv;
     }
@@ -68,11 +85,22 @@ export interface RoiWeights {
  * A box with an empty sample grid on either axis (zero or negative size when aligned) gets zero
  * weights, i.e. a zero output, as torchvision's loops never run for it.
  */
-export function roiAlignWeights(boxes: ArrayLike<number>, H: number, W: number, outSize: readonly [number, number], opts: RoiSampling = {}): RoiWeights {
-  const o: Required<RoiSampling> = { spatialScale: opts.spatialScale ?? 1, samplingRatio: opts.samplingRatio ?? -1, aligned: opts.aligned ?? true };
+export function roiAlignWeights(
+  boxes: ArrayLike<number>,
+  H: number,
+  W: number,
+  outSize: readonly [number, number],
+  opts: RoiSampling = {},
+): RoiWeights {
+  const o: Required<RoiSampling> = {
+    spatialScale: opts.spatialScale ?? 1,
+    samplingRatio: opts.samplingRatio ?? -1,
+    aligned: opts.aligned ?? true,
+  };
   const [oh, ow] = outSize;
   const n = boxes.length / 4;
-  const ay = new Float32Array(n * oh * H), ax = new Float32Array(n * ow * W);
+  const ay = new Float32Array(n * oh * H),
+    ax = new Float32Array(n * ow * W);
   for (let b = 0; b < n; b++) {
     const gx = axisGrid(boxes[4 * b]!, boxes[4 * b + 2]!, ow, o);
     const gy = axisGrid(boxes[4 * b + 1]!, boxes[4 * b + 3]!, oh, o);

@@ -39,24 +39,47 @@ export interface RoiPlan {
 // operands), batched matMul flop/s (naive loop), per-chunk op overhead, the separable path's extra
 // ops, Slice copies (floats/s: wasm's Slice reads its whole input out of the heap, so S slices of
 // one tensor copy it S times), and the JS kernels' seconds per multiply-add.
-const FAST = 1e10, SLOW = 7e8, PER_CHUNK = 3e-4, SEPARABLE_FIXED = 1e-3, COPY = 1.2e9;
+const FAST = 1e10,
+  SLOW = 7e8,
+  PER_CHUNK = 3e-4,
+  SEPARABLE_FIXED = 1e-3,
+  COPY = 1.2e9;
 export const KERNEL_SECONDS_PER_MAC = 1.9e-9;
 /** Entries of one chunk's dense matrix (and its transpose) beyond which dense is not considered. */
 const DENSE_MAX = 1 << 22;
 
 /** matMul path: strategy and chunk size minimising the estimated time. */
-export function planRoiAlign(B: number, N: number, H: number, W: number, C: number, oh: number, ow: number, grad = true): RoiPlan {
+export function planRoiAlign(
+  B: number,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  oh: number,
+  ow: number,
+  grad = true,
+): RoiPlan {
   let best: RoiPlan = { strategy: "separable", imagesPerChunk: 1, seconds: Infinity };
   const passes = grad ? 2 : 1;
   for (let g = 1; g <= B; g++) {
-    const chunks = Math.ceil(B / g), rowsPerChunk = (N / chunks) * oh;
+    const chunks = Math.ceil(B / g),
+      rowsPerChunk = (N / chunks) * oh;
     const sliceIn = chunks > 1 ? (chunks * B * H * W * C) / COPY : 0;
-    const sep = (passes * 2 * N * oh * g * H * W * C) / FAST + (passes * 2 * N * oh * ow * W * C) / SLOW + chunks * PER_CHUNK * passes / 2
-      + SEPARABLE_FIXED + sliceIn + (grad && chunks > 1 ? (chunks * N * oh * W * C) / COPY : 0);
-    const dense = (passes * 2 * N * oh * ow * g * H * W * C) / FAST + chunks * PER_CHUNK * passes / 2
-      + sliceIn + (grad && chunks > 1 ? (chunks * N * oh * ow * C) / COPY : 0);
+    const sep =
+      (passes * 2 * N * oh * g * H * W * C) / FAST +
+      (passes * 2 * N * oh * ow * W * C) / SLOW +
+      (chunks * PER_CHUNK * passes) / 2 +
+      SEPARABLE_FIXED +
+      sliceIn +
+      (grad && chunks > 1 ? (chunks * N * oh * W * C) / COPY : 0);
+    const dense =
+      (passes * 2 * N * oh * ow * g * H * W * C) / FAST +
+      (chunks * PER_CHUNK * passes) / 2 +
+      sliceIn +
+      (grad && chunks > 1 ? (chunks * N * oh * ow * C) / COPY : 0);
     if (sep < best.seconds) best = { strategy: "separable", imagesPerChunk: g, seconds: sep };
-    if (dense < best.seconds && rowsPerChunk * ow * g * H * W <= DENSE_MAX) best = { strategy: "dense", imagesPerChunk: g, seconds: dense };
+    if (dense < best.seconds && rowsPerChunk * ow * g * H * W <= DENSE_MAX)
+      best = { strategy: "dense", imagesPerChunk: g, seconds: dense };
   }
   return best;
 }
@@ -80,41 +103,72 @@ function planChunks(boxIndex: ArrayLike<number>, B: number, g: number): Chunk[] 
 }
 
 /** A chunk's weights [rows, cols] and, when a gradient may be taken, their transpose. */
-interface ChunkMatrix { readonly m: Float32Array; readonly mT?: Float32Array; readonly rows: number; readonly cols: number }
+interface ChunkMatrix {
+  readonly m: Float32Array;
+  readonly mT?: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
 
 /** Row weights of a chunk: [boxes·oh, imgs·H], row (k, p), column (image − img0, y). */
-function separableMatrix(c: Chunk, bi: ArrayLike<number>, ay: Float32Array, H: number, oh: number, withT: boolean): ChunkMatrix {
-  const rows = c.boxes.length * oh, cols = c.imgs * H;
-  const m = new Float32Array(rows * cols), mT = withT ? new Float32Array(rows * cols) : undefined;
+function separableMatrix(
+  c: Chunk,
+  bi: ArrayLike<number>,
+  ay: Float32Array,
+  H: number,
+  oh: number,
+  withT: boolean,
+): ChunkMatrix {
+  const rows = c.boxes.length * oh,
+    cols = c.imgs * H;
+  const m = new Float32Array(rows * cols),
+    mT = withT ? new Float32Array(rows * cols) : undefined;
   c.boxes.forEach((box, k) => {
     const col0 = (bi[box]! - c.img0) * H;
-    for (let p = 0; p < oh; p++) for (let y = 0; y < H; y++) {
-      const w = ay[(box * oh + p) * H + y]!, r = k * oh + p;
-      m[r * cols + col0 + y] = w;
-      if (mT) mT[(col0 + y) * rows + r] = w;
-    }
+    for (let p = 0; p < oh; p++)
+      for (let y = 0; y < H; y++) {
+        const w = ay[(box * oh + p) * H + y]!,
+          r = k * oh + p;
+        m[r * cols + col0 + y] = w;
+        if (mT) mT[(col0 + y) * rows + r] = w;
+      }
   });
   return { m, mT, rows, cols };
 }
 
 /** Full bilinear weights of a chunk: [boxes·oh·ow, imgs·H·W], row (k, p, q), column (image, y, x). */
-function denseMatrix(c: Chunk, bi: ArrayLike<number>, ay: Float32Array, ax: Float32Array, H: number, W: number, oh: number, ow: number, withT: boolean): ChunkMatrix {
-  const rows = c.boxes.length * oh * ow, cols = c.imgs * H * W;
-  const m = new Float32Array(rows * cols), mT = withT ? new Float32Array(rows * cols) : undefined;
+function denseMatrix(
+  c: Chunk,
+  bi: ArrayLike<number>,
+  ay: Float32Array,
+  ax: Float32Array,
+  H: number,
+  W: number,
+  oh: number,
+  ow: number,
+  withT: boolean,
+): ChunkMatrix {
+  const rows = c.boxes.length * oh * ow,
+    cols = c.imgs * H * W;
+  const m = new Float32Array(rows * cols),
+    mT = withT ? new Float32Array(rows * cols) : undefined;
   c.boxes.forEach((box, k) => {
     const col0 = (bi[box]! - c.img0) * H * W;
-    for (let p = 0; p < oh; p++) for (let y = 0; y < H; y++) {
-      const wy = ay[(box * oh + p) * H + y]!;
-      if (wy === 0) continue;
-      for (let q = 0; q < ow; q++) {
-        const r = (k * oh + p) * ow + q, axRow = (box * ow + q) * W;
-        for (let x = 0; x < W; x++) {
-          const w = wy * ax[axRow + x]!, col = col0 + y * W + x;
-          m[r * cols + col] = w;
-          if (mT) mT[col * rows + r] = w;
+    for (let p = 0; p < oh; p++)
+      for (let y = 0; y < H; y++) {
+        const wy = ay[(box * oh + p) * H + y]!;
+        if (wy === 0) continue;
+        for (let q = 0; q < ow; q++) {
+          const r = (k * oh + p) * ow + q,
+            axRow = (box * ow + q) * W;
+          for (let x = 0; x < W; x++) {
+            const w = wy * ax[axRow + x]!,
+              col = col0 + y * W + x;
+            m[r * cols + col] = w;
+            if (mT) mT[col * rows + r] = w;
+          }
         }
       }
-    }
   });
   return { m, mT, rows, cols };
 }
@@ -125,17 +179,24 @@ function denseMatrix(c: Chunk, bi: ArrayLike<number>, ay: Float32Array, ax: Floa
  * Defaults: spatialScale 1, samplingRatio −1 (adaptive), aligned true (CLIPSelf's settings).
  * Box data is read synchronously (dataSync) when given as tensors.
  */
-export function roiAlign(features: tf.Tensor4D, boxes: tf.Tensor2D | ArrayLike<number>, boxIndex: tf.Tensor1D | ArrayLike<number>,
-  outSize: readonly [number, number], opts: RoiAlignOptions = {}): tf.Tensor4D {
+export function roiAlign(
+  features: tf.Tensor4D,
+  boxes: tf.Tensor2D | ArrayLike<number>,
+  boxIndex: tf.Tensor1D | ArrayLike<number>,
+  outSize: readonly [number, number],
+  opts: RoiAlignOptions = {},
+): tf.Tensor4D {
   const [B, H, W, C] = features.shape;
   const [oh, ow] = outSize;
   const bx = boxes instanceof tf.Tensor ? boxes.dataSync() : boxes;
   const bi = boxIndex instanceof tf.Tensor ? boxIndex.dataSync() : boxIndex;
   const N = bi.length;
   if (bx.length !== 4 * N) throw new Error(`roiAlign: ${bx.length / 4} boxes but ${N} box indices`);
-  if (!(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 1 && ow >= 1)) throw new RangeError(`roiAlign: output size ${oh}×${ow}`);
+  if (!(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 1 && ow >= 1))
+    throw new RangeError(`roiAlign: output size ${oh}×${ow}`);
   for (let i = 0; i < N; i++)
-    if (!Number.isInteger(bi[i]) || bi[i]! < 0 || bi[i]! >= B) throw new RangeError(`roiAlign: box ${i} has image index ${bi[i]}, outside [0, ${B})`);
+    if (!Number.isInteger(bi[i]) || bi[i]! < 0 || bi[i]! >= B)
+      throw new RangeError(`roiAlign: box ${i} has image index ${bi[i]}, outside [0, ${B})`);
   if (N === 0) return tf.zeros([0, oh, ow, C]);
 
   const { ay, ax } = roiAlignWeights(bx, H, W, outSize, opts);
@@ -157,8 +218,11 @@ export function roiAlign(features: tf.Tensor4D, boxes: tf.Tensor2D | ArrayLike<n
   const order = chunks.flatMap((c) => c.boxes);
   const dense = strategy === "dense";
   // F viewed as [B·P, Q]: one row per image row (separable) or per cell (dense).
-  const P = dense ? H * W : H, Q = dense ? C : W * C;
-  const mats = chunks.map((c) => dense ? denseMatrix(c, bi, ay, ax, H, W, oh, ow, grad) : separableMatrix(c, bi, ay, H, oh, grad));
+  const P = dense ? H * W : H,
+    Q = dense ? C : W * C;
+  const mats = chunks.map((c) =>
+    dense ? denseMatrix(c, bi, ay, ax, H, W, oh, ow, grad) : separableMatrix(c, bi, ay, H, oh, grad),
+  );
   const m = mats.map((x) => tf.tensor2d(x.m, [x.rows, x.cols]));
   // Column weights repeated for each output row of a box: [N·oh, ow, W] and [N·oh, W, ow].
   const axM = dense ? undefined : columnWeights(order, ax, oh, ow, W, false);
@@ -170,7 +234,9 @@ export function roiAlign(features: tf.Tensor4D, boxes: tf.Tensor2D | ArrayLike<n
     const f2 = tf.reshape(f, [B * P, Q]);
     const ts = chunks.map((c, j) => tf.matMul(m[j]!, tf.slice(f2, [c.img0 * P, 0], [c.imgs * P, Q]))); // [rows, Q]
     const t = ts.length === 1 ? ts[0]! : tf.concat(ts, 0);
-    const out: tf.Tensor4D = dense ? tf.reshape(t, [N, oh, ow, C]) : tf.reshape(tf.matMul(axM!, tf.reshape(t, [N * oh, W, C])), [N, oh, ow, C]);
+    const out: tf.Tensor4D = dense
+      ? tf.reshape(t, [N, oh, ow, C])
+      : tf.reshape(tf.matMul(axM!, tf.reshape(t, [N * oh, W, C])), [N, oh, ow, C]);
     return pos ? tf.gather(out, pos) : out; // [N, oh, ow, C]
   };
   if (!grad) return forward(features);
@@ -192,7 +258,8 @@ export function roiAlign(features: tf.Tensor4D, boxes: tf.Tensor2D | ArrayLike<n
       const dt = axTS ? tf.matMul(axTS, tf.reshape(d, [N * oh, ow, C])) : d; // separable: [N·oh, W, C]
       const dt2 = tf.reshape(dt, [-1, Q]);
       const parts: tf.Tensor2D[] = [];
-      let img = 0, row = 0;
+      let img = 0,
+        row = 0;
       chunks.forEach((c, j) => {
         if (c.img0 > img) parts.push(tf.zeros([(c.img0 - img) * P, Q]));
         const rows = mats[j]!.rows;
@@ -214,13 +281,22 @@ function taping(): boolean {
   return depth === undefined || depth > 0;
 }
 
-function columnWeights(order: readonly number[], ax: Float32Array, oh: number, ow: number, W: number, transposed: boolean): tf.Tensor3D {
-  const R = order.length * oh, out = new Float32Array(R * ow * W);
+function columnWeights(
+  order: readonly number[],
+  ax: Float32Array,
+  oh: number,
+  ow: number,
+  W: number,
+  transposed: boolean,
+): tf.Tensor3D {
+  const R = order.length * oh,
+    out = new Float32Array(R * ow * W);
   order.forEach((box, k) => {
     for (let p = 0; p < oh; p++) {
       const r = k * oh + p;
-      for (let q = 0; q < ow; q++) for (let x = 0; x < W; x++)
-        out[transposed ? (r * W + x) * ow + q : (r * ow + q) * W + x] = ax[(box * ow + q) * W + x]!;
+      for (let q = 0; q < ow; q++)
+        for (let x = 0; x < W; x++)
+          out[transposed ? (r * W + x) * ow + q : (r * ow + q) * W + x] = ax[(box * ow + q) * W + x]!;
     }
   });
   return tf.tensor3d(out, transposed ? [R, W, ow] : [R, ow, W]);
@@ -228,6 +304,8 @@ function columnWeights(order: readonly number[], ax: Float32Array, oh: number, o
 
 function inversePermutation(order: readonly number[]): number[] {
   const inv = new Array<number>(order.length);
-  order.forEach((v, i) => { inv[v] = i; });
+  order.forEach((v, i) => {
+    inv[v] = i;
+  });
   return inv;
 }

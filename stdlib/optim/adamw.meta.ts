@@ -15,7 +15,14 @@ export const adamw: ComponentMeta = {
     properties: {
       lr: { type: "number", exclusiveMinimum: 0, default: 1e-4, description: "peak learning rate" },
       weight_decay: { type: "number", minimum: 0, default: 0.1, description: "decoupled weight decay" },
-      betas: { type: "array", items: { type: "number", minimum: 0, exclusiveMaximum: 1 }, minItems: 2, maxItems: 2, default: [0.9, 0.999], description: "Adam betas" },
+      betas: {
+        type: "array",
+        items: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+        minItems: 2,
+        maxItems: 2,
+        default: [0.9, 0.999],
+        description: "Adam betas",
+      },
       eps: { type: "number", exclusiveMinimum: 0, default: 1e-8, description: "Adam epsilon" },
       warmup: { type: "integer", minimum: 0, default: 0, description: "linear warmup steps" },
       schedule: { enum: ["cosine", "constant", "linear"], default: "cosine", description: "decay after warmup" },

@@ -19,7 +19,8 @@ export interface AdamWState {
 
 /** `scope` keeps variable names unique: tfjs registers every variable name engine-wide. */
 export function adamwInit(params: Readonly<Record<string, tf.Variable>>, scope = "adam"): AdamWState {
-  const m: Record<string, tf.Variable> = {}, v: Record<string, tf.Variable> = {};
+  const m: Record<string, tf.Variable> = {},
+    v: Record<string, tf.Variable> = {};
   for (const [k, p] of Object.entries(params)) {
     // tf.variable copies its initial value: the zeros must be freed here, or every trainer leaks 2× its parameters.
     const z = tf.zerosLike(p);
@@ -34,19 +35,29 @@ export function adamwInit(params: Readonly<Record<string, tf.Variable>>, scope =
  * One update of `params` (variables) from `grads`, at learning rate `lr` (from the schedule).
  * `decay(key)` says whether weight decay applies (none on biases, norms, 1-D params).
  */
-export function adamwStep(params: Readonly<Record<string, tf.Variable>>, grads: Readonly<Record<string, tf.Tensor>>,
-  state: AdamWState, o: AdamWOptions, lr: number, decay: (key: string) => boolean): void {
+export function adamwStep(
+  params: Readonly<Record<string, tf.Variable>>,
+  grads: Readonly<Record<string, tf.Tensor>>,
+  state: AdamWState,
+  o: AdamWOptions,
+  lr: number,
+  decay: (key: string) => boolean,
+): void {
   state.step++;
-  const [b1, b2] = o.betas, t = state.step;
-  const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+  const [b1, b2] = o.betas,
+    t = state.step;
+  const c1 = 1 - b1 ** t,
+    c2 = 1 - b2 ** t;
   tf.tidy(() => {
     for (const [k, p] of Object.entries(params)) {
       const g = grads[k];
       if (!g) continue;
-      const m = state.m[k]!, v = state.v[k]!;
+      const m = state.m[k]!,
+        v = state.v[k]!;
       const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
       const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.mul(g, g), 1 - b2));
-      m.assign(m1); v.assign(v1);
+      m.assign(m1);
+      v.assign(v1);
       const base = decay(k) && o.weight_decay > 0 ? tf.mul(p, 1 - lr * o.weight_decay) : p;
       // torch: denom = sqrt(v)/sqrt(c2) + eps; θ −= (lr/c1)·m/denom
       const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(c2)), o.eps);

@@ -10,13 +10,15 @@ export class BackendError extends Error {}
 export function backendFromEnv(env = process.env): BackendName | undefined {
   const v = env["SCDX_BACKEND"];
   if (!v) return undefined;
-  if (!(BACKENDS as readonly string[]).includes(v)) throw new BackendError(`SCDX_BACKEND=${v} is not one of ${BACKENDS.join(", ")}`);
+  if (!(BACKENDS as readonly string[]).includes(v))
+    throw new BackendError(`SCDX_BACKEND=${v} is not one of ${BACKENDS.join(", ")}`);
   return v as BackendName;
 }
 
 /** The backend asked for: `--backend` if given, else SCDX_BACKEND; undefined when neither is. */
 export function requestedBackend(flag: string | undefined, env = process.env): BackendName | undefined {
   if (flag === undefined) return backendFromEnv(env);
-  if (!(BACKENDS as readonly string[]).includes(flag)) throw new BackendError(`--backend must be one of ${BACKENDS.join(", ")}, got \`${flag}\``);
+  if (!(BACKENDS as readonly string[]).includes(flag))
+    throw new BackendError(`--backend must be one of ${BACKENDS.join(", ")}, got \`${flag}\``);
   return flag as BackendName;
 }

@@ -25,7 +25,8 @@ let current: BackendInfo | undefined;
  */
 export async function initBackend(want?: BackendName, opts: { requireGpu?: boolean } = {}): Promise<BackendInfo> {
   if (current && (!want || current.name === want)) {
-    if (opts.requireGpu && current.device !== "gpu") throw new BackendError(`a GPU was required, but backend '${current.name}' runs on the CPU`);
+    if (opts.requireGpu && current.device !== "gpu")
+      throw new BackendError(`a GPU was required, but backend '${current.name}' runs on the CPU`);
     return current;
   }
   tf.enableProdMode(); // also silences the "looks like you are running in Node" banner
@@ -43,33 +44,55 @@ export async function initBackend(want?: BackendName, opts: { requireGpu?: boole
         continue;
       }
     }
-    if (!tf.findBackendFactory(name)) { tried.push(`${name}: not registered`); continue; }
+    if (!tf.findBackendFactory(name)) {
+      tried.push(`${name}: not registered`);
+      continue;
+    }
     let ok = false;
-    try { ok = await tf.setBackend(name); } catch (e) { tried.push(`${name}: ${firstLine(e)}`); continue; }
-    if (!ok) { tried.push(`${name}: failed to initialise`); continue; }
+    try {
+      ok = await tf.setBackend(name);
+    } catch (e) {
+      tried.push(`${name}: ${firstLine(e)}`);
+      continue;
+    }
+    if (!ok) {
+      tried.push(`${name}: failed to initialise`);
+      continue;
+    }
     await tf.ready();
     registerKernelFixes(name);
     const device = name === "tensorflow" && gpuDevices > 0 ? "gpu" : "cpu";
     if (opts.requireGpu && device !== "gpu")
-      throw new BackendError(`a GPU was required, but backend '${name}' runs on the CPU` +
-        (name === "tensorflow" ? " (TensorFlow created no GPU device: are libcudart/libcudnn on LD_LIBRARY_PATH?)" : ""));
+      throw new BackendError(
+        `a GPU was required, but backend '${name}' runs on the CPU` +
+          (name === "tensorflow"
+            ? " (TensorFlow created no GPU device: are libcudart/libcudnn on LD_LIBRARY_PATH?)"
+            : ""),
+      );
     current = { name, device, tfjsVersion: tf.version.tfjs, tried };
     return current;
   }
   throw new BackendError(`no backend could start${want ? ` (asked for '${want}')` : ""}: ${tried.join("; ")}`);
 }
 
-export function backendInfo(): BackendInfo | undefined { return current; }
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}
 
 // tfjs-node's backend records whether TensorFlow placed ops on a GPU (`isUsingGpuDevice`, set from
 // the native binding when a GPU device was created); without CUDA it is false and ops run on CPU.
 async function countGpuDevices(): Promise<number> {
   await tf.setBackend("tensorflow");
-  const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { isUsingGpuDevice?: () => boolean } };
+  const backend = tf.backend() as unknown as {
+    isUsingGpuDevice?: boolean;
+    binding?: { isUsingGpuDevice?: () => boolean };
+  };
   if (typeof backend.isUsingGpuDevice === "boolean") return backend.isUsingGpuDevice ? 1 : 0;
   return backend.binding?.isUsingGpuDevice?.() ? 1 : 0;
 }
 
 function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split("\n")[0]!.slice(0, 200);
+  return String((e as Error)?.message ?? e)
+    .split("\n")[0]!
+    .slice(0, 200);
 }

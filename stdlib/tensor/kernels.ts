@@ -13,13 +13,20 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: string, values: Float32Array | Int32Array): TensorInfo;
 }
 
-function scatterAdd(x: Float32Array | Int32Array, ids: Float32Array | Int32Array, numSegments: number, out: Float32Array | Int32Array): void {
-  const n = ids.length, inner = x.length / Math.max(n, 1);
+function scatterAdd(
+  x: Float32Array | Int32Array,
+  ids: Float32Array | Int32Array,
+  numSegments: number,
+  out: Float32Array | Int32Array,
+): void {
+  const n = ids.length,
+    inner = x.length / Math.max(n, 1);
   out.fill(0);
   for (let i = 0; i < n; i++) {
     const s = ids[i]!;
     if (s < 0 || s >= numSegments) continue; // TensorFlow's rule: out-of-range ids are dropped
-    const src = i * inner, dst = s * inner;
+    const src = i * inner,
+      dst = s * inner;
     for (let j = 0; j < inner; j++) out[dst + j]! += x[src + j]!;
   }
 }

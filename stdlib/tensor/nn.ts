@@ -16,15 +16,15 @@ export function p(params: Params, name: string): tf.Tensor {
 
 const linearWithBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
   save([x, w]);
-  const value = tf.add(tf.matMul(x, tf.transpose(w)), b);                 // [M,out]
+  const value = tf.add(tf.matMul(x, tf.transpose(w)), b); // [M,out]
   return {
     value,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       return [
-        tf.matMul(dy, ws),                                                  // dx [M,in]
-        tf.matMul(tf.transpose(dy), xs),                                    // dW [out,in]
-        tf.matMul(tf.ones([1, dy.shape[0]]), dy).reshape([dy.shape[1]]),    // db [out]; a matMul beats Sum(axis 0) on wasm
+        tf.matMul(dy, ws), // dx [M,in]
+        tf.matMul(tf.transpose(dy), xs), // dW [out,in]
+        tf.matMul(tf.ones([1, dy.shape[0]]), dy).reshape([dy.shape[1]]), // db [out]; a matMul beats Sum(axis 0) on wasm
       ];
     },
   };
@@ -33,7 +33,7 @@ const linearWithBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Ten
 const linearNoBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
-    value: tf.matMul(x, tf.transpose(w)),                                   // [M,out]
+    value: tf.matMul(x, tf.transpose(w)), // [M,out]
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       return [tf.matMul(dy, ws), tf.matMul(tf.transpose(dy), xs)];
@@ -43,17 +43,18 @@ const linearNoBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.Gr
 
 /** y = x·Wᵀ + b over the last axis, W [out, in] as in PyTorch. Any leading shape. */
 export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
-  const lead = x.shape.slice(0, -1), inDim = x.shape[x.shape.length - 1]!;
-  const x2 = x.reshape([-1, inDim]) as tf.Tensor2D;                         // [M,in]
+  const lead = x.shape.slice(0, -1),
+    inDim = x.shape[x.shape.length - 1]!;
+  const x2 = x.reshape([-1, inDim]) as tf.Tensor2D; // [M,in]
   const y = b ? linearWithBias(x2, w as tf.Tensor2D, b as tf.Tensor1D) : linearNoBias(x2, w as tf.Tensor2D);
-  return y.reshape([...lead, w.shape[0]!]);                                 // [...,out]
+  return y.reshape([...lead, w.shape[0]!]); // [...,out]
 }
 
 /** LayerNorm over the last axis (PyTorch's biased variance). */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
-  const mean = tf.mean(x, -1, true);                                        // [...,1]
-  const xc = tf.sub(x, mean);                                               // [...,D]
-  const variance = tf.mean(tf.mul(xc, xc), -1, true);                       // [...,1]
+  const mean = tf.mean(x, -1, true); // [...,1]
+  const xc = tf.sub(x, mean); // [...,D]
+  const variance = tf.mean(tf.mul(xc, xc), -1, true); // [...,1]
   return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), g), b);
 }
 
@@ -61,8 +62,10 @@ export type Activation = "quick_gelu" | "gelu" | "gelu_tanh";
 
 export function activation(kind: Activation, x: tf.Tensor): tf.Tensor {
   switch (kind) {
-    case "quick_gelu": return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));     // OpenAI CLIP
-    case "gelu": return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+    case "quick_gelu":
+      return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))); // OpenAI CLIP
+    case "gelu":
+      return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
     case "gelu_tanh": {
       // x·x·x, not pow: pow is ~5× slower on wasm (notes/tfjs.md §4)
       const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
@@ -73,7 +76,7 @@ export function activation(kind: Activation, x: tf.Tensor): tf.Tensor {
 
 /** x / max(‖x‖₂, eps) over the last axis, as torch.nn.functional.normalize. */
 export function l2normalize(x: tf.Tensor, eps = 1e-12): tf.Tensor {
-  const norm = tf.sqrt(tf.sum(tf.mul(x, x), -1, true));                    // [...,1]
+  const norm = tf.sqrt(tf.sum(tf.mul(x, x), -1, true)); // [...,1]
   return tf.div(x, tf.maximum(norm, eps));
 }
 

@@ -23,9 +23,11 @@ export function mixSeed(seed: number, stream: number): number {
 }
 
 export function gaussian(n: number, seed: number, stream: number, std: number): Float32Array {
-  const rand = mulberry32(mixSeed(seed, stream)), out = new Float32Array(n);
+  const rand = mulberry32(mixSeed(seed, stream)),
+    out = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
-    const u = 1 - rand(), v = rand();
+    const u = 1 - rand(),
+      v = rand();
     const r = Math.sqrt(-2 * Math.log(u)) * std;
     out[i] = r * Math.cos(2 * Math.PI * v);
     if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);

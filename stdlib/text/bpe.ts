@@ -19,11 +19,19 @@ export class BpeTokenizer implements Tokenizer {
   private readonly cache = new Map<string, number[]>();
   private readonly utf8 = new TextEncoder();
 
-  constructor(private readonly vocab: ReadonlyMap<string, number>, merges: readonly (readonly [string, string])[], readonly source = "<memory>") {
-    merges.forEach(([a, b], i) => { const k = `${a} ${b}`; if (!this.ranks.has(k)) this.ranks.set(k, i); });
+  constructor(
+    private readonly vocab: ReadonlyMap<string, number>,
+    merges: readonly (readonly [string, string])[],
+    readonly source = "<memory>",
+  ) {
+    merges.forEach(([a, b], i) => {
+      const k = `${a} ${b}`;
+      if (!this.ranks.has(k)) this.ranks.set(k, i);
+    });
     const special = (s: string) => {
       const id = vocab.get(s);
-      if (id === undefined) throw new TokenizerError(`${source}: the vocabulary has no '${s}' token; is this a CLIP tokenizer?`);
+      if (id === undefined)
+        throw new TokenizerError(`${source}: the vocabulary has no '${s}' token; is this a CLIP tokenizer?`);
       return id;
     };
     this.sotId = special(START_OF_TEXT);
@@ -43,7 +51,12 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   encode(texts: readonly string[], contextLength: number): Encoded {
-    return packRows(texts.map((t) => this.tokenize(t)), contextLength, this.sotId, this.eotId);
+    return packRows(
+      texts.map((t) => this.tokenize(t)),
+      contextLength,
+      this.sotId,
+      this.eotId,
+    );
   }
 
   /** The BPE symbols of one word (exposed for tests and debugging). */
@@ -53,17 +66,25 @@ export class BpeTokenizer implements Tokenizer {
     if (syms.length === 0) return [];
     syms[syms.length - 1] += END_OF_WORD;
     for (;;) {
-      let best = -1, bestRank = Infinity;
+      let best = -1,
+        bestRank = Infinity;
       for (let i = 0; i + 1 < syms.length; i++) {
         const r = this.ranks.get(`${syms[i]} ${syms[i + 1]}`);
-        if (r !== undefined && r < bestRank) { bestRank = r; best = i; }
+        if (r !== undefined && r < bestRank) {
+          bestRank = r;
+          best = i;
+        }
       }
       if (best < 0) return syms;
       // merge every occurrence of the winning pair, left to right, without overlaps
-      const a = syms[best]!, b = syms[best + 1]!, merged: string[] = [];
+      const a = syms[best]!,
+        b = syms[best + 1]!,
+        merged: string[] = [];
       for (let i = 0; i < syms.length; i++) {
-        if (i + 1 < syms.length && syms[i] === a && syms[i + 1] === b) { merged.push(a + b); i++; }
-        else merged.push(syms[i]!);
+        if (i + 1 < syms.length && syms[i] === a && syms[i + 1] === b) {
+          merged.push(a + b);
+          i++;
+        } else merged.push(syms[i]!);
       }
       syms.splice(0, syms.length, ...merged);
       if (syms.length === 1) return syms;
@@ -75,7 +96,10 @@ export class BpeTokenizer implements Tokenizer {
     if (hit) return hit;
     const ids = this.symbols(word).map((s) => {
       const id = this.vocab.get(s);
-      if (id === undefined) throw new TokenizerError(`${this.source}: BPE symbol '${s}' (from the word '${word}') is not in the vocabulary`);
+      if (id === undefined)
+        throw new TokenizerError(
+          `${this.source}: BPE symbol '${s}' (from the word '${word}') is not in the vocabulary`,
+        );
       return id;
     });
     if (this.cache.size < 100_000) this.cache.set(word, ids);
@@ -84,18 +108,24 @@ export class BpeTokenizer implements Tokenizer {
 
   /** From vocab.json + merges.txt contents. */
   static fromFiles(vocabFile: string, mergesFile: string): BpeTokenizer {
-    return new BpeTokenizer(parseVocab(readJson(vocabFile), vocabFile), parseMerges(readFileSync(mergesFile, "utf8"), mergesFile), vocabFile);
+    return new BpeTokenizer(
+      parseVocab(readJson(vocabFile), vocabFile),
+      parseMerges(readFileSync(mergesFile, "utf8"), mergesFile),
+      vocabFile,
+    );
   }
 
   /** From a Hugging Face tokenizers `tokenizer.json` with a BPE model. */
   static fromTokenizerJson(file: string): BpeTokenizer {
     const j = readJson(file) as { model?: { type?: string; vocab?: unknown; merges?: unknown } };
     const m = j.model;
-    if (!m || m.type !== "BPE") throw new TokenizerError(`${file}: not a BPE tokenizer (model.type is ${JSON.stringify(m?.type)})`);
+    if (!m || m.type !== "BPE")
+      throw new TokenizerError(`${file}: not a BPE tokenizer (model.type is ${JSON.stringify(m?.type)})`);
     if (!Array.isArray(m.merges)) throw new TokenizerError(`${file}: model.merges is not a list`);
     const merges = m.merges.map((x: unknown, i: number) => {
       const pair = typeof x === "string" ? x.split(" ") : x;
-      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((p) => typeof p === "string")) throw new TokenizerError(`${file}: merge ${i} is malformed: ${JSON.stringify(x)}`);
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((p) => typeof p === "string"))
+        throw new TokenizerError(`${file}: merge ${i} is malformed: ${JSON.stringify(x)}`);
       return pair as [string, string];
     });
     return new BpeTokenizer(parseVocab(m.vocab, file), merges, file);
@@ -103,14 +133,22 @@ export class BpeTokenizer implements Tokenizer {
 }
 
 function readJson(file: string): unknown {
-  try { return JSON.parse(readFileSync(file, "utf8")); } catch (e) { throw new TokenizerError(`${file}: cannot read as JSON: ${(e as Error).message}`); }
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new TokenizerError(`${file}: cannot read as JSON: ${(e as Error).message}`);
+  }
 }
 
 export function parseVocab(v: unknown, file: string): Map<string, number> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new TokenizerError(`${file}: the vocabulary must be a JSON object mapping tokens to ids`);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new TokenizerError(`${file}: the vocabulary must be a JSON object mapping tokens to ids`);
   const out = new Map<string, number>();
   for (const [k, id] of Object.entries(v as Record<string, unknown>)) {
-    if (!Number.isInteger(id) || (id as number) < 0) throw new TokenizerError(`${file}: token ${JSON.stringify(k)} has id ${JSON.stringify(id)}, not a non-negative integer`);
+    if (!Number.isInteger(id) || (id as number) < 0)
+      throw new TokenizerError(
+        `${file}: token ${JSON.stringify(k)} has id ${JSON.stringify(id)}, not a non-negative integer`,
+      );
     out.set(k, id as number);
   }
   return out;
@@ -123,7 +161,10 @@ export function parseMerges(text: string, file: string): [string, string][] {
   lines.forEach((line, i) => {
     if (line === "" || (i === 0 && line.startsWith("#version"))) return;
     const parts = line.split(" ");
-    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new TokenizerError(`${file}:${i + 1}: expected two symbols separated by one space, found ${JSON.stringify(line)}`);
+    if (parts.length !== 2 || !parts[0] || !parts[1])
+      throw new TokenizerError(
+        `${file}:${i + 1}: expected two symbols separated by one space, found ${JSON.stringify(line)}`,
+      );
     out.push([parts[0], parts[1]]);
   });
   return out;

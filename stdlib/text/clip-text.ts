@@ -18,7 +18,10 @@ export const END_OF_TEXT = "<|endoftext|>";
  * contractions 's 't 're 've 'm 'll 'd, a run of letters, one digit, or a run of anything else that is
  * not whitespace. Order matters: an apostrophe followed by s is a contraction, one after "!" is not.
  */
-const WORD = new RegExp(`<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^${WS}\\p{L}\\p{N}]+`, "gu");
+const WORD = new RegExp(
+  `<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^${WS}\\p{L}\\p{N}]+`,
+  "gu",
+);
 
 /** Python's str.strip() (no arguments). */
 export function pyStrip(s: string): string {
@@ -42,18 +45,42 @@ export function splitWords(cleaned: string): string[] {
 // ones captions realistically contain; any other name is left as written (Python would decode it).
 
 const NAMED: Readonly<Record<string, string>> = {
-  "amp;": "&", "lt;": "<", "gt;": ">", "quot;": "\"", "apos;": "'", "nbsp;": "\u00a0",
-  "AMP;": "&", "LT;": "<", "GT;": ">", "QUOT;": "\"",
+  "amp;": "&",
+  "lt;": "<",
+  "gt;": ">",
+  "quot;": '"',
+  "apos;": "'",
+  "nbsp;": "\u00a0",
+  "AMP;": "&",
+  "LT;": "<",
+  "GT;": ">",
+  "QUOT;": '"',
   // HTML's legacy names, valid without the semicolon (so "&amp" and "&ampx" decode too)
-  amp: "&", lt: "<", gt: ">", quot: "\"", nbsp: "\u00a0", AMP: "&", LT: "<", GT: ">", QUOT: "\"",
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  nbsp: "\u00a0",
+  AMP: "&",
+  LT: "<",
+  GT: ">",
+  QUOT: '"',
 };
-const CP1252 = [0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178];
+const CP1252 = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
 const REF = /&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)/g;
 
 function invalidCodePoint(n: number): boolean {
-  return (n >= 0x1 && n <= 0x8) || n === 0xb || (n >= 0xe && n <= 0x1f) || (n >= 0x7f && n <= 0x9f) ||
-    (n >= 0xfdd0 && n <= 0xfdef) || (n & 0xfffe) === 0xfffe;
+  return (
+    (n >= 0x1 && n <= 0x8) ||
+    n === 0xb ||
+    (n >= 0xe && n <= 0x1f) ||
+    (n >= 0x7f && n <= 0x9f) ||
+    (n >= 0xfdd0 && n <= 0xfdef) ||
+    (n & 0xfffe) === 0xfffe
+  );
 }
 
 function numeric(ref: string): string {
@@ -97,7 +124,9 @@ export function bytesToUnicode(): string[] {
 
 /** The base vocabulary in CLIP's order: the byte symbols (printable bytes first), as vocab.json lists them. */
 export function byteSymbolsInVocabOrder(): string[] {
-  const table = bytesToUnicode(), printable: string[] = [], rest: string[] = [];
+  const table = bytesToUnicode(),
+    printable: string[] = [],
+    rest: string[] = [];
   for (let b = 0; b < 256; b++) (table[b]!.codePointAt(0)! === b ? printable : rest).push(table[b]!);
   return [...printable, ...rest];
 }

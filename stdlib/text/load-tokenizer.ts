@@ -16,14 +16,23 @@ export const TOKENIZER_FILES: readonly string[] = ["vocab.json", "merges.txt", "
 export function loadTokenizer(path: string, opts: { vocabSize?: number } = {}): Tokenizer {
   const dir = existsSync(path) && !statSync(path).isDirectory() ? dirname(path) : path;
   const at = (f: string) => join(dir, f);
-  if (existsSync(at("vocab.json")) && existsSync(at("merges.txt"))) return BpeTokenizer.fromFiles(at("vocab.json"), at("merges.txt"));
+  if (existsSync(at("vocab.json")) && existsSync(at("merges.txt")))
+    return BpeTokenizer.fromFiles(at("vocab.json"), at("merges.txt"));
   if (existsSync(at("tokenizer.json"))) return BpeTokenizer.fromTokenizerJson(at("tokenizer.json"));
   if (existsSync(at(WORDS_FILE))) {
-    const words = readFileSync(at(WORDS_FILE), "utf8").split(/\r?\n/).filter((w) => w !== "");
-    try { return new WordTokenizer(words, { vocabSize: opts.vocabSize }); }
-    catch (e) { if (e instanceof TokenizerError) throw new TokenizerError(`${at(WORDS_FILE)}: ${e.message}`); throw e; }
+    const words = readFileSync(at(WORDS_FILE), "utf8")
+      .split(/\r?\n/)
+      .filter((w) => w !== "");
+    try {
+      return new WordTokenizer(words, { vocabSize: opts.vocabSize });
+    } catch (e) {
+      if (e instanceof TokenizerError) throw new TokenizerError(`${at(WORDS_FILE)}: ${e.message}`);
+      throw e;
+    }
   }
-  throw new TokenizerError(`${dir}: no tokenizer found (looked for vocab.json + merges.txt, tokenizer.json, ${WORDS_FILE})`);
+  throw new TokenizerError(
+    `${dir}: no tokenizer found (looked for vocab.json + merges.txt, tokenizer.json, ${WORDS_FILE})`,
+  );
 }
 
 /** Writes a word tokenizer's list where loadTokenizer finds it. */

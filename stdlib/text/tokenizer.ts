@@ -18,19 +18,33 @@ export interface Tokenizer {
 }
 
 export class TokenizerError extends Error {
-  constructor(message: string) { super(message); this.name = "TokenizerError"; }
+  constructor(message: string) {
+    super(message);
+    this.name = "TokenizerError";
+  }
 }
 
 /**
  * Rows as OpenAI's clip.tokenize(truncate=True) builds them: start-of-text, the tokens, end-of-text;
  * cut to `contextLength` with the last kept position overwritten by end-of-text; padded with id 0.
  */
-export function packRows(rows: readonly (readonly number[])[], contextLength: number, sotId: number, eotId: number): Encoded {
-  if (!Number.isInteger(contextLength) || contextLength < 2) throw new TokenizerError(`context length must be an integer ≥ 2, got ${contextLength}`);
-  const L = contextLength, ids = new Int32Array(rows.length * L), eotPositions: number[] = [];
+export function packRows(
+  rows: readonly (readonly number[])[],
+  contextLength: number,
+  sotId: number,
+  eotId: number,
+): Encoded {
+  if (!Number.isInteger(contextLength) || contextLength < 2)
+    throw new TokenizerError(`context length must be an integer ≥ 2, got ${contextLength}`);
+  const L = contextLength,
+    ids = new Int32Array(rows.length * L),
+    eotPositions: number[] = [];
   rows.forEach((row, b) => {
     const full = [sotId, ...row, eotId];
-    if (full.length > L) { full.length = L; full[L - 1] = eotId; }
+    if (full.length > L) {
+      full.length = L;
+      full[L - 1] = eotId;
+    }
     ids.set(full, b * L);
     eotPositions.push(full.indexOf(eotId));
   });

@@ -23,17 +23,23 @@ export class WordTokenizer implements Tokenizer {
   private readonly ids = new Map<string, number>();
   private readonly unknown: "id" | "error";
 
-  constructor(readonly words: readonly string[], opts: WordTokenizerOptions = {}) {
+  constructor(
+    readonly words: readonly string[],
+    opts: WordTokenizerOptions = {},
+  ) {
     words.forEach((w, i) => {
       // a word the splitter cannot produce would silently never be used
-      if (w !== w.toLowerCase() || !/^\p{L}+$/u.test(w)) throw new TokenizerError(`word ${i} (${JSON.stringify(w)}) must be lower-case letters only`);
+      if (w !== w.toLowerCase() || !/^\p{L}+$/u.test(w))
+        throw new TokenizerError(`word ${i} (${JSON.stringify(w)}) must be lower-case letters only`);
       if (this.ids.has(w)) throw new TokenizerError(`word ${JSON.stringify(w)} appears twice in the vocabulary`);
       this.ids.set(w, FIRST_WORD + i);
     });
     const need = words.length + 4;
     this.vocabSize = opts.vocabSize ?? need;
     if (!Number.isInteger(this.vocabSize) || this.vocabSize < need)
-      throw new TokenizerError(`${words.length} words need a vocabulary of at least ${need} ids (pad, unknown, words, start, end), got ${opts.vocabSize}`);
+      throw new TokenizerError(
+        `${words.length} words need a vocabulary of at least ${need} ids (pad, unknown, words, start, end), got ${opts.vocabSize}`,
+      );
     this.sotId = this.vocabSize - 2;
     this.eotId = this.vocabSize - 1;
     this.unknown = opts.unknown ?? "id";
@@ -55,12 +61,18 @@ export class WordTokenizer implements Tokenizer {
     return WordTokenizer.split(text).map((w) => {
       const id = this.ids.get(w);
       if (id !== undefined) return id;
-      if (this.unknown === "error") throw new TokenizerError(`unknown word ${JSON.stringify(w)} in ${JSON.stringify(text)}`);
+      if (this.unknown === "error")
+        throw new TokenizerError(`unknown word ${JSON.stringify(w)} in ${JSON.stringify(text)}`);
       return UNKNOWN_ID;
     });
   }
 
   encode(texts: readonly string[], contextLength: number): Encoded {
-    return packRows(texts.map((t) => this.tokenize(t)), contextLength, this.sotId, this.eotId);
+    return packRows(
+      texts.map((t) => this.tokenize(t)),
+      contextLength,
+      this.sotId,
+      this.eotId,
+    );
   }
 }

@@ -20,11 +20,16 @@ export function dense(m: StageModel, x: tf.Tensor, params: Params = m.params): t
 }
 
 export function imageEmbedding(m: StageModel, x: tf.Tensor, params: Params = m.params): tf.Tensor {
-  return encodeImage(params, m.arch, x);                                                               // [B,E]
+  return encodeImage(params, m.arch, x); // [B,E]
 }
 
-export function textEmbedding(m: StageModel, ids: tf.Tensor2D, eot: readonly number[], params: Params = m.params): tf.Tensor {
-  return encodeText(params, m.arch, ids, eot);                                                         // [B,E]
+export function textEmbedding(
+  m: StageModel,
+  ids: tf.Tensor2D,
+  eot: readonly number[],
+  params: Params = m.params,
+): tf.Tensor {
+  return encodeText(params, m.arch, ids, eot); // [B,E]
 }
 
 /** Token grid side of the model for a square input of `size` pixels. */
@@ -45,5 +50,7 @@ export function inGroup(m: StageModel, key: string, group: string): boolean {
 }
 
 export function trainableKeys(m: StageModel, groups: readonly string[]): string[] {
-  return Object.keys(m.params).filter((k) => groups.some((g) => inGroup(m, k, g))).sort();
+  return Object.keys(m.params)
+    .filter((k) => groups.some((g) => inGroup(m, k, g)))
+    .sort();
 }

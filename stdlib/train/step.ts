@@ -37,7 +37,11 @@ export interface StepResult {
 }
 
 export class NonFiniteLossError extends Error {
-  constructor(readonly step: number, readonly term: string, readonly value: number) {
+  constructor(
+    readonly step: number,
+    readonly term: string,
+    readonly value: number,
+  ) {
     super(`loss term '${term}' is ${value} at step ${step}; parameters were not updated`);
   }
 }
@@ -46,7 +50,8 @@ let trainerIds = 0;
 
 export function createTrainer(o: TrainerOptions): Trainer {
   const keys = trainableKeys(o.model, o.trainable);
-  if (keys.length === 0) throw new Error(`trainable = ${o.trainable.join(", ")} selects no parameters of this ${o.model.family}`);
+  if (keys.length === 0)
+    throw new Error(`trainable = ${o.trainable.join(", ")} selects no parameters of this ${o.model.family}`);
   const id = ++trainerIds;
   const variables: Record<string, tf.Variable> = {};
   // Variable names are global in the tfjs engine; the trainer id keeps two trainers apart.
@@ -54,8 +59,12 @@ export function createTrainer(o: TrainerOptions): Trainer {
   const params = { ...o.model.params, ...variables };
   const optimizer = adamwInit(variables, `t${id}/adam`);
   return {
-    options: o, params, variables, optimizer,
-    dispose: () => tf.dispose([...Object.values(variables), ...Object.values(optimizer.m), ...Object.values(optimizer.v)]),
+    options: o,
+    params,
+    variables,
+    optimizer,
+    dispose: () =>
+      tf.dispose([...Object.values(variables), ...Object.values(optimizer.m), ...Object.values(optimizer.v)]),
   };
 }
 
@@ -73,7 +82,9 @@ export function termNames(losses: readonly LossSpec[]): string[] {
 
 /** Step number `optimizer.step` (0-based) on `batch`. Throws NonFiniteLossError before updating. */
 export function trainStep(t: Trainer, batch: TrainBatchData): StepResult {
-  const o = t.options, step = t.optimizer.step, names = termNames(o.losses);
+  const o = t.options,
+    step = t.optimizer.step,
+    names = termNames(o.losses);
   const lr = learningRate(o.optim, step, o.steps);
   const terms: Record<string, number> = {};
   const loss = tf.tidy(() => {
@@ -81,15 +92,18 @@ export function trainStep(t: Trainer, batch: TrainBatchData): StepResult {
     const inp: StepInputs = { batch, images, seed: o.seed, step };
     const frozen = o.losses.map((spec) => targets(spec, inp));
     const keys = Object.keys(t.variables);
-    const { value, grads } = tf.variableGrads(() => {
-      const out: StudentOutputs = {};
-      const parts = o.losses.map((spec, i) => {
-        const v = tf.mul(termLoss(spec, o.model, t.params, inp, out, frozen[i]!), spec.weight) as tf.Scalar;
-        terms[names[i]!] = v.dataSync()[0]!;
-        return v;
-      });
-      return (parts.length === 1 ? parts[0]! : tf.addN(parts)) as tf.Scalar;
-    }, keys.map((k) => t.variables[k]!));
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const out: StudentOutputs = {};
+        const parts = o.losses.map((spec, i) => {
+          const v = tf.mul(termLoss(spec, o.model, t.params, inp, out, frozen[i]!), spec.weight) as tf.Scalar;
+          terms[names[i]!] = v.dataSync()[0]!;
+          return v;
+        });
+        return (parts.length === 1 ? parts[0]! : tf.addN(parts)) as tf.Scalar;
+      },
+      keys.map((k) => t.variables[k]!),
+    );
     for (const [name, v] of Object.entries(terms)) if (!Number.isFinite(v)) throw new NonFiniteLossError(step, name, v);
     const byKey: Record<string, tf.Tensor> = {};
     for (const k of keys) byKey[k] = grads[t.variables[k]!.name]!;

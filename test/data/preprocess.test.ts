@@ -4,17 +4,26 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { RgbImage } from "../../stdlib/data/letterbox.ts";
-import { defaultPreprocess, modelInput, preprocessFromHf, preprocessFromOpenClip, preprocessImage, PreprocessError } from "../../stdlib/data/preprocess.ts";
+import {
+  defaultPreprocess,
+  modelInput,
+  preprocessFromHf,
+  preprocessFromOpenClip,
+  preprocessImage,
+  PreprocessError,
+} from "../../stdlib/data/preprocess.ts";
 import { normalize } from "../../stdlib/data/resize.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
 
 const fx = loadFixture("preprocess");
 const img = (name: string, transpose = false): RgbImage => {
-  const r = fx.raw(name), [h, w] = r.shape as [number, number];
+  const r = fx.raw(name),
+    [h, w] = r.shape as [number, number];
   const d = r.data as Uint8Array;
   if (!transpose) return { data: d, height: h, width: w, channels: 3 };
   const t = new Uint8Array(d.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) t[(x * h + y) * 3 + c] = d[(y * w + x) * 3 + c]!;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) t[(x * h + y) * 3 + c] = d[(y * w + x) * 3 + c]!;
   return { data: t, height: w, width: h, channels: 3 };
 };
 const hfCfg = fx.meta["hf_config"] as Record<string, unknown>;
@@ -23,7 +32,10 @@ test("HF CLIPImageProcessor: shortest edge, floor-offset centre crop, the config
   const p = preprocessFromHf(hfCfg, 16);
   assert.equal(p.resize, { shortest: 20 });
   assert.equal(p.crop, { height: 16, width: 16 });
-  for (const [name, t, ref] of [["img_a", false, "hf_a"], ["img_b", true, "hf_b_t"]] as const) {
+  for (const [name, t, ref] of [
+    ["img_a", false, "hf_a"],
+    ["img_b", true, "hf_b_t"],
+  ] as const) {
     const out = preprocessImage(img(name, t), p);
     assert.equal([out.height, out.width], [16, 16]);
     assertClose(out.data, fx.raw(ref), ref, 1e-5, 1e-5);
@@ -59,12 +71,22 @@ test("open_clip preprocess_cfg and config errors", () => {
   const p = preprocessFromOpenClip({ mean: [0.1, 0.2, 0.3], std: [1, 1, 1] }, 224);
   assert.equal(p.mean, [0.1, 0.2, 0.3]);
   assert.equal(p.resize, { shortest: 224 });
-  assert.equal(preprocessFromHf({}, 24), { ...defaultPreprocess(24), cropOffsets: "hf" }, "HF defaults: the model's size, CLIP mean/std");
+  assert.equal(
+    preprocessFromHf({}, 24),
+    { ...defaultPreprocess(24), cropOffsets: "hf" },
+    "HF defaults: the model's size, CLIP mean/std",
+  );
   assert.throws(() => preprocessFromOpenClip({ resize_mode: "squash" }, 224), /resize_mode 'squash' is not supported/);
-  assert.throws(() => preprocessFromHf({ resample: 2 }, 16), (e: unknown) => e instanceof PreprocessError && /resample 2 is not supported/.test((e as Error).message));
+  assert.throws(
+    () => preprocessFromHf({ resample: 2 }, 16),
+    (e: unknown) => e instanceof PreprocessError && /resample 2 is not supported/.test((e as Error).message),
+  );
   assert.throws(() => preprocessFromHf({ image_mean: [1, 2] }, 16), /image_mean must be a list of 3 numbers/);
   assert.throws(() => preprocessFromHf({ size: { longest_edge: 3 } }, 16), /size must be a number/);
-  assert.throws(() => preprocessImage(img("img_a"), { ...defaultPreprocess(16), resize: null, crop: { height: 30, width: 30 } }), /cannot centre-crop 30×30 from a 23×31 image/);
+  assert.throws(
+    () => preprocessImage(img("img_a"), { ...defaultPreprocess(16), resize: null, crop: { height: 30, width: 30 } }),
+    /cannot centre-crop 30×30 from a 23×31 image/,
+  );
 });
 
 test.run();

@@ -3,7 +3,15 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFixture, assertClose } from "../support/reference.ts";
 import { bicubicWeights, normalize, resizeImage, resizeImageU8 } from "../../stdlib/data/resize.ts";
-import { centerCropClip, fitLongest, letterboxMask, letterboxStudent, letterboxTeacher, maskBounds, roundHalfEven } from "../../stdlib/data/letterbox.ts";
+import {
+  centerCropClip,
+  fitLongest,
+  letterboxMask,
+  letterboxStudent,
+  letterboxTeacher,
+  maskBounds,
+  roundHalfEven,
+} from "../../stdlib/data/letterbox.ts";
 
 const fx = loadFixture("resize");
 const pairs = fx.meta["pairs"] as [number, number][];
@@ -78,11 +86,15 @@ test("centre-crop offsets: HF floors, torchvision rounds half to even", () => {
   assert.is(centerCropClip(ramp(7), 4, "torchvision")[0], 40); // round(1.5) = 2
   assert.is(centerCropClip(ramp(9), 4, "hf")[0], 40); // ⌊5/2⌋ = 2
   assert.is(centerCropClip(ramp(9), 4, "torchvision")[0], 40); // round(2.5) = 2 (to even)
-  assert.is(roundHalfEven(2.5), 2); assert.is(roundHalfEven(3.5), 4); assert.is(roundHalfEven(1.49), 1); assert.is(roundHalfEven(-1.5), -2);
+  assert.is(roundHalfEven(2.5), 2);
+  assert.is(roundHalfEven(3.5), 4);
+  assert.is(roundHalfEven(1.49), 1);
+  assert.is(roundHalfEven(-1.5), -2);
 });
 
 test("mask letterbox equals COCOPanopticDataset's float-bicubic resize, pad and > 0", () => {
-  const m = fx.raw("mask"), g = fx.meta["mask_size"] as number;
+  const m = fx.raw("mask"),
+    g = fx.meta["mask_size"] as number;
   const out = letterboxMask(m.data as Uint8Array, m.shape[0], m.shape[1], g);
   assert.equal(Array.from(out), Array.from(fx.raw("mask_16").data));
   const byId = new Int32Array(m.data.length);

@@ -7,12 +7,30 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { COLORS } from "../../stdlib/data/shapes-palette.ts";
 import { DIFFICULTY } from "../../stdlib/data/shapes-scene.ts";
-import { annotationJson, createShapes, shapesClasses, shapesOptions, shapesPrompts, shapesSample, shapesScene, shapesVocabulary, type ShapesOptions } from "../../stdlib/data/shapes.ts";
+import {
+  annotationJson,
+  createShapes,
+  shapesClasses,
+  shapesOptions,
+  shapesPrompts,
+  shapesSample,
+  shapesScene,
+  shapesVocabulary,
+  type ShapesOptions,
+} from "../../stdlib/data/shapes.ts";
 import { overlap } from "../../stdlib/data/shapes-geometry.ts";
 import { nearestCentroidAccuracy, regionFeatures, type RegionFeature } from "../support/shapes-features.ts";
 
 const DEFAULTS = shapesOptions({ images: 400 });
-const FULL = shapesOptions({ images: 400, size: 96, colors: 8, kinds: 6, textures: 6, difficulty: "hard", max_shapes: 5 });
+const FULL = shapesOptions({
+  images: 400,
+  size: 96,
+  colors: 8,
+  kinds: 6,
+  textures: 6,
+  difficulty: "hard",
+  max_shapes: 5,
+});
 
 function digest(o: ShapesOptions, n: number): string {
   const h = createHash("sha256");
@@ -44,7 +62,10 @@ test("random access: a sample does not depend on which samples were generated be
   assert.ok(Buffer.from(late.rgb).equals(Buffer.from(again.rgb)));
   assert.is(annotationJson(late), annotationJson(again));
   assert.is(late.id, "shapes:3:17");
-  await ds.get(20).then(() => assert.unreachable("out of range"), (e: Error) => assert.match(e.message, /out of range/));
+  await ds.get(20).then(
+    () => assert.unreachable("out of range"),
+    (e: Error) => assert.match(e.message, /out of range/),
+  );
 });
 
 test("options: defaults from the meta, invalid combinations rejected; classes are things then stuff", () => {
@@ -53,9 +74,18 @@ test("options: defaults from the meta, invalid combinations rejected; classes ar
   assert.throws(() => shapesOptions({ colours: 3 }), /unknown option `colours`/);
   assert.throws(() => shapesOptions({ kinds: 7 }), /kinds/);
   const cls = shapesClasses(FULL);
-  assert.equal(cls.map((c) => c.name), ["circle", "square", "triangle", "cross", "ring", "star", "stripes", "dots", "checks", "noise", "grid", "waves"]);
-  assert.equal(cls.map((c) => c.index), [...cls.keys()]);
-  assert.equal(cls.map((c) => c.isThing), [...Array(6).fill(true), ...Array(6).fill(false)]);
+  assert.equal(
+    cls.map((c) => c.name),
+    ["circle", "square", "triangle", "cross", "ring", "star", "stripes", "dots", "checks", "noise", "grid", "waves"],
+  );
+  assert.equal(
+    cls.map((c) => c.index),
+    [...cls.keys()],
+  );
+  assert.equal(
+    cls.map((c) => c.isThing),
+    [...Array(6).fill(true), ...Array(6).fill(false)],
+  );
 });
 
 test("fingerprint: a function of the options", async () => {
@@ -65,24 +95,33 @@ test("fingerprint: a function of the options", async () => {
   assert.match(a, /^[0-9a-f]{64}$/);
 });
 
-for (const [name, o] of [["defaults", DEFAULTS], ["6 kinds × 8 colours, hard, 96 px", FULL]] as const) {
+for (const [name, o] of [
+  ["defaults", DEFAULTS],
+  ["6 kinds × 8 colours, hard, 96 px", FULL],
+] as const) {
   test(`${name}: segments agree with the panoptic map; occlusion limits hold; every colour × kind appears`, () => {
     const combos = new Set<string>();
     const diff = DIFFICULTY[o.difficulty];
     for (let i = 0; i < 150; i++) {
       const { scene } = shapesScene(o, i);
-      const S = o.size, ids = new Map(scene.segments.map((g) => [g.id, g]));
+      const S = o.size,
+        ids = new Map(scene.segments.map((g) => [g.id, g]));
       assert.is(ids.size, scene.segments.length, "segment ids are unique");
-      assert.ok(scene.things.length >= o.min_shapes && scene.things.length <= o.max_shapes, `image ${i}: ${scene.things.length} shapes`);
+      assert.ok(
+        scene.things.length >= o.min_shapes && scene.things.length <= o.max_shapes,
+        `image ${i}: ${scene.things.length} shapes`,
+      );
       // Area and tight box of every id, recomputed from the map.
-      const area = new Map<number, number>(), box = new Map<number, number[]>();
-      for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
-        const id = scene.panoptic[y * S + x]!;
-        assert.ok(ids.has(id), `image ${i}: pixel id ${id} has a segment (no void in this world)`);
-        area.set(id, (area.get(id) ?? 0) + 1);
-        const b = box.get(id) ?? [x, y, x + 1, y + 1];
-        box.set(id, [Math.min(b[0]!, x), Math.min(b[1]!, y), Math.max(b[2]!, x + 1), Math.max(b[3]!, y + 1)]);
-      }
+      const area = new Map<number, number>(),
+        box = new Map<number, number[]>();
+      for (let y = 0; y < S; y++)
+        for (let x = 0; x < S; x++) {
+          const id = scene.panoptic[y * S + x]!;
+          assert.ok(ids.has(id), `image ${i}: pixel id ${id} has a segment (no void in this world)`);
+          area.set(id, (area.get(id) ?? 0) + 1);
+          const b = box.get(id) ?? [x, y, x + 1, y + 1];
+          box.set(id, [Math.min(b[0]!, x), Math.min(b[1]!, y), Math.max(b[2]!, x + 1), Math.max(b[3]!, y + 1)]);
+        }
       const stuffLabels = new Set<number>();
       for (const g of scene.segments) {
         assert.is(g.area, area.get(g.id), `image ${i} segment ${g.id} area`);
@@ -98,15 +137,22 @@ for (const [name, o] of [["defaults", DEFAULTS], ["6 kinds × 8 colours, hard, 9
       scene.things.forEach((t, k) => {
         const g = ids.get(t.id)!;
         assert.is(g.label, t.geometry.kind);
-        assert.ok(g.area >= (1 - diff.maxOcclusion) * t.raster.area - 1e-9, `image ${i} thing ${k}: occluded beyond the limit`);
+        assert.ok(
+          g.area >= (1 - diff.maxOcclusion) * t.raster.area - 1e-9,
+          `image ${i} thing ${k}: occluded beyond the limit`,
+        );
         // Same-coloured things never overlap.
         scene.things.forEach((u, l) => l > k && u.color === t.color && assert.is(overlap(t.raster, u.raster), 0));
         combos.add(`${t.color}:${t.geometry.kind}`);
         // Below `hard`, no shape is cut by the border: its raster never reaches the outer pixels.
-        if (diff.margin >= 1) for (let y = 0; y < t.raster.h; y++) for (let x = 0; x < t.raster.w; x++) {
-          const X = t.raster.x0 + x, Y = t.raster.y0 + y;
-          if (t.raster.mask[y * t.raster.w + x]) assert.ok(X > 0 && Y > 0 && X < S - 1 && Y < S - 1, `image ${i} thing ${k} touches the border`);
-        }
+        if (diff.margin >= 1)
+          for (let y = 0; y < t.raster.h; y++)
+            for (let x = 0; x < t.raster.w; x++) {
+              const X = t.raster.x0 + x,
+                Y = t.raster.y0 + y;
+              if (t.raster.mask[y * t.raster.w + x])
+                assert.ok(X > 0 && Y > 0 && X < S - 1 && Y < S - 1, `image ${i} thing ${k} touches the border`);
+            }
       });
     }
     assert.is(combos.size, o.colors * o.kinds, "every colour appears with every kind");
@@ -116,12 +162,14 @@ for (const [name, o] of [["defaults", DEFAULTS], ["6 kinds × 8 colours, hard, 9
 test("rasterisation: every kind covers ≈ 2.4 r² (pixel-count areas of unoccluded, uncut shapes)", () => {
   const o = shapesOptions({ size: 96, kinds: 6, difficulty: "easy" });
   const ratio = new Map<number, number[]>();
-  for (let i = 0; i < 120; i++) for (const t of shapesScene(o, i).scene.things) {
-    const g = t.geometry;
-    // Uncut shapes only: easy keeps centres ≥ r from the border, but triangles and stars reach 1.36 r.
-    if (g.cx - 1.4 * g.r < 0 || g.cy - 1.4 * g.r < 0 || g.cx + 1.4 * g.r > o.size || g.cy + 1.4 * g.r > o.size) continue;
-    (ratio.get(g.kind) ?? ratio.set(g.kind, []).get(g.kind)!).push(t.raster.area / (g.r * g.r));
-  }
+  for (let i = 0; i < 120; i++)
+    for (const t of shapesScene(o, i).scene.things) {
+      const g = t.geometry;
+      // Uncut shapes only: easy keeps centres ≥ r from the border, but triangles and stars reach 1.36 r.
+      if (g.cx - 1.4 * g.r < 0 || g.cy - 1.4 * g.r < 0 || g.cx + 1.4 * g.r > o.size || g.cy + 1.4 * g.r > o.size)
+        continue;
+      (ratio.get(g.kind) ?? ratio.set(g.kind, []).get(g.kind)!).push(t.raster.area / (g.r * g.r));
+    }
   assert.is(ratio.size, 6);
   for (const [k, rs] of ratio) {
     const m = rs.reduce((a, b) => a + b, 0) / rs.length;
@@ -142,11 +190,18 @@ test("easy: pixels of a thing carry exactly its palette colour (no jitter, no no
 
 const features = new Map<ShapesOptions, { train: RegionFeature[]; test: RegionFeature[] }>();
 const featuresOf = (o: ShapesOptions) => {
-  if (!features.has(o)) features.set(o, { train: regionFeatures({ ...o, seed: 101 }, 300), test: regionFeatures({ ...o, seed: 102 }, 300) });
+  if (!features.has(o))
+    features.set(o, {
+      train: regionFeatures({ ...o, seed: 101 }, 300),
+      test: regionFeatures({ ...o, seed: 102 }, 300),
+    });
   return features.get(o)!;
 };
 
-for (const [name, o] of [["defaults", DEFAULTS], ["6 kinds × 8 colours × 6 textures, hard, 96 px", FULL]] as const) {
+for (const [name, o] of [
+  ["defaults", DEFAULTS],
+  ["6 kinds × 8 colours × 6 textures, hard, 96 px", FULL],
+] as const) {
   test(`${name}: stuff textures share the mean colour of the palette in use`, () => {
     const expected = [0, 1, 2].map((c) => COLORS.slice(0, o.colors).reduce((s, col) => s + col.rgb[c]!, 0) / o.colors);
     const { train } = featuresOf(o);
@@ -156,7 +211,11 @@ for (const [name, o] of [["defaults", DEFAULTS], ["6 kinds × 8 colours × 6 tex
       const m = [0, 1, 2].map((c) => rs.reduce((s, r) => s + r.maskMean[c]!, 0) / rs.length);
       // Clutter (palette-coloured specks, mean = the same palette mean) and noise are zero-mean;
       // the standard error of these means is ≈ 0.2 levels.
-      for (let c = 0; c < 3; c++) assert.ok(Math.abs(m[c]! - expected[c]!) < 1, `texture ${t} channel ${c}: ${m[c]!.toFixed(2)} vs ${expected[c]!.toFixed(2)}`);
+      for (let c = 0; c < 3; c++)
+        assert.ok(
+          Math.abs(m[c]! - expected[c]!) < 1,
+          `texture ${t} channel ${c}: ${m[c]!.toFixed(2)} vs ${expected[c]!.toFixed(2)}`,
+        );
     }
   });
 
@@ -171,19 +230,36 @@ for (const [name, o] of [["defaults", DEFAULTS], ["6 kinds × 8 colours × 6 tex
       return Math.max(...n.values()) / rs.length;
     };
     const kind = (r: RegionFeature) => r.label;
-    const tChance = chance(things(held)), sChance = chance(stuff(held));
+    const tChance = chance(things(held)),
+      sChance = chance(stuff(held));
     assert.ok(tChance < 1.25 / o.kinds && sChance < 1.25 / o.textures, "classes are near balance");
     const kindMask = nearestCentroidAccuracy(things(train), things(held), (r) => r.maskMean, kind);
     const kindBox = nearestCentroidAccuracy(things(train), things(held), (r) => r.boxMean, kind);
     const texture = nearestCentroidAccuracy(stuff(train), stuff(held), (r) => r.maskMean, kind);
     // Held-out sets hold ~900 (defaults) / ~1100 thing regions: a standard error of ≈ 0.015; the
     // 0.05 margin also covers nearest-centroid's finite-sample bias towards low-variance classes.
-    assert.ok(kindMask < tChance + 0.05, `kind from mask mean colour: ${kindMask.toFixed(3)} vs chance ${tChance.toFixed(3)}`);
-    assert.ok(kindBox < tChance + 0.05, `kind from box mean colour: ${kindBox.toFixed(3)} vs chance ${tChance.toFixed(3)}`);
-    assert.ok(texture < sChance + 0.05, `texture from mask mean colour: ${texture.toFixed(3)} vs chance ${sChance.toFixed(3)}`);
+    assert.ok(
+      kindMask < tChance + 0.05,
+      `kind from mask mean colour: ${kindMask.toFixed(3)} vs chance ${tChance.toFixed(3)}`,
+    );
+    assert.ok(
+      kindBox < tChance + 0.05,
+      `kind from box mean colour: ${kindBox.toFixed(3)} vs chance ${tChance.toFixed(3)}`,
+    );
+    assert.ok(
+      texture < sChance + 0.05,
+      `texture from mask mean colour: ${texture.toFixed(3)} vs chance ${sChance.toFixed(3)}`,
+    );
     // The same classifier and features are not blind: mean colour names the colour, and crude
     // spatial statistics name kinds and textures far above chance.
-    assert.ok(nearestCentroidAccuracy(things(train), things(held), (r) => r.maskMean, (r) => r.color) > 0.95);
+    assert.ok(
+      nearestCentroidAccuracy(
+        things(train),
+        things(held),
+        (r) => r.maskMean,
+        (r) => r.color,
+      ) > 0.95,
+    );
     assert.ok(nearestCentroidAccuracy(things(train), things(held), (r) => [r.fill], kind) > tChance + 0.15);
     assert.ok(nearestCentroidAccuracy(stuff(train), stuff(held), (r) => r.texture, kind) > sChance + 0.2);
   });
@@ -199,7 +275,10 @@ test("captions: vocabulary words only, ≤ 13 words, naming shapes present with 
   for (let i = 0; i < 150; i++) {
     const { scene, captions } = shapesScene(o, i);
     assert.is(captions.length, 3);
-    const named = (c: string, k: string) => scene.things.flatMap((t, idx) => (COLORS[t.color]!.name === c && shapesClasses(o)[t.geometry.kind]!.name === k ? [idx] : []));
+    const named = (c: string, k: string) =>
+      scene.things.flatMap((t, idx) =>
+        COLORS[t.color]!.name === c && shapesClasses(o)[t.geometry.kind]!.name === k ? [idx] : [],
+      );
     for (const cap of captions) {
       const ws = cap.split(" ");
       assert.ok(ws.length <= 13, cap);
@@ -209,21 +288,33 @@ test("captions: vocabulary words only, ≤ 13 words, naming shapes present with 
       const m = rel.exec(cap);
       assert.ok(m, `relation caption: ${cap}`);
       const [, c1, k1, r, c2, k2, , tex] = m!;
-      const a = named(c1!, k1!), b = named(c2!, k2!);
+      const a = named(c1!, k1!),
+        b = named(c2!, k2!);
       assert.ok(a.length && b.length, `${cap}: both shapes are in the image`);
-      const holds = a.some((i1) => b.some((i2) => {
-        if (i1 === i2) return false;
-        const g1 = scene.things[i1]!.geometry, g2 = scene.things[i2]!.geometry, dx = g1.cx - g2.cx, dy = g1.cy - g2.cy;
-        const ov = overlap(scene.things[i1]!.raster, scene.things[i2]!.raster) > 0;
-        switch (r) {
-          case "left of": return dx < 0 && Math.abs(dx) >= Math.abs(dy);
-          case "right of": return dx > 0 && Math.abs(dx) >= Math.abs(dy);
-          case "above": return dy < 0 && Math.abs(dy) > Math.abs(dx);
-          case "below": return dy > 0 && Math.abs(dy) > Math.abs(dx);
-          case "in front of": return ov && i1 > i2;
-          default: return ov && i1 < i2; // behind
-        }
-      }));
+      const holds = a.some((i1) =>
+        b.some((i2) => {
+          if (i1 === i2) return false;
+          const g1 = scene.things[i1]!.geometry,
+            g2 = scene.things[i2]!.geometry,
+            dx = g1.cx - g2.cx,
+            dy = g1.cy - g2.cy;
+          const ov = overlap(scene.things[i1]!.raster, scene.things[i2]!.raster) > 0;
+          switch (r) {
+            case "left of":
+              return dx < 0 && Math.abs(dx) >= Math.abs(dy);
+            case "right of":
+              return dx > 0 && Math.abs(dx) >= Math.abs(dy);
+            case "above":
+              return dy < 0 && Math.abs(dy) > Math.abs(dx);
+            case "below":
+              return dy > 0 && Math.abs(dy) > Math.abs(dx);
+            case "in front of":
+              return ov && i1 > i2;
+            default:
+              return ov && i1 < i2; // behind
+          }
+        }),
+      );
       assert.ok(holds, `${cap}: the relation holds for some pair`);
       relations++;
       if (tex) {
@@ -232,17 +323,39 @@ test("captions: vocabulary words only, ≤ 13 words, naming shapes present with 
       }
     }
     // The list: the (up to four) most visible shapes, left to right.
-    const top = scene.segments.filter((g) => g.isThing).sort((x, y) => y.area - x.area || x.id - y.id).slice(0, 4).map((g) => g.id - 1);
+    const top = scene.segments
+      .filter((g) => g.isThing)
+      .sort((x, y) => y.area - x.area || x.id - y.id)
+      .slice(0, 4)
+      .map((g) => g.id - 1);
     top.sort((x, y) => scene.things[x]!.geometry.cx - scene.things[y]!.geometry.cx || x - y);
     const listed = captions[2]!.replace(/\b(an?|and) /g, "").split(" ");
-    assert.equal(listed, top.flatMap((k) => [COLORS[scene.things[k]!.color]!.name, shapesClasses(o)[scene.things[k]!.geometry.kind]!.name]), captions[2]);
+    assert.equal(
+      listed,
+      top.flatMap((k) => [
+        COLORS[scene.things[k]!.color]!.name,
+        shapesClasses(o)[scene.things[k]!.geometry.kind]!.name,
+      ]),
+      captions[2],
+    );
   }
   assert.is(relations, 300);
 });
 
 test("vocabulary: function words, then colours, kinds and textures in use", () => {
   const v = shapesVocabulary(DEFAULTS);
-  assert.equal(v.slice(-10), ["red", "green", "blue", "yellow", "circle", "square", "triangle", "stripes", "dots", "checks"]);
+  assert.equal(v.slice(-10), [
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "circle",
+    "square",
+    "triangle",
+    "stripes",
+    "dots",
+    "checks",
+  ]);
   assert.not.ok(v.includes("an"), "no colour of the default four starts with a vowel");
   assert.ok(shapesVocabulary(FULL).includes("an"), "orange needs `an`");
 });
@@ -254,11 +367,14 @@ test("class prompts are phrases the captions contain, in every colour, with no w
   assert.is(shapesPrompts(o, stripes!).length, 4 * 3);
   assert.ok(shapesPrompts(o, stripes!).includes("a blue triangle on stripes"));
   const vocab = new Set(shapesVocabulary(o));
-  const captions = Array.from({ length: 60 }, (_, i) => shapesSample(o, i).captions).flat().join(" | ");
-  for (const c of shapesClasses(o)) for (const p of shapesPrompts(o, c)) {
-    for (const w of p.split(" ")) assert.ok(vocab.has(w), `${w} of "${p}" is in the vocabulary`);
-    if (c.isThing) assert.ok(captions.includes(p) || !captions.includes(p.split(" ").pop()!), `captions say "${p}"`);
-  }
+  const captions = Array.from({ length: 60 }, (_, i) => shapesSample(o, i).captions)
+    .flat()
+    .join(" | ");
+  for (const c of shapesClasses(o))
+    for (const p of shapesPrompts(o, c)) {
+      for (const w of p.split(" ")) assert.ok(vocab.has(w), `${w} of "${p}" is in the vocabulary`);
+      if (c.isThing) assert.ok(captions.includes(p) || !captions.includes(p.split(" ").pop()!), `captions say "${p}"`);
+    }
   assert.ok(captions.includes(" on stripes") || captions.includes(" on dots") || captions.includes(" on checks"));
 });
 

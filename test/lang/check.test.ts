@@ -13,7 +13,11 @@ const dir = path.join(repoRoot, "test/fixtures/check");
 function run(file: string, sets: string[] = []) {
   const r = compile(file, repoHost, { sets });
   const look = sourceLookup(r.loaded);
-  return { r, pretty: renderDiagnostics(r.diagnostics, look, { format: "pretty", color: false }), short: renderDiagnostics(r.diagnostics, look, { format: "short" }) };
+  return {
+    r,
+    pretty: renderDiagnostics(r.diagnostics, look, { format: "pretty", color: false }),
+    short: renderDiagnostics(r.diagnostics, look, { format: "short" }),
+  };
 }
 
 for (const file of scdFiles(dir)) {
@@ -30,7 +34,10 @@ for (const file of scdFiles(dir)) {
 test("three independent mistakes are all reported, with their codes and positions", () => {
   const { short } = run(path.join(dir, "three-mistakes.scd"));
   const lines = short.trim().split("\n");
-  assert.equal(lines.map((l) => l.replace(/^.*?:(\d+:\d+): error (SCD\d+).*$/, "$1 $2")), ["9:29 SCD1004", "18:10 SCD2001", "24:27 SCD2006"]);
+  assert.equal(
+    lines.map((l) => l.replace(/^.*?:(\d+:\d+): error (SCD\d+).*$/, "$1 $2")),
+    ["9:29 SCD1004", "18:10 SCD2001", "24:27 SCD2006"],
+  );
 });
 
 test("a trial-specific error names the trial and its param values", () => {

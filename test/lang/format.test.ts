@@ -12,7 +12,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
 function fmt(src: string): string {
   const r = format(src, "t.scd");
-  assert.equal(r.diagnostics.filter((d) => d.severity === "error"), [], "no errors");
+  assert.equal(
+    r.diagnostics.filter((d) => d.severity === "error"),
+    [],
+    "no errors",
+  );
   assert.type(r.output, "string");
   return r.output!;
 }
@@ -20,15 +24,23 @@ function fmt(src: string): string {
 /** A declaration without spans: kind, names, and every expression fully parenthesised. */
 function declShape(d: Decl): string {
   switch (d.kind) {
-    case "experiment": return `experiment ${d.name}`;
-    case "import": return `import ${JSON.stringify(d.path)}`;
+    case "experiment":
+      return `experiment ${d.name}`;
+    case "import":
+      return `import ${JSON.stringify(d.path)}`;
     case "param": {
       const r = d.range;
-      return `param ${d.name} = ${printExpr(d.value)}` + (r ? ` in ${r.loClosed ? "[" : "("}${printExpr(r.lo)}, ${printExpr(r.hi)}${r.hiClosed ? "]" : ")"}` : "");
+      return (
+        `param ${d.name} = ${printExpr(d.value)}` +
+        (r ? ` in ${r.loClosed ? "[" : "("}${printExpr(r.lo)}, ${printExpr(r.hi)}${r.hiClosed ? "]" : ")"}` : "")
+      );
     }
-    case "binding": return `${d.keyword} ${d.name} = ${printExpr(d.value)}`;
-    case "stage": return `stage ${d.name} = ${d.op}(${printExpr(d.base)}) {${d.fields.map((f) => `${f.name} = ${printExpr(f.value)}`).join("; ")}}`;
-    case "sweep": return `sweep ${printExpr(d.value)}`;
+    case "binding":
+      return `${d.keyword} ${d.name} = ${printExpr(d.value)}`;
+    case "stage":
+      return `stage ${d.name} = ${d.op}(${printExpr(d.base)}) {${d.fields.map((f) => `${f.name} = ${printExpr(f.value)}`).join("; ")}}`;
+    case "sweep":
+      return `sweep ${printExpr(d.value)}`;
   }
 }
 function shape(p: Program): string[] {
@@ -36,7 +48,13 @@ function shape(p: Program): string[] {
 }
 /** Comment texts in order; the formatter normalises line ends and drops trailing whitespace. */
 function commentTexts(p: Program): string[] {
-  return p.comments.map((c) => c.text.replace(/\r\n?/g, "\n").split("\n").map((l) => l.trimEnd()).join("\n"));
+  return p.comments.map((c) =>
+    c.text
+      .replace(/\r\n?/g, "\n")
+      .split("\n")
+      .map((l) => l.trimEnd())
+      .join("\n"),
+  );
 }
 
 /** Formats `src` and checks: parses back to the same AST and comments, idempotent, layout hygiene. */
@@ -202,7 +220,9 @@ test("long calls, lists and records break one item per line", () => {
   const items = Array.from({ length: 12 }, (_, i) => `option_${i}: value_${i}`).join(", ");
   assert.is(
     check(`data d = f(${items}, nested: [{k: 1, l: [1, 2, 3]}], g(x))`),
-    "data d = f(\n" + Array.from({ length: 12 }, (_, i) => `  option_${i}: value_${i},\n`).join("") + "  nested: [{k: 1, l: [1, 2, 3]}],\n  g(x),\n)\n",
+    "data d = f(\n" +
+      Array.from({ length: 12 }, (_, i) => `  option_${i}: value_${i},\n`).join("") +
+      "  nested: [{k: 1, l: [1, 2, 3]}],\n  g(x),\n)\n",
   );
   const list = `let l = [${Array.from({ length: 30 }, (_, i) => String(i * 1000)).join(", ")}]`;
   const out = check(list);
@@ -227,7 +247,8 @@ test("a long operator chain breaks before its top-level operators first", () => 
   const handLaid = `stage s = train(t) {\n  loss = rla(teacher, grid: 1..4)\n      + ${scd} - 0.1 * aux(x)\n}\n`;
   assert.is(check(handLaid.replace("\n      +", "\n       +")), handLaid.replace(" - 0.1", "\n      - 0.1"));
   // An operand that still does not fit breaks its call, indented from the continuation line.
-  const long = "lambda * scd(teacher, tau: tau, k: k, minmax: true, similarity: cosine, divergence: ce, stop_grad: source)";
+  const long =
+    "lambda * scd(teacher, tau: tau, k: k, minmax: true, similarity: cosine, divergence: ce, stop_grad: source)";
   assert.is(
     check(`stage s = train(t) {\n  loss = rla(teacher, grid: 1..6, pairs: clipself, max_boxes: 20) + ${long}\n}`),
     `stage s = train(t) {
@@ -287,13 +308,16 @@ test("a syntax error gives no output", () => {
   for (const src of ["let x = ", "param = 1", 'import "unterminated', "let x = f(a b)", "/* open", "let x = @"]) {
     const r = format(src, "bad.scd");
     assert.is(r.output, undefined, src);
-    assert.ok(r.diagnostics.some((d) => d.severity === "error"), src);
+    assert.ok(
+      r.diagnostics.some((d) => d.severity === "error"),
+      src,
+    );
   }
 });
 
 /** Small deterministic PRNG, so failures reproduce. */
 function rng(seed: number): () => number {
-  return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 test("random expressions keep their tree", () => {
@@ -304,13 +328,20 @@ test("random expressions keep their tree", () => {
     const k = pick(["bin", "bin", "un", "range", "call", "member", "list", "rec"]);
     const sub = () => gen(depth - 1);
     switch (k) {
-      case "bin": return `(${sub()} ${pick(["+", "-", "*", "/"])} ${sub()})`;
-      case "un": return `(-${sub()})`;
-      case "range": return `(${sub()}..${sub()})`;
-      case "call": return `(${sub()})(${sub()}, k: ${sub()})`;
-      case "member": return `(${sub()}).m`;
-      case "list": return `[${sub()}, ${sub()}]`;
-      default: return `{p: ${sub()}, q: ${sub()}}`;
+      case "bin":
+        return `(${sub()} ${pick(["+", "-", "*", "/"])} ${sub()})`;
+      case "un":
+        return `(-${sub()})`;
+      case "range":
+        return `(${sub()}..${sub()})`;
+      case "call":
+        return `(${sub()})(${sub()}, k: ${sub()})`;
+      case "member":
+        return `(${sub()}).m`;
+      case "list":
+        return `[${sub()}, ${sub()}]`;
+      default:
+        return `{p: ${sub()}, q: ${sub()}}`;
     }
   };
   for (let i = 0; i < 300; i++) check(`let e = ${gen(5)}`, `random ${i}`);
@@ -339,7 +370,9 @@ test("comments sprinkled between any two tokens survive, in order, idempotently"
 
 function scdFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".scd")).map((f) => path.join(dir, f));
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".scd"))
+    .map((f) => path.join(dir, f));
 }
 
 test("every example file: AST and comments preserved, idempotent", () => {

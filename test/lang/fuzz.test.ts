@@ -40,10 +40,13 @@ function mulberry32(a: number): () => number {
 
 function walk(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? walk(p) : e.name.endsWith(".scd") ? [p] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? walk(p) : e.name.endsWith(".scd") ? [p] : [];
+    })
+    .sort();
 }
 
 const files = new Map<string, string>(); // absolute path → text, for the host
@@ -51,8 +54,10 @@ for (const p of walk(path.join(root, "examples"))) files.set(p, fs.readFileSync(
 
 const snippetDir = path.join(root, "fuzz-snippets");
 const snippets: Record<string, string> = {
-  "minimal.scd": "experiment tiny\nmodel base = clip(arch: vit_tiny)\ndata val = shapes(images: 8, size: 64, seed: 2)\nbench b = unsupervised_segmentation(base, val)\n",
-  "common.scd": "// shared\nparam tau = 0.2 in (0, 1]\nparam lambda = 0.5 in [0, 4]\ndata train = shapes(images: 16, size: 64, seed: 1)\nmodel base = clip(arch: vit_tiny)\nlet teacher = frozen(base)\n",
+  "minimal.scd":
+    "experiment tiny\nmodel base = clip(arch: vit_tiny)\ndata val = shapes(images: 8, size: 64, seed: 2)\nbench b = unsupervised_segmentation(base, val)\n",
+  "common.scd":
+    "// shared\nparam tau = 0.2 in (0, 1]\nparam lambda = 0.5 in [0, 4]\ndata train = shapes(images: 16, size: 64, seed: 1)\nmodel base = clip(arch: vit_tiny)\nlet teacher = frozen(base)\n",
   "sweeps.scd": [
     "experiment sweeps",
     'import "common.scd"',
@@ -72,14 +77,14 @@ const snippets: Record<string, string> = {
     'import "no/such/file.scd"',
     'data d = coco(images: "a\\tb\\n\\"c\\" \\u{1F600} \\u{110000} \\q", annotations: "x", size: -(1 + 2) * 3 / 4)',
     "param p = -1.5e3 in (-1e9, 0]",
-    "let r = {a: 1, b: [true, false], c: {d: \"é\"}}.c.d",
+    'let r = {a: 1, b: [true, false], c: {d: "é"}}.c.d',
     "sweep [{p: -2}, {p: -3}]",
     "",
   ].join("\n"),
-  "cycle.scd": 'import "cycle.scd"\nimport "common.scd"\nimport "common.scd"\nparam tau = 1\nlet tau = 2\nsweep grid(tau: [1])\nexperiment late\n',
+  "cycle.scd":
+    'import "cycle.scd"\nimport "common.scd"\nimport "common.scd"\nparam tau = 1\nlet tau = 2\nsweep grid(tau: [1])\nexperiment late\n',
 };
 for (const [name, text] of Object.entries(snippets)) files.set(path.join(snippetDir, name), text);
-
 
 const host: Host = {
   readFile: (abs) => files.get(abs),
@@ -88,14 +93,65 @@ const host: Host = {
 
 // ---- mutation -----------------------------------------------------------------------------------
 
-interface Tok { start: number; end: number }
+interface Tok {
+  start: number;
+  end: number;
+}
 /** Comments, strings (closed or not), numbers, words, `..`, then any other single character. */
-const TOKEN = /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\\n]|\\.)*"?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\.\.|[^\s]/g;
+const TOKEN =
+  /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\\n]|\\.)*"?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\.\.|[^\s]/g;
 function tokenise(text: string): Tok[] {
   return [...text.matchAll(TOKEN)].map((m) => ({ start: m.index!, end: m.index! + m[0].length }));
 }
 
-const GARBAGE = ['"', "/*", "*/", "//", "\0", "\\", "\\u{", "é", "λ", "→", "😀", "\ud800", "\udfff", "\u2028", "\ufeff", "\r", "\r\n", "\n", "\t", " ", "{", "}", "(", ")", "[", "]", ",", ":", ";", "=", "..", ".", "-", "+", "*", "/", "0", "9e99", "1e-400", "x", "in", "sweep", "stage", "\x7f", "#", "@"];
+const GARBAGE = [
+  '"',
+  "/*",
+  "*/",
+  "//",
+  "\0",
+  "\\",
+  "\\u{",
+  "é",
+  "λ",
+  "→",
+  "😀",
+  "\ud800",
+  "\udfff",
+  "\u2028",
+  "\ufeff",
+  "\r",
+  "\r\n",
+  "\n",
+  "\t",
+  " ",
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  ",",
+  ":",
+  ";",
+  "=",
+  "..",
+  ".",
+  "-",
+  "+",
+  "*",
+  "/",
+  "0",
+  "9e99",
+  "1e-400",
+  "x",
+  "in",
+  "sweep",
+  "stage",
+  "\x7f",
+  "#",
+  "@",
+];
 
 function mutate(text: string, rnd: () => number): { text: string; ops: string[] } {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
@@ -105,29 +161,39 @@ function mutate(text: string, rnd: () => number): { text: string; ops: string[] 
   for (let r = 0; r < rounds; r++) {
     const toks = tokenise(text);
     const kind = int(toks.length ? 7 : 2);
-    if (kind === 0) { // truncate
+    if (kind === 0) {
+      // truncate
       const at = int(text.length + 1);
       text = text.slice(0, at);
       ops.push(`truncate@${at}`);
-    } else if (kind === 1) { // garble: insert or overwrite a few random bytes
-      const at = int(text.length + 1), n = int(3);
+    } else if (kind === 1) {
+      // garble: insert or overwrite a few random bytes
+      const at = int(text.length + 1),
+        n = int(3);
       let junk = "";
-      for (let k = 0, m = 1 + int(3); k < m; k++) junk += rnd() < 0.8 ? pick(GARBAGE) : String.fromCharCode(int(0x10000));
+      for (let k = 0, m = 1 + int(3); k < m; k++)
+        junk += rnd() < 0.8 ? pick(GARBAGE) : String.fromCharCode(int(0x10000));
       text = text.slice(0, at) + junk + text.slice(at + n);
       ops.push(`garble@${at}`);
     } else {
-      const i = int(toks.length), t = toks[i]!, s = text.slice(t.start, t.end);
-      if (kind === 2 || kind === 3) { // delete (twice as likely)
+      const i = int(toks.length),
+        t = toks[i]!,
+        s = text.slice(t.start, t.end);
+      if (kind === 2 || kind === 3) {
+        // delete (twice as likely)
         text = text.slice(0, t.start) + text.slice(t.end);
         ops.push(`delete#${i}`);
-      } else if (kind === 4) { // duplicate
+      } else if (kind === 4) {
+        // duplicate
         text = text.slice(0, t.end) + (rnd() < 0.5 ? " " : "") + s + text.slice(t.end);
         ops.push(`dup#${i}`);
-      } else if (kind === 5 && i + 1 < toks.length) { // swap with the next token
+      } else if (kind === 5 && i + 1 < toks.length) {
+        // swap with the next token
         const u = toks[i + 1]!;
         text = text.slice(0, t.start) + text.slice(u.start, u.end) + text.slice(t.end, u.start) + s + text.slice(u.end);
         ops.push(`swap#${i}`);
-      } else { // replace by another token of the same text
+      } else {
+        // replace by another token of the same text
         const u = pick(toks);
         text = text.slice(0, t.start) + text.slice(u.start, u.end) + text.slice(t.end);
         ops.push(`replace#${i}`);
@@ -144,11 +210,20 @@ const bases = [...files.entries()].map(([abs, text]) => ({ abs, text }));
 function spanProblem(span: Span | undefined, text: string | undefined, what: string): string | undefined {
   if (!span) return undefined;
   if (text === undefined) return `${what}: span in a file whose text is unknown`;
-  const ok = Number.isInteger(span.start) && Number.isInteger(span.end) && 0 <= span.start && span.start <= span.end && span.end <= text.length;
+  const ok =
+    Number.isInteger(span.start) &&
+    Number.isInteger(span.end) &&
+    0 <= span.start &&
+    span.start <= span.end &&
+    span.end <= text.length;
   return ok ? undefined : `${what}: span ${JSON.stringify(span)} outside 0..${text.length}`;
 }
 
-function diagProblems(ds: readonly Diagnostic[], textOf: (file: string | undefined) => string | undefined, where: string): string[] {
+function diagProblems(
+  ds: readonly Diagnostic[],
+  textOf: (file: string | undefined) => string | undefined,
+  where: string,
+): string[] {
   const out: string[] = [];
   for (const d of ds) {
     const tag = `${where} ${d.code} "${d.message}"`;
@@ -175,7 +250,8 @@ function check(abs: string, text: string, formatTwice: boolean): string[] {
     for (const f of r.loaded.files.values()) texts.set(f.display, f.text);
     texts.set(display, text);
     problems.push(...diagProblems(r.diagnostics, (f) => (f === undefined ? undefined : texts.get(f)), "compile"));
-    if (r.study && r.diagnostics.some((d) => d.severity === "error")) problems.push("compile returned a study together with errors");
+    if (r.study && r.diagnostics.some((d) => d.severity === "error"))
+      problems.push("compile returned a study together with errors");
   } catch (e) {
     problems.push(`compile threw: ${(e as Error)?.stack ?? e}`);
   }
@@ -184,7 +260,10 @@ function check(abs: string, text: string, formatTwice: boolean): string[] {
     problems.push(...diagProblems(f.diagnostics, (file) => (file === display ? text : undefined), "format"));
     if (f.output !== undefined && formatTwice) {
       const g = format(f.output, display);
-      if (g.output !== f.output) problems.push(`format is not idempotent: ${JSON.stringify(f.output)} → ${g.output === undefined ? `no output (${g.diagnostics.map((d) => d.code + " " + d.message).join("; ")})` : JSON.stringify(g.output)}`);
+      if (g.output !== f.output)
+        problems.push(
+          `format is not idempotent: ${JSON.stringify(f.output)} → ${g.output === undefined ? `no output (${g.diagnostics.map((d) => d.code + " " + d.message).join("; ")})` : JSON.stringify(g.output)}`,
+        );
     }
   } catch (e) {
     problems.push(`format threw: ${(e as Error)?.stack ?? e}`);
@@ -199,7 +278,10 @@ function clip(s: string, n = 1500): string {
 // ---- tests --------------------------------------------------------------------------------------
 
 test("the corpus is there", () => {
-  assert.ok(bases.length >= Object.keys(snippets).length + 2, `examples found: ${bases.length - Object.keys(snippets).length}`);
+  assert.ok(
+    bases.length >= Object.keys(snippets).length + 2,
+    `examples found: ${bases.length - Object.keys(snippets).length}`,
+  );
 });
 
 test("the unmutated corpus passes the checks", () => {
@@ -220,10 +302,16 @@ test(`${VARIANTS} mutated variants: no throw, well-formed diagnostics, idempoten
     const problems = check(base.abs, text, i % FORMAT_TWICE_EVERY === 0);
     if (problems.length) {
       failed++;
-      if (failures.length < 5) failures.push(`seed=${SEED} variant=${i} base=${host.display(base.abs)} ops=${ops.join(",")}\n  ${problems.map((p) => clip(p, 600)).join("\n  ")}\n  text=${clip(JSON.stringify(text))}`);
+      if (failures.length < 5)
+        failures.push(
+          `seed=${SEED} variant=${i} base=${host.display(base.abs)} ops=${ops.join(",")}\n  ${problems.map((p) => clip(p, 600)).join("\n  ")}\n  text=${clip(JSON.stringify(text))}`,
+        );
     }
   }
-  assert.ok(failed === 0, `${failed} of ${VARIANTS} variants failed (seed=${SEED}); the first ${failures.length}:\n${failures.join("\n\n")}`);
+  assert.ok(
+    failed === 0,
+    `${failed} of ${VARIANTS} variants failed (seed=${SEED}); the first ${failures.length}:\n${failures.join("\n\n")}`,
+  );
 });
 
 test.run();

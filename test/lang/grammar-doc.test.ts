@@ -19,7 +19,8 @@ test("every diagnostic code in the sources is listed in grammar.md", () => {
   const codes = new Set<string>();
   for (const dir of ["lang", "stdlib"])
     for (const f of fs.readdirSync(path.join(repoRoot, dir), { recursive: true }) as string[])
-      if (f.endsWith(".ts")) for (const m of fs.readFileSync(path.join(repoRoot, dir, f), "utf8").matchAll(/SCD\d{4}/g)) codes.add(m[0]);
+      if (f.endsWith(".ts"))
+        for (const m of fs.readFileSync(path.join(repoRoot, dir, f), "utf8").matchAll(/SCD\d{4}/g)) codes.add(m[0]);
   const missing = [...codes].filter((c) => !md.includes(c)).sort();
   assert.equal(missing, [], "codes missing from grammar.md's table");
 });

@@ -10,13 +10,18 @@ import { golden, repoHost, repoRoot, scdFiles } from "../support/golden.ts";
 
 const goldenDir = path.join(repoRoot, "test/fixtures/lower");
 // Imported-only files (no stage or bench of their own) are not studies.
-const studies = scdFiles(path.join(repoRoot, "examples"), true).filter((f) => /^\s*(stage|bench)\s/m.test(fs.readFileSync(f, "utf8")) && !/common\.scd$/.test(f));
+const studies = scdFiles(path.join(repoRoot, "examples"), true).filter(
+  (f) => /^\s*(stage|bench)\s/m.test(fs.readFileSync(f, "utf8")) && !/common\.scd$/.test(f),
+);
 
 for (const file of studies) {
   const rel = path.relative(path.join(repoRoot, "examples"), file);
   test(`${rel} checks clean and lowers to its golden graph`, () => {
     const r = compile(file, repoHost);
-    assert.equal(r.diagnostics.map((d) => `${d.code} ${d.message}`), []);
+    assert.equal(
+      r.diagnostics.map((d) => `${d.code} ${d.message}`),
+      [],
+    );
     golden(path.join(goldenDir, rel.replace(/[\\/]/g, "__").replace(/\.scd$/, ".graph.txt")), dumpStudy(r.study!));
   });
 }
@@ -80,7 +85,12 @@ test("the seed reaches training and random init but not data; writing a default 
 
 test("term order and checkpoint frequency do not change a stage's key", () => {
   const [a] = keysOf(base);
-  const [b] = keysOf(base.replace("loss = rla(teacher) + lambda * scd(refine.model, tau: tau)", "loss = lambda * scd(refine.model, tau: tau) + rla(teacher)\n  checkpoint_every = 7"));
+  const [b] = keysOf(
+    base.replace(
+      "loss = rla(teacher) + lambda * scd(refine.model, tau: tau)",
+      "loss = lambda * scd(refine.model, tau: tau) + rla(teacher)\n  checkpoint_every = 7",
+    ),
+  );
   assert.is(a!["distill"], b!["distill"]);
 });
 

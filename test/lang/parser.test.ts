@@ -20,7 +20,10 @@ test("precedence and associativity", () => {
     ["-a.b", "(-a.b)"],
     ["f(x).model", "f(x).model"],
     ["1..n + 1", "(1..(n + 1))"],
-    ["rla(t, grid: 1..4) + lambda * scd(r.model, tau: tau)", "(rla(t, grid: (1..4)) + (lambda * scd(r.model, tau: tau)))"],
+    [
+      "rla(t, grid: 1..4) + lambda * scd(r.model, tau: tau)",
+      "(rla(t, grid: (1..4)) + (lambda * scd(r.model, tau: tau)))",
+    ],
     ["[1, 2,]", "[1, 2]"],
     ["{a: 1, b: [x, y]}", "{a: 1, b: [x, y]}"],
     ["f(data: d, model: m)", "f(data: d, model: m)"],
@@ -46,7 +49,8 @@ test("spans are half-open offsets of the source", () => {
 });
 
 test("recovery reports independent syntax errors and keeps the good declarations", () => {
-  const src = "data a = f(1,\nmodel m = clip(arch: vit_tiny)\nlet z = 1 +* 2\nbench b = g(m)\nstage s = train(m) { steps = }\nlet ok = 3";
+  const src =
+    "data a = f(1,\nmodel m = clip(arch: vit_tiny)\nlet z = 1 +* 2\nbench b = g(m)\nstage s = train(m) { steps = }\nlet ok = 3";
   const r = parse(src, "t.scd");
   const lines = r.diagnostics.map((d) => src.slice(0, d.span!.start).split("\n").length);
   assert.equal(lines, [2, 3, 5]);

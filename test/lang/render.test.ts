@@ -86,7 +86,13 @@ test("pretty: same-file labels, gaps, multi-line spans, two diagnostics", () => 
         { span: at(text, "line2 "), message: "second" },
       ],
     },
-    { code: "SCD2002", severity: "note", message: "Spans lines.", file: "y.scd", span: { start: text.indexOf("= 2"), end: text.indexOf("line5") } },
+    {
+      code: "SCD2002",
+      severity: "note",
+      message: "Spans lines.",
+      file: "y.scd",
+      span: { start: text.indexOf("= 2"), end: text.indexOf("line5") },
+    },
   ];
   const out = renderDiagnostics(diags, lookupFrom([{ file: "y.scd", text }]), { format: "pretty" });
   assert.is(
@@ -113,7 +119,14 @@ note[SCD2002]: Spans lines.
 
 test("span at end of file points just past the last character", () => {
   for (const text of ["a = 1\nb = 22", "a = 1\nb = 22\n", "a = 1\r\nb = 22\r\n"]) {
-    const d: Diagnostic = { code: "SCD1003", severity: "error", message: "Unexpected end of file.", file: "e.scd", span: { start: text.length, end: text.length }, label: "expected `)`" };
+    const d: Diagnostic = {
+      code: "SCD1003",
+      severity: "error",
+      message: "Unexpected end of file.",
+      file: "e.scd",
+      span: { start: text.length, end: text.length },
+      label: "expected `)`",
+    };
     const src = lookupFrom([{ file: "e.scd", text }]);
     assert.is(
       renderDiagnostics([d], src, { format: "pretty" }),
@@ -130,7 +143,14 @@ test("span at end of file points just past the last character", () => {
 
 test("tabs are shown as one space so carets align", () => {
   const text = "\tx =\t\tfoo(1)\n";
-  const d: Diagnostic = { code: "SCD2004", severity: "error", message: "Unknown `foo`.", file: "t.scd", span: at(text, "foo"), label: "unknown" };
+  const d: Diagnostic = {
+    code: "SCD2004",
+    severity: "error",
+    message: "Unknown `foo`.",
+    file: "t.scd",
+    span: at(text, "foo"),
+    label: "unknown",
+  };
   assert.is(
     renderDiagnostics([d], lookupFrom([{ file: "t.scd", text }]), { format: "pretty" }),
     `error[SCD2004]: Unknown \`foo\`.
@@ -144,7 +164,15 @@ test("tabs are shown as one space so carets align", () => {
 
 test("missing sources and bad spans fall back to a header", () => {
   const diags: Diagnostic[] = [
-    { code: "SCD2005", severity: "error", message: "A.", file: "gone.scd", span: { start: 1, end: 2 }, label: "x", notes: ["n"] },
+    {
+      code: "SCD2005",
+      severity: "error",
+      message: "A.",
+      file: "gone.scd",
+      span: { start: 1, end: 2 },
+      label: "x",
+      notes: ["n"],
+    },
     { code: "SCD2006", severity: "error", message: "B.", file: "x.scd", span: { start: 99999, end: 100000 } },
     { code: "SCD2007", severity: "error", message: "C.", file: "x.scd", span: { start: 4, end: 2 } },
   ];
@@ -174,7 +202,9 @@ error[SCD2007]: C.
 });
 
 test("json fields", () => {
-  const out = renderDiagnostics([tauDiag, { code: "SCD3009", severity: "warning", message: "M." }], sources, { format: "json" });
+  const out = renderDiagnostics([tauDiag, { code: "SCD3009", severity: "warning", message: "M." }], sources, {
+    format: "json",
+  });
   assert.ok(out.endsWith("]\n"));
   assert.ok(out.includes('\n  {\n    "code": "SCD2003"'));
   const [a, b] = JSON.parse(out);
@@ -219,7 +249,11 @@ test("lineCol is fast on large files", () => {
   const t0 = performance.now();
   for (let i = 0; i < 1000; i++) lineCol(big, Math.floor((big.length * i) / 1000));
   const diags: Diagnostic[] = Array.from({ length: 1000 }, (_, i) => ({
-    code: "SCD2000", severity: "warning", message: "w", file: "big.scd", span: { start: big.indexOf(`v${i * 10} `), end: big.indexOf(`v${i * 10} `) + 2 },
+    code: "SCD2000",
+    severity: "warning",
+    message: "w",
+    file: "big.scd",
+    span: { start: big.indexOf(`v${i * 10} `), end: big.indexOf(`v${i * 10} `) + 2 },
   }));
   const out = renderDiagnostics(diags, lookupFrom([{ file: "big.scd", text: big }]), { format: "pretty", color: true });
   assert.ok(out.includes("9991 |"));

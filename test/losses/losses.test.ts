@@ -15,7 +15,8 @@ for (const backend of ["wasm", "cpu"] as const) {
   test(`${backend}: rla value and student gradient; no gradient reaches the teacher`, async () => {
     await initBackend(backend);
     tf.tidy(() => {
-      const s = fx.tensor("rla.s"), t = fx.tensor("rla.t");
+      const s = fx.tensor("rla.s"),
+        t = fx.tensor("rla.t");
       const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => rlaLoss(a, b))([s, t]);
       assertClose(value, fx.raw("rla.loss"), "rla loss");
       assertClose(grads[0]!, fx.raw("rla.grad_s"), "rla ∂s");
@@ -27,7 +28,8 @@ for (const backend of ["wasm", "cpu"] as const) {
     await initBackend(backend);
     const cases = fx.meta["scd_cases"] as ScdOptions[];
     tf.tidy(() => {
-      const zs = fx.tensor("scd.zs"), zt = fx.tensor("scd.zt");
+      const zs = fx.tensor("scd.zs"),
+        zt = fx.tensor("scd.zt");
       cases.forEach((o, i) => {
         const { value, grads } = tf.valueAndGrads((a: tf.Tensor) => scdLoss(a, zt, o))([zs]);
         assertClose(value, fx.raw(`scd.${i}.loss`), `scd ${JSON.stringify(o)} loss`, 1e-4, 1e-4);
@@ -39,8 +41,9 @@ for (const backend of ["wasm", "cpu"] as const) {
   test(`${backend}: clip_contrastive value and gradients, including the logit scale`, async () => {
     await initBackend(backend);
     tf.tidy(() => {
-      const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => clipContrastiveLoss(a, b, c))(
-        [fx.tensor("con.img"), fx.tensor("con.txt"), fx.tensor("con.logit_scale")]);
+      const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        clipContrastiveLoss(a, b, c),
+      )([fx.tensor("con.img"), fx.tensor("con.txt"), fx.tensor("con.logit_scale")]);
       assertClose(value, fx.raw("con.loss"), "contrastive loss");
       assertClose(grads[0]!, fx.raw("con.grad_img"), "∂img");
       assertClose(grads[1]!, fx.raw("con.grad_txt"), "∂txt");

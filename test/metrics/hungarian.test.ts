@@ -16,7 +16,10 @@ test("matches scipy: optimum always, indices where the optimum is unique", () =>
     assert.ok(Math.abs(r.total - c.total) < 1e-5, `case ${i}: total ${r.total} vs scipy ${c.total}`);
     assert.is(r.rows.length, Math.min(n, m));
     assert.is(new Set(r.cols).size, r.cols.length, "columns used once");
-    assert.ok(r.rows.every((v, k) => k === 0 || v > r.rows[k - 1]!), "rows increasing");
+    assert.ok(
+      r.rows.every((v, k) => k === 0 || v > r.rows[k - 1]!),
+      "rows increasing",
+    );
     if (!c.ties) {
       assert.equal([...r.rows], [...fx.raw(`rows${i}`).data], `case ${i} rows`);
       assert.equal([...r.cols], [...fx.raw(`cols${i}`).data], `case ${i} cols`);
@@ -29,8 +32,16 @@ function bruteForce(cost: number[], n: number, m: number): number {
   let best = Infinity;
   const used = new Array<boolean>(m).fill(false);
   const go = (i: number, acc: number) => {
-    if (i === n) { best = Math.min(best, acc); return; }
-    for (let j = 0; j < m; j++) if (!used[j]) { used[j] = true; go(i + 1, acc + cost[i * m + j]!); used[j] = false; }
+    if (i === n) {
+      best = Math.min(best, acc);
+      return;
+    }
+    for (let j = 0; j < m; j++)
+      if (!used[j]) {
+        used[j] = true;
+        go(i + 1, acc + cost[i * m + j]!);
+        used[j] = false;
+      }
   };
   go(0, 0);
   return best;
@@ -39,7 +50,8 @@ function bruteForce(cost: number[], n: number, m: number): number {
 test("equals brute force on 200 small random integer matrices (ties included)", () => {
   const rand = mulberry32(42);
   for (let t = 0; t < 200; t++) {
-    const n = 1 + Math.floor(rand() * 5), m = n + Math.floor(rand() * 3);
+    const n = 1 + Math.floor(rand() * 5),
+      m = n + Math.floor(rand() * 3);
     const cost = Array.from({ length: n * m }, () => Math.floor(rand() * 7) - 2);
     const want = bruteForce(cost, n, m);
     assert.is(linearSumAssignment(cost, n, m).total, want, `n ${n} m ${m}`);

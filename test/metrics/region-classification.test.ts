@@ -15,13 +15,17 @@ for (const backend of ["wasm", "cpu"] as const) {
   test(`${backend}: mAcc matches numpy, one shot and accumulated in batches`, async () => {
     await initBackend(backend);
     tf.tidy(() => {
-      const emb = fx.tensor("embeddings") as tf.Tensor2D, text = fx.tensor("text") as tf.Tensor2D;
+      const emb = fx.tensor("embeddings") as tf.Tensor2D,
+        text = fx.tensor("text") as tf.Tensor2D;
       const r = regionClassification(emb, text, labels, isThing, [1, 3, 5]);
       for (const key of ["thing.top1", "thing.top3", "thing.top5", "stuff.top1", "stuff.top3", "stuff.top5"]) {
         const want = fx.meta[key] as number;
         assert.ok(Math.abs(r.metrics[key]! - want) < 1e-9, `${key}: ${r.metrics[key]} vs ${want}`);
       }
-      assert.ok((fx.meta["thing.top1"] as number) < 1 && (fx.meta["thing.top1"] as number) > 0.2, "fixture is not trivial");
+      assert.ok(
+        (fx.meta["thing.top1"] as number) < 1 && (fx.meta["thing.top1"] as number) > 0.2,
+        "fixture is not trivial",
+      );
       assert.is(r.classes.thing, fx.meta["thing.classes"]);
       assert.is(r.classes.stuff, fx.meta["stuff.classes"]);
       assert.is(r.regions.thing + r.regions.stuff, labels.length);

@@ -30,7 +30,12 @@ test("mIoU by hand: void ignored, out-of-range prediction is a miss, bad label t
   // class 0: TP 1, FP 1 (pixel 1) → 1/2; class 1: TP 1, FN 1 → 1/2; class 2: TP 1, FN 1 (pred 7) → 1/2
   assert.equal(acc.result(), { miou: 0.5, iou: [0.5, 0.5, 0.5], pixelAccuracy: 3 / 5, classes: 3 });
   assert.throws(() => acc.add([0], [3]), /label 3/);
-  assert.equal(new SegmentationAccumulator(2).result(), { miou: null, iou: [null, null], pixelAccuracy: null, classes: 0 });
+  assert.equal(new SegmentationAccumulator(2).result(), {
+    miou: null,
+    iou: [null, null],
+    pixelAccuracy: null,
+    classes: 0,
+  });
 });
 
 for (const backend of ["wasm", "cpu"] as const) {

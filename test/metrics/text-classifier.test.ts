@@ -22,7 +22,13 @@ test("prompt names, articles and the 'This is' rule", () => {
   assert.is(article("apple"), "an");
   assert.is(article("umbrella"), "an");
   assert.is(article("banana"), "a");
-  const t = ["There is {a} {} in the scene.", "a photo of {a} {}.", "the toy {}.", "itap of my {}.", "an embroidered {}."];
+  const t = [
+    "There is {a} {} in the scene.",
+    "a photo of {a} {}.",
+    "the toy {}.",
+    "itap of my {}.",
+    "an embroidered {}.",
+  ];
   assert.equal(fillTemplates("Orange", t), [
     "There is an orange in the scene.",
     "This is a photo of an orange.",
@@ -46,7 +52,10 @@ for (const backend of ["wasm", "cpu"] as const) {
     await initBackend(backend);
     const names = ["person", "traffic_light", "sky-other/clouds"];
     const calls: string[][] = [];
-    const enc = async (prompts: string[]) => { calls.push(prompts); return tf.tensor2d(prompts.map(fakeEmbed)); };
+    const enc = async (prompts: string[]) => {
+      calls.push(prompts);
+      return tf.tensor2d(prompts.map(fakeEmbed));
+    };
     const before = tf.memory().numTensors;
     const cls = await textClassifier(enc, names, VILD_TEMPLATES);
     assert.equal(cls.shape, [3, E]);
@@ -56,8 +65,11 @@ for (const backend of ["wasm", "cpu"] as const) {
     for (const name of names) {
       const mean = new Array<number>(E).fill(0);
       for (const p of fillTemplates(name, VILD_TEMPLATES)) {
-        const v = fakeEmbed(p), n = Math.hypot(...v);
-        v.forEach((x, i) => { mean[i]! += x / n / VILD_TEMPLATES.length; });
+        const v = fakeEmbed(p),
+          n = Math.hypot(...v);
+        v.forEach((x, i) => {
+          mean[i]! += x / n / VILD_TEMPLATES.length;
+        });
       }
       const n = Math.hypot(...mean);
       want.push(...mean.map((x) => x / n));

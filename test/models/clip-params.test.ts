@@ -9,7 +9,20 @@ import { clipShapes, inClipGroup, initClip } from "../../stdlib/models/clip-para
 import { weightEnsemble } from "../../stdlib/models/ensemble.ts";
 
 const c = clipConfigs["vit_tiny"]!;
-const arch = archFromFacts({ family: "clip", arch: "vit_tiny", width: c.width, layers: c.layers, heads: c.heads, patch: c.patch, imageSize: c.imageSize, embedDim: c.embedDim, text: c.text, groups: [], defaultTrainable: [], frozen: false });
+const arch = archFromFacts({
+  family: "clip",
+  arch: "vit_tiny",
+  width: c.width,
+  layers: c.layers,
+  heads: c.heads,
+  patch: c.patch,
+  imageSize: c.imageSize,
+  embedDim: c.embedDim,
+  text: c.text,
+  groups: [],
+  defaultTrainable: [],
+  frozen: false,
+});
 
 test("vit_tiny has ~1.25 M parameters (notes/toyworld.md) in HF keys", () => {
   const shapes = clipShapes(arch);
@@ -21,9 +34,17 @@ test("vit_tiny has ~1.25 M parameters (notes/toyworld.md) in HF keys", () => {
 test("`blocks` is CLIPSelf's trainable set: embeddings, class token, pre/post norms, projection and text stay frozen", () => {
   const keys = Object.keys(clipShapes(arch));
   const frozen = keys.filter((k) => !inClipGroup(k, "blocks"));
-  for (const k of ["vision_model.embeddings.patch_embedding.weight", "vision_model.embeddings.class_embedding",
-    "vision_model.embeddings.position_embedding.weight", "vision_model.pre_layrnorm.weight", "vision_model.post_layernorm.bias",
-    "visual_projection.weight", "text_projection.weight", "text_model.encoder.layers.0.mlp.fc1.weight", "logit_scale"])
+  for (const k of [
+    "vision_model.embeddings.patch_embedding.weight",
+    "vision_model.embeddings.class_embedding",
+    "vision_model.embeddings.position_embedding.weight",
+    "vision_model.pre_layrnorm.weight",
+    "vision_model.post_layernorm.bias",
+    "visual_projection.weight",
+    "text_projection.weight",
+    "text_model.encoder.layers.0.mlp.fc1.weight",
+    "logit_scale",
+  ])
     assert.ok(frozen.includes(k), k);
   assert.is(keys.filter((k) => inClipGroup(k, "blocks")).length, 4 * 16);
   assert.ok(keys.filter((k) => inClipGroup(k, "text")).every((k) => k.startsWith("text")));
@@ -31,7 +52,9 @@ test("`blocks` is CLIPSelf's trainable set: embeddings, class token, pre/post no
 
 test("initialisation is a function of the seed, equal on wasm and cpu", async () => {
   await initBackend("wasm");
-  const a = initClip(arch, 5), b = initClip(arch, 5), d = initClip(arch, 6);
+  const a = initClip(arch, 5),
+    b = initClip(arch, 5),
+    d = initClip(arch, 6);
   const key = "vision_model.encoder.layers.2.mlp.fc1.weight";
   const va = Float32Array.from(a[key]!.dataSync());
   assert.equal(Array.from(va), Array.from(b[key]!.dataSync()));
@@ -46,11 +69,18 @@ test("initialisation is a function of the seed, equal on wasm and cpu", async ()
 
 test("weight ensemble: α·student + (1−α)·original, per parameter, checked shapes", async () => {
   await initBackend("wasm");
-  const s = { w: tf.tensor1d([1, 2]), r: tf.tensor1d([5]) }, o = { w: tf.tensor1d([3, -2]) };
+  const s = { w: tf.tensor1d([1, 2]), r: tf.tensor1d([5]) },
+    o = { w: tf.tensor1d([3, -2]) };
   const e = weightEnsemble(s, o, 0.7);
-  assert.ok(Math.abs(e["w"]!.dataSync()[0]! - (0.7 * 1 + 0.3 * 3)) < 1e-6 && Math.abs(e["w"]!.dataSync()[1]! - (0.7 * 2 - 0.3 * 2)) < 1e-6);
+  assert.ok(
+    Math.abs(e["w"]!.dataSync()[0]! - (0.7 * 1 + 0.3 * 3)) < 1e-6 &&
+      Math.abs(e["w"]!.dataSync()[1]! - (0.7 * 2 - 0.3 * 2)) < 1e-6,
+  );
   assert.equal(Array.from(e["r"]!.dataSync()), [5]);
-  assert.throws(() => weightEnsemble({ w: tf.zeros([2]) }, { w: tf.zeros([3]) }, 0.5), /'w' is \[2\] in the student and \[3\]/);
+  assert.throws(
+    () => weightEnsemble({ w: tf.zeros([2]) }, { w: tf.zeros([3]) }, 0.5),
+    /'w' is \[2\] in the student and \[3\]/,
+  );
   assert.throws(() => weightEnsemble(s, o, 1.5), /α must lie in \[0, 1\]/);
 });
 

@@ -11,13 +11,17 @@ import { assertClose, loadFixture, type Fixture } from "../support/reference.ts"
 
 function setup(name: string) {
   const fx = loadFixture(`clip_tiny_${name}`);
-  const arch = archFromHfConfig((fx.meta["config"] as Record<string, unknown>));
-  const keys = [...fx.tensors.keys()].filter((k) => k.startsWith("param.")).map((k) => k.slice(6)).sort();
+  const arch = archFromHfConfig(fx.meta["config"] as Record<string, unknown>);
+  const keys = [...fx.tensors.keys()]
+    .filter((k) => k.startsWith("param."))
+    .map((k) => k.slice(6))
+    .sort();
   return { fx, arch, keys };
 }
 
 function outputs(fx: Fixture, arch: ReturnType<typeof archFromHfConfig>, params: Record<string, tf.Tensor>) {
-  const ids = fx.raw("ids"), [B, L] = ids.shape as [number, number];
+  const ids = fx.raw("ids"),
+    [B, L] = ids.shape as [number, number];
   const idsT = tf.tensor2d(ids.data as Int32Array, [B, L], "int32");
   return {
     image_embeds: encodeImage(params, arch, fx.tensor("images")),
@@ -50,11 +54,16 @@ for (const backend of ["wasm", "cpu"] as const) {
       const keys = all.filter((k) => !fixed.includes(k));
       tf.tidy(() => {
         const grads = tf.grads((...ts: tf.Tensor[]) => {
-          const params = Object.fromEntries([...keys.map((k, i) => [k, ts[i]!] as const), ...fixed.map((k) => [k, fx.tensor(`param.${k}`)] as const)]);
+          const params = Object.fromEntries([
+            ...keys.map((k, i) => [k, ts[i]!] as const),
+            ...fixed.map((k) => [k, fx.tensor(`param.${k}`)] as const),
+          ]);
           const o = outputs(fx, arch, params);
           return tf.addN([
-            tf.sum(tf.mul(o.dense, fx.tensor("r_dense"))), tf.sum(tf.mul(o.image_embeds, fx.tensor("r_image"))),
-            tf.sum(tf.mul(o.text_embeds, fx.tensor("r_text"))), tf.sum(tf.mul(o.dense_big, fx.tensor("r_dense_big"))),
+            tf.sum(tf.mul(o.dense, fx.tensor("r_dense"))),
+            tf.sum(tf.mul(o.image_embeds, fx.tensor("r_image"))),
+            tf.sum(tf.mul(o.text_embeds, fx.tensor("r_text"))),
+            tf.sum(tf.mul(o.dense_big, fx.tensor("r_dense_big"))),
           ]) as tf.Scalar;
         })(keys.map((k) => fx.tensor(`param.${k}`)));
         keys.forEach((k, i) => assertClose(grads[i]!, fx.raw(`grad.${k}`), `${name} ∂/∂${k}`, 2e-4, 1e-3));

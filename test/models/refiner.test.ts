@@ -13,7 +13,10 @@ import { assertClose, loadFixture } from "../support/reference.ts";
 const fx = loadFixture("refiner");
 const arch = archFromHfConfig(fx.meta["config"] as Record<string, unknown>);
 const ra = refinerArch(arch, { depth: fx.meta["depth"] as number });
-const base = () => Object.fromEntries([...fx.tensors.keys()].filter((k) => k.startsWith("param.")).map((k) => [k.slice(6), fx.tensor(k)]));
+const base = () =>
+  Object.fromEntries(
+    [...fx.tensors.keys()].filter((k) => k.startsWith("param.")).map((k) => [k.slice(6), fx.tensor(k)]),
+  );
 const rkeys = Object.keys(refinerShapes(ra)).sort();
 
 for (const backend of ["wasm", "cpu"] as const) {
@@ -35,9 +38,16 @@ for (const backend of ["wasm", "cpu"] as const) {
   test(`${backend}: a freshly initialised Refiner is the identity`, async () => {
     await initBackend(backend);
     tf.tidy(() => {
-      const P = base(), R = initRefiner(ra, 3);
+      const P = base(),
+        R = initRefiner(ra, 3);
       assert.equal(Object.keys(R).sort(), rkeys);
-      assertClose(refinedDenseFeatures({ ...P, ...R }, ra, fx.tensor("images")), denseFeatures(P, arch, fx.tensor("images")), "identity", 1e-5, 1e-5);
+      assertClose(
+        refinedDenseFeatures({ ...P, ...R }, ra, fx.tensor("images")),
+        denseFeatures(P, arch, fx.tensor("images")),
+        "identity",
+        1e-5,
+        1e-5,
+      );
     });
   });
 
@@ -46,7 +56,9 @@ for (const backend of ["wasm", "cpu"] as const) {
     tf.tidy(() => {
       for (const objective of ["infonce", "cosine"] as const) {
         const o = { tau: 0.2, objective, crop_min: 0.25, crop_max: 0.75, crops: 2 };
-        const { value, grads } = tf.valueAndGrads((s: tf.Tensor) => refinerSslLoss(s, fx.tensor("ssl.t"), o))([fx.tensor("ssl.s")]);
+        const { value, grads } = tf.valueAndGrads((s: tf.Tensor) => refinerSslLoss(s, fx.tensor("ssl.t"), o))([
+          fx.tensor("ssl.s"),
+        ]);
         assertClose(value, fx.raw(`ssl.${objective}.loss`), `${objective} loss`);
         assertClose(grads[0]!, fx.raw(`ssl.${objective}.grad`), `${objective} ∂s`, 1e-5, 1e-3);
       }
@@ -56,7 +68,9 @@ for (const backend of ["wasm", "cpu"] as const) {
 
 test("refiner_ssl crops are deterministic in (seed, step), inside the image, and cropAndResize samples their pixel centres", () => {
   const o = { tau: 0.2, objective: "infonce" as const, crop_min: 0.25, crop_max: 0.75, crops: 3 };
-  const a = sampleCrops(2, o, 7, 11, 64), b = sampleCrops(2, o, 7, 11, 64), c = sampleCrops(2, o, 7, 12, 64);
+  const a = sampleCrops(2, o, 7, 11, 64),
+    b = sampleCrops(2, o, 7, 11, 64),
+    c = sampleCrops(2, o, 7, 12, 64);
   assert.equal(Array.from(a.boxes), Array.from(b.boxes));
   assert.not.equal(Array.from(a.boxes), Array.from(c.boxes));
   assert.equal(Array.from(a.boxImage), [0, 0, 0, 1, 1, 1]);
@@ -65,9 +79,11 @@ test("refiner_ssl crops are deterministic in (seed, step), inside the image, and
     assert.ok(x0! >= 0 && y0! >= 0 && x1! <= 1 && y1! <= 1 && x1! - x0! >= 0.25 && x1! - x0! <= 0.75);
     // first and last samples of cropAndResize (pixel indices) = first/last pixel centres of the crop
     const [ty1, , ty2] = a.tfBoxes.slice(4 * i, 4 * i + 4);
-    const H = 64, a0 = y0! * H, b0 = y1! * H;
+    const H = 64,
+      a0 = y0! * H,
+      b0 = y1! * H;
     assert.ok(Math.abs(ty1! * (H - 1) - (a0 + (b0 - a0) / (2 * H) - 0.5)) < 1e-4);
-    assert.ok(Math.abs(ty2! * (H - 1) - (a0 + (H - 0.5) * (b0 - a0) / H - 0.5)) < 1e-3);
+    assert.ok(Math.abs(ty2! * (H - 1) - (a0 + ((H - 0.5) * (b0 - a0)) / H - 0.5)) < 1e-3);
   }
 });
 

@@ -13,7 +13,8 @@ for (const backend of ["wasm", "cpu"] as const) {
   test(`${backend}: maskPool matches torch (output and gradient)`, async () => {
     await initBackend(backend);
     tf.tidy(() => {
-      const f = fx.tensor("features") as tf.Tensor4D, masks = fx.tensor("masks") as tf.Tensor3D;
+      const f = fx.tensor("features") as tf.Tensor4D,
+        masks = fx.tensor("masks") as tf.Tensor3D;
       const idx = fx.tensor("mask_index") as tf.Tensor1D;
       const out = maskPool(f, masks, idx);
       assertClose(out, fx.raw("out"), "maskPool output", 1e-5, 1e-4);
@@ -23,7 +24,11 @@ for (const backend of ["wasm", "cpu"] as const) {
       assertClose(grad, fx.raw("dfeatures"), "maskPool gradient", 1e-5, 1e-4);
       // masks already in image order take the no-permutation path; same numbers
       const sorted = [1, 2, 6, 3, 5, 0, 4];
-      const out2 = maskPool(f, tf.gather(masks, sorted), sorted.map((i) => (idx.dataSync()[i]!)));
+      const out2 = maskPool(
+        f,
+        tf.gather(masks, sorted),
+        sorted.map((i) => idx.dataSync()[i]!),
+      );
       assertClose(out2, tf.gather(out, sorted), "maskPool, sorted masks", 1e-6, 1e-6);
     });
   });

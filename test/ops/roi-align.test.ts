@@ -8,7 +8,17 @@ import { initBackend } from "../../stdlib/tensor/backend.ts";
 import { roiAlign, planRoiAlign, type RoiStrategy } from "../../stdlib/ops/roi-align.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
 
-interface Case { B: number; C: number; H: number; W: number; n: number; out: [number, number]; scale: number; sampling: number; aligned: boolean }
+interface Case {
+  B: number;
+  C: number;
+  H: number;
+  W: number;
+  n: number;
+  out: [number, number];
+  scale: number;
+  sampling: number;
+  aligned: boolean;
+}
 
 const fx = loadFixture("roi_align");
 const cases = fx.meta["cases"] as Case[];
@@ -19,12 +29,21 @@ function check(i: number, c: Case, impl?: "kernel" | "matmul", strategy?: RoiStr
     const feats = fx.tensor(p + "features") as tf.Tensor4D;
     const boxes = fx.tensor(p + "boxes") as tf.Tensor2D;
     const idx = fx.tensor(p + "box_index") as tf.Tensor1D;
-    const opts = { spatialScale: c.scale, samplingRatio: c.sampling, aligned: c.aligned, impl, strategy, imagesPerChunk };
+    const opts = {
+      spatialScale: c.scale,
+      samplingRatio: c.sampling,
+      aligned: c.aligned,
+      impl,
+      strategy,
+      imagesPerChunk,
+    };
     const what = `case ${i} (${JSON.stringify(c)}, ${impl ?? "auto"}, ${strategy ?? "auto"}, chunk ${imagesPerChunk ?? "auto"})`;
     const out = roiAlign(feats, boxes, idx, c.out, opts);
     assertClose(out, fx.raw(p + "out"), `${what} output`, 1e-5, 1e-4);
     const dout = fx.tensor(p + "dout");
-    const grad = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(roiAlign(f as tf.Tensor4D, boxes, idx, c.out, opts), dout)))(feats);
+    const grad = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(roiAlign(f as tf.Tensor4D, boxes, idx, c.out, opts), dout)))(
+      feats,
+    );
     assertClose(grad, fx.raw(p + "dfeatures"), `${what} gradient`, 1e-5, 1e-4);
   });
 }
@@ -32,7 +51,10 @@ function check(i: number, c: Case, impl?: "kernel" | "matmul", strategy?: RoiStr
 for (const backend of ["wasm", "cpu"] as const) {
   test(`${backend}: roiAlign kernels (and the default choice) match torchvision (output and gradient)`, async () => {
     await initBackend(backend);
-    cases.forEach((c, i) => { check(i, c, "kernel"); check(i, c); });
+    cases.forEach((c, i) => {
+      check(i, c, "kernel");
+      check(i, c);
+    });
   });
 
   test(`${backend}: roiAlign matMul path matches torchvision, both strategies, every chunking`, async () => {
@@ -47,22 +69,26 @@ for (const backend of ["wasm", "cpu"] as const) {
     });
   });
 
-  for (const impl of ["kernel", "matmul"] as const) test(`${backend}/${impl}: roiAlign inside optimizer-style tidy leaks no tensors`, async () => {
-    await initBackend(backend);
-    const feats = tf.variable(tf.randomNormal([3, 6, 6, 4])) as tf.Variable<tf.Rank.R4>;
-    const boxes = tf.tensor2d([0, 0, 3, 3, 1, 2, 6, 6, -1, -1, 2, 7, 2, 2, 2.5, 2.5], [4, 4]);
-    const idx = tf.tensor1d([2, 0, 2, 1], "int32");
-    const step = () => tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(roiAlign(feats, boxes, idx, [2, 2], { impl }))));
-      value.dataSync();
-      grads[feats.name]!.dataSync();
+  for (const impl of ["kernel", "matmul"] as const)
+    test(`${backend}/${impl}: roiAlign inside optimizer-style tidy leaks no tensors`, async () => {
+      await initBackend(backend);
+      const feats = tf.variable(tf.randomNormal([3, 6, 6, 4])) as tf.Variable<tf.Rank.R4>;
+      const boxes = tf.tensor2d([0, 0, 3, 3, 1, 2, 6, 6, -1, -1, 2, 7, 2, 2, 2.5, 2.5], [4, 4]);
+      const idx = tf.tensor1d([2, 0, 2, 1], "int32");
+      const step = () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() =>
+            tf.sum(tf.square(roiAlign(feats, boxes, idx, [2, 2], { impl }))),
+          );
+          value.dataSync();
+          grads[feats.name]!.dataSync();
+        });
+      step();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      assert.is(tf.memory().numTensors, before);
+      tf.dispose([feats, boxes, idx]);
     });
-    step();
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) step();
-    assert.is(tf.memory().numTensors, before);
-    tf.dispose([feats, boxes, idx]);
-  });
 }
 
 test("roiAlign: no boxes gives [0, oh, ow, C]; bad image index is an error", async () => {

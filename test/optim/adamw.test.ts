@@ -10,7 +10,15 @@ import { decays } from "../../stdlib/models/clip-params.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
 
 const fx = loadFixture("optim");
-const meta = fx.meta as { lr: number; weight_decay: number; betas: [number, number]; eps: number; warmup: number; total: number; lrs: number[] };
+const meta = fx.meta as {
+  lr: number;
+  weight_decay: number;
+  betas: [number, number];
+  eps: number;
+  warmup: number;
+  total: number;
+  lrs: number[];
+};
 const keys = ["fc.weight", "fc.bias", "layer_norm1.weight", "emb.weight"];
 
 test("schedule: warmup then cosine equals open_clip's cosine_lr", () => {
@@ -19,13 +27,18 @@ test("schedule: warmup then cosine equals open_clip's cosine_lr", () => {
 });
 
 test("decay rule: matrices decay; biases, norms and 1-D parameters do not", () => {
-  assert.equal(keys.map((k) => decays(k, fx.raw(`init.${k}`).shape)), [true, false, false, true]);
+  assert.equal(
+    keys.map((k) => decays(k, fx.raw(`init.${k}`).shape)),
+    [true, false, false, true],
+  );
 });
 
 for (const backend of ["wasm", "cpu"] as const) {
   test(`${backend}: ${meta.total} AdamW steps equal torch's parameters and moments`, async () => {
     await initBackend(backend);
-    const params = Object.fromEntries(keys.map((k) => [k, tf.variable(fx.tensor(`init.${k}`), false, `${backend}.optim.${k}`)]));
+    const params = Object.fromEntries(
+      keys.map((k) => [k, tf.variable(fx.tensor(`init.${k}`), false, `${backend}.optim.${k}`)]),
+    );
     const state = adamwInit(params, `${backend}.adam`);
     const o = { lr: meta.lr, weight_decay: meta.weight_decay, betas: meta.betas, eps: meta.eps };
     for (let step = 0; step < meta.total; step++) {

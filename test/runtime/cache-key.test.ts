@@ -12,13 +12,22 @@ import { cacheKey } from "../../runtime/cache.ts";
 const dir = mkdtempSync(path.join(os.tmpdir(), "scdx-key-"));
 const w = path.join(dir, "w");
 mkdirSync(w);
-for (const [f, text] of [["model.safetensors", "weights"], ["config.json", "{}"], ["words.txt", "a\n"], ["PROVENANCE.md", "# notes"]]) writeFileSync(path.join(w, f!), text!);
+for (const [f, text] of [
+  ["model.safetensors", "weights"],
+  ["config.json", "{}"],
+  ["words.txt", "a\n"],
+  ["PROVENANCE.md", "# notes"],
+])
+  writeFileSync(path.join(w, f!), text!);
 const file = path.join(dir, "s.scd");
-writeFileSync(file, `experiment k
+writeFileSync(
+  file,
+  `experiment k
 data val = shapes(images: 4)
 model m = clip(arch: vit_tiny, weights: "w")
 bench b = unsupervised_segmentation(m, val)
-`);
+`,
+);
 
 function key(): { key: string; files: Record<string, string> } {
   const r = compile(file, fsHost, {});
@@ -30,9 +39,17 @@ function key(): { key: string; files: Record<string, string> } {
 }
 
 test("weights folder: the loader's files are keyed, other files are not", () => {
-  assert.equal(weightFiles(w).map(([f]) => f), ["config.json", "model.safetensors", "words.txt"]);
+  assert.equal(
+    weightFiles(w).map(([f]) => f),
+    ["config.json", "model.safetensors", "words.txt"],
+  );
   const a = key();
-  assert.equal(Object.keys(a.files).map((k) => k.split("/").pop()).sort(), ["config.json", "model.safetensors", "words.txt"]);
+  assert.equal(
+    Object.keys(a.files)
+      .map((k) => k.split("/").pop())
+      .sort(),
+    ["config.json", "model.safetensors", "words.txt"],
+  );
   writeFileSync(path.join(w, "PROVENANCE.md"), "# edited");
   assert.is(key().key, a.key, "a doc edit changes no key");
   writeFileSync(path.join(w, "config.json"), '{"layer_norm_eps": 10}');

@@ -8,7 +8,15 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { acquireLock, lockFile, pidAlive, readLock, removeStale, removeStaleLocks, type LockInfo } from "../../runtime/cache-lock.ts";
+import {
+  acquireLock,
+  lockFile,
+  pidAlive,
+  readLock,
+  removeStale,
+  removeStaleLocks,
+  type LockInfo,
+} from "../../runtime/cache-lock.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-lock-"));
 let n = 0;
@@ -20,7 +28,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function fakeLock(root: string, holder: { pid: number; host: string }, ageMs: number): string {
   const file = lockFile(root, KEY);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ ...holder, started: new Date().toISOString(), heartbeat: new Date().toISOString(), token: "feedfeed" }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      ...holder,
+      started: new Date().toISOString(),
+      heartbeat: new Date().toISOString(),
+      token: "feedfeed",
+    }),
+  );
   const t = new Date(Date.now() - ageMs);
   fs.utimesSync(file, t, t);
   return file;
@@ -34,7 +50,10 @@ test("a second acquire waits until the holder releases, and onWait is told who h
   assert.is(info.host, os.hostname());
   const waits: LockInfo[] = [];
   let releasedAt = 0;
-  const second = acquireLock(root, KEY, { pollMs: 20, onWait: (h) => waits.push(h) }).then((l) => ({ l, at: performance.now() }));
+  const second = acquireLock(root, KEY, { pollMs: 20, onWait: (h) => waits.push(h) }).then((l) => ({
+    l,
+    at: performance.now(),
+  }));
   await sleep(250);
   assert.is(waits.length, 1, "onWait once");
   assert.is(waits[0]!.pid, process.pid);
@@ -70,7 +89,11 @@ test("a lock whose heartbeat is older than staleMs is taken over at once", async
     assert.is((e as Error).message, "gave up");
   }
   assert.ok(waited);
-  assert.is(JSON.parse(fs.readFileSync(lockFile(root, KEY), "utf8")).token, "feedfeed", "the live holder's lock is untouched");
+  assert.is(
+    JSON.parse(fs.readFileSync(lockFile(root, KEY), "utf8")).token,
+    "feedfeed",
+    "the live holder's lock is untouched",
+  );
 });
 
 test("a lock of a dead process on this host is taken over at once, however fresh", async () => {
@@ -97,7 +120,10 @@ test("two waiters stealing one stale lock: one gets it, the other waits for its 
     };
     await Promise.all([take("a"), take("b")]);
     // Never both inside: entries alternate acquire/release.
-    assert.ok(order[0]![1] === "+" && order[1] === order[0]![0] + "-" && order[2]![1] === "+" && order[3]![1] === "-", order.join(" "));
+    assert.ok(
+      order[0]![1] === "+" && order[1] === order[0]![0] + "-" && order[2]![1] === "+" && order[3]![1] === "-",
+      order.join(" "),
+    );
     assert.equal(fs.readdirSync(path.join(root, "locks")), [], "no lock or aside file left");
   }
 });
@@ -143,12 +169,19 @@ test("removeStaleLocks removes stale and dead-holder locks only", async () => {
 });
 
 test("two processes racing for one stage: exactly one computes, both end with the same entry", async () => {
-  const root = freshRoot(), log = path.join(root, "computed.log"), barrier = path.join(root, "barrier");
+  const root = freshRoot(),
+    log = path.join(root, "computed.log"),
+    barrier = path.join(root, "barrier");
   fs.mkdirSync(root, { recursive: true });
   fs.writeFileSync(log, "");
   const script = path.join(import.meta.dirname, "support-cache-race.ts");
-  const run = (id: string) => promisify(execFile)(process.execPath, ["--import", "tsx", script, root, "stage-x", log, barrier, id], { cwd: path.join(import.meta.dirname, "../..") });
-  const outs = (await Promise.all([run("p1"), run("p2")])).map((r) => JSON.parse(r.stdout) as { dir: string; computed: boolean; waited: boolean; by: string });
+  const run = (id: string) =>
+    promisify(execFile)(process.execPath, ["--import", "tsx", script, root, "stage-x", log, barrier, id], {
+      cwd: path.join(import.meta.dirname, "../.."),
+    });
+  const outs = (await Promise.all([run("p1"), run("p2")])).map(
+    (r) => JSON.parse(r.stdout) as { dir: string; computed: boolean; waited: boolean; by: string },
+  );
   assert.is(fs.readFileSync(log, "utf8").trim().split("\n").length, 1, "computed once");
   assert.is(outs.filter((o) => o.computed).length, 1);
   assert.is(outs[0]!.dir, outs[1]!.dir);

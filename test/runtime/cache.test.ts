@@ -14,7 +14,10 @@ import { acquireLock } from "../../runtime/cache-lock.ts";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-cache-"));
 let n = 0;
 const freshRoot = () => path.join(tmp, `c${n++}`);
-const fieldsOf = (name: string): KeyFields => ({ definition: { value: name, why: "test" }, backend: { value: "cpu", why: "test" } });
+const fieldsOf = (name: string): KeyFields => ({
+  definition: { value: name, why: "test" },
+  backend: { value: "cpu", why: "test" },
+});
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
 /** An entry with a top-level file and one in a subfolder. */
@@ -35,7 +38,10 @@ async function put(cache: Cache, name: string, bytes = 1000) {
 test("cacheKey is sha256 of the canonical JSON of the values; `why` is not hashed", () => {
   const f: KeyFields = { b: { value: [1, "x"], why: "one" }, a: { value: { z: null, y: true }, why: "two" } };
   assert.is(cacheKey(f), sha('{"a":{"y":true,"z":null},"b":[1,"x"]}'));
-  assert.is(cacheKey({ a: { value: { y: true, z: null }, why: "other" }, b: { value: [1, "x"], why: "" } }), cacheKey(f));
+  assert.is(
+    cacheKey({ a: { value: { y: true, z: null }, why: "other" }, b: { value: [1, "x"], why: "" } }),
+    cacheKey(f),
+  );
   assert.is.not(cacheKey({ ...f, b: { value: [1, "y"], why: "one" } }), cacheKey(f));
 });
 
@@ -64,10 +70,20 @@ test("write refuses a key that its fields do not hash to, and leaves nothing whe
   const cache = new Cache(freshRoot());
   await rejects(() => cache.write(cacheKey(fieldsOf("a")), fieldsOf("b"), async () => {}), /does not match its fields/);
   const key = cacheKey(fieldsOf("a"));
-  await rejects(() => cache.write(key, fieldsOf("a"), async (d) => { fs.writeFileSync(path.join(d, "x"), "1"); throw new Error("stage blew up"); }), /stage blew up/);
+  await rejects(
+    () =>
+      cache.write(key, fieldsOf("a"), async (d) => {
+        fs.writeFileSync(path.join(d, "x"), "1");
+        throw new Error("stage blew up");
+      }),
+    /stage blew up/,
+  );
   assert.is((await cache.lookup(key)).status, "miss");
   assert.equal(fs.readdirSync(path.join(cache.root, "tmp")), []);
-  await rejects(() => cache.write(key, fieldsOf("a"), async (d) => fs.writeFileSync(path.join(d, "manifest.json"), "{}")), /manifest\.json/);
+  await rejects(
+    () => cache.write(key, fieldsOf("a"), async (d) => fs.writeFileSync(path.join(d, "manifest.json"), "{}")),
+    /manifest\.json/,
+  );
 });
 
 /** Damages an entry with `harm`; the lookup must say damaged (with `reason`), the entry must be gone. */
@@ -90,17 +106,26 @@ async function expectDamaged(harm: (dir: string) => void, reason: RegExp, before
 // A whole-second mtime can be put back exactly, so only the ctime in the memo's stamp catches this edit.
 const T = new Date("2024-01-01T00:00:00Z");
 test("one flipped byte (same size, mtime put back) is damage, although this process verified the file before", () =>
-  expectDamaged((dir) => {
-    const f = path.join(dir, "weights.bin"), b = fs.readFileSync(f);
-    b[2000] ^= 1;
-    fs.writeFileSync(f, b);
-    fs.utimesSync(f, T, T);
-  }, /weights\.bin` does not match its checksum/, (dir) => fs.utimesSync(path.join(dir, "weights.bin"), T, T)));
+  expectDamaged(
+    (dir) => {
+      const f = path.join(dir, "weights.bin"),
+        b = fs.readFileSync(f);
+      b[2000] ^= 1;
+      fs.writeFileSync(f, b);
+      fs.utimesSync(f, T, T);
+    },
+    /weights\.bin` does not match its checksum/,
+    (dir) => fs.utimesSync(path.join(dir, "weights.bin"), T, T),
+  ));
 
-test("a truncated file is damage", () => expectDamaged((dir) => fs.truncateSync(path.join(dir, "weights.bin"), 100), /has 100 bytes, the manifest says 4096/));
-test("a missing file is damage", () => expectDamaged((dir) => fs.rmSync(path.join(dir, "ckpt", "step.json")), /ckpt\/step\.json` is missing/));
-test("a missing manifest is damage", () => expectDamaged((dir) => fs.rmSync(path.join(dir, "manifest.json")), /manifest\.json is missing/));
-test("a corrupt manifest is damage", () => expectDamaged((dir) => fs.writeFileSync(path.join(dir, "manifest.json"), '{"format":1,'), /not JSON/));
+test("a truncated file is damage", () =>
+  expectDamaged((dir) => fs.truncateSync(path.join(dir, "weights.bin"), 100), /has 100 bytes, the manifest says 4096/));
+test("a missing file is damage", () =>
+  expectDamaged((dir) => fs.rmSync(path.join(dir, "ckpt", "step.json")), /ckpt\/step\.json` is missing/));
+test("a missing manifest is damage", () =>
+  expectDamaged((dir) => fs.rmSync(path.join(dir, "manifest.json")), /manifest\.json is missing/));
+test("a corrupt manifest is damage", () =>
+  expectDamaged((dir) => fs.writeFileSync(path.join(dir, "manifest.json"), '{"format":1,'), /not JSON/));
 test("a manifest whose key fields were edited is damage", () =>
   expectDamaged((dir) => {
     const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
@@ -122,7 +147,8 @@ test("a manifest naming a path outside the entry is damage", () =>
 
 test("two concurrent writes of one key: both return the same verified entry, one exists", async () => {
   const cache = new Cache(freshRoot());
-  const fields = fieldsOf("race"), key = cacheKey(fields);
+  const fields = fieldsOf("race"),
+    key = cacheKey(fields);
   const produce = (tag: string) => async (dir: string) => {
     await new Promise((r) => setTimeout(r, 20));
     fs.writeFileSync(path.join(dir, "out.txt"), "same result");
@@ -138,7 +164,8 @@ test("two concurrent writes of one key: both return the same verified entry, one
 
 test("ls sums file sizes and shows name and kind; verify re-hashes and removes damaged entries", async () => {
   const cache = new Cache(freshRoot());
-  const a = await put(cache, "distill", 3000), b = await put(cache, "regions", 2000);
+  const a = await put(cache, "distill", 3000),
+    b = await put(cache, "regions", 2000);
   const ls = await cache.ls();
   assert.is(ls.length, 2);
   for (const e of [a, b]) {
@@ -147,12 +174,16 @@ test("ls sums file sizes and shows name and kind; verify re-hashes and removes d
     assert.is(s.name, e.manifest.meta && (e.manifest.meta as { name: string }).name);
     assert.is(s.kind, "train");
   }
-  const f = path.join(b.dir, "weights.bin"), buf = fs.readFileSync(f);
+  const f = path.join(b.dir, "weights.bin"),
+    buf = fs.readFileSync(f);
   buf[0] ^= 255;
   fs.writeFileSync(f, buf);
   const v = await cache.verify();
   assert.equal(v.ok, [a.key]);
-  assert.equal(v.damaged.map((d) => d.key), [b.key]);
+  assert.equal(
+    v.damaged.map((d) => d.key),
+    [b.key],
+  );
   assert.not.ok(fs.existsSync(b.dir));
   assert.equal((await cache.verify()).damaged, []);
 });
@@ -171,7 +202,10 @@ const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
 
 test("gc: removes entries unused for N days (a hit counts as use), honours keep and dry-run", async () => {
   const cache = new Cache(freshRoot());
-  const old = await put(cache, "old"), used = await put(cache, "used"), fresh = await put(cache, "fresh"), kept = await put(cache, "kept");
+  const old = await put(cache, "old"),
+    used = await put(cache, "used"),
+    fresh = await put(cache, "fresh"),
+    kept = await put(cache, "kept");
   for (const e of [old, used, kept]) fs.utimesSync(e.dir, daysAgo(40), daysAgo(40));
   assert.is((await cache.lookup(used.key)).status, "hit");
   const oldManifest = fs.statSync(path.join(old.dir, "manifest.json")).size;
@@ -193,7 +227,9 @@ test("gc: removes temp dirs of dead local processes and old unlocked ones; keeps
   await put(cache, "x");
   const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
   const host = os.hostname().replace(/[^A-Za-z0-9.-]/g, "_");
-  const k1 = cacheKey(fieldsOf("t1")), k2 = cacheKey(fieldsOf("t2")), k3 = cacheKey(fieldsOf("t3"));
+  const k1 = cacheKey(fieldsOf("t1")),
+    k2 = cacheKey(fieldsOf("t2")),
+    k3 = cacheKey(fieldsOf("t3"));
   const mk = (name: string, ageH: number) => {
     const d = path.join(cache.root, "tmp", name);
     fs.mkdirSync(d, { recursive: true });
@@ -218,7 +254,8 @@ test("gc: removes temp dirs of dead local processes and old unlocked ones; keeps
 });
 
 test("resolveCacheRoot: --cache beats SCDX_CACHE beats <project>/.scdx/cache; projectDirOf finds package.json or .git", () => {
-  const proj = path.join(tmp, "proj"), sub = path.join(proj, "studies", "deep");
+  const proj = path.join(tmp, "proj"),
+    sub = path.join(proj, "studies", "deep");
   fs.mkdirSync(sub, { recursive: true });
   fs.writeFileSync(path.join(proj, "package.json"), "{}");
   const scd = path.join(sub, "s.scd");
@@ -231,7 +268,11 @@ test("resolveCacheRoot: --cache beats SCDX_CACHE beats <project>/.scdx/cache; pr
   assert.is(projectDirOf(path.join(bare, "a.scd")), path.join(tmp, "bare"));
   // tmpdir has neither above it (normally): the .scd's own folder.
   const lone = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-lone-"));
-  if (![lone, ...ancestors(lone)].some((d) => fs.existsSync(path.join(d, "package.json")) || fs.existsSync(path.join(d, ".git")))) {
+  if (
+    ![lone, ...ancestors(lone)].some(
+      (d) => fs.existsSync(path.join(d, "package.json")) || fs.existsSync(path.join(d, ".git")),
+    )
+  ) {
     assert.is(projectDirOf(path.join(lone, "a.scd")), lone);
   }
   fs.rmSync(lone, { recursive: true });

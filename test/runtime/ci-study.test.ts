@@ -19,14 +19,28 @@ test("examples/shapes/ci.scd runs end to end: 10 stages for 14 uses, metrics for
     assert.is(r.code, 0, r.out + r.err);
     const runs = path.join(dir, ".scdx", "runs");
     const runDir = path.join(runs, readdirSync(runs)[0]!);
-    const ev = readFileSync(path.join(runDir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RunEvent);
+    const ev = readFileSync(path.join(runDir, "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RunEvent);
     const start = ev.find((e) => e.type === "run-start") as Extract<RunEvent, { type: "run-start" }>;
     assert.is(start.stages.length, 10);
     assert.is(ev.filter((e) => e.type === "stage-done").length, 10);
-    const results = JSON.parse(readFileSync(path.join(runDir, "results.json"), "utf8")) as { trials: { params: { lambda: number }; metrics: Record<string, number | null> }[] };
-    assert.equal(results.trials.map((t) => t.params.lambda), [0, 0.5]);
+    const results = JSON.parse(readFileSync(path.join(runDir, "results.json"), "utf8")) as {
+      trials: { params: { lambda: number }; metrics: Record<string, number | null> }[];
+    };
+    assert.equal(
+      results.trials.map((t) => t.params.lambda),
+      [0, 0.5],
+    );
     for (const t of results.trials) {
-      for (const m of ["teacher_regions.box.thing.top1", "teacher_regions.crop.thing.top1", "teacher_spatial.miou", "regions.mask.stuff.top1", "spatial.miou"]) {
+      for (const m of [
+        "teacher_regions.box.thing.top1",
+        "teacher_regions.crop.thing.top1",
+        "teacher_spatial.miou",
+        "regions.mask.stuff.top1",
+        "spatial.miou",
+      ]) {
         const v = t.metrics[m];
         assert.ok(typeof v === "number" && v >= 0 && v <= 1, `${m} = ${v}`);
       }

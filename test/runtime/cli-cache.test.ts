@@ -14,9 +14,15 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-cli-cache-"));
 let n = 0;
 
 async function scdxCache(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   try {
-    const code = await cacheCommand.run(argv, { out: (s) => void (out += s), err: (s) => void (err += s), color: false, cwd });
+    const code = await cacheCommand.run(argv, {
+      out: (s) => void (out += s),
+      err: (s) => void (err += s),
+      color: false,
+      cwd,
+    });
     return { code, out, err };
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, out, err: err + e.message };
@@ -31,8 +37,17 @@ async function populated() {
   const put = async (name: string, kind: string, bytes: number) => {
     const fields = { definition: { value: name, why: "test" } };
     const key = cacheKey(fields);
-    const w = await cache.write(key, fields, async (d) => (fs.writeFileSync(path.join(d, "out.bin"), Buffer.alloc(bytes, 7)), { name, kind }));
-    return { key, dir: w.dir, bytes: bytes + fs.statSync(path.join(w.dir, "manifest.json")).size, created: w.manifest.created };
+    const w = await cache.write(
+      key,
+      fields,
+      async (d) => (fs.writeFileSync(path.join(d, "out.bin"), Buffer.alloc(bytes, 7)), { name, kind }),
+    );
+    return {
+      key,
+      dir: w.dir,
+      bytes: bytes + fs.statSync(path.join(w.dir, "manifest.json")).size,
+      created: w.manifest.created,
+    };
   };
   return { root, cache, distill: await put("distill", "train", 3 << 20), regions: await put("regions", "bench", 2048) };
 }
@@ -43,11 +58,19 @@ test("ls: one row per entry with key prefix, name, kind, size, times; then the t
   assert.is(r.code, 0, r.err);
   const lines = r.out.trimEnd().split("\n");
   assert.match(lines[0]!, /^KEY\s+NAME\s+KIND\s+SIZE\s+CREATED\s+LAST USED$/);
-  for (const [e, name, kind] of [[distill, "distill", "train"], [regions, "regions", "bench"]] as const) {
+  for (const [e, name, kind] of [
+    [distill, "distill", "train"],
+    [regions, "regions", "bench"],
+  ] as const) {
     const row = lines.find((l) => l.startsWith(e.key.slice(0, 12)));
     assert.ok(row, `a row for ${name}`);
     const t = formatTime(e.created);
-    assert.match(row!, new RegExp(`^${e.key.slice(0, 12)}\\s+${name}\\s+${kind}\\s+${formatBytes(e.bytes).replace(".", "\\.")}\\s+${t}\\s+\\d{4}-`));
+    assert.match(
+      row!,
+      new RegExp(
+        `^${e.key.slice(0, 12)}\\s+${name}\\s+${kind}\\s+${formatBytes(e.bytes).replace(".", "\\.")}\\s+${t}\\s+\\d{4}-`,
+      ),
+    );
   }
   assert.is(formatBytes(distill.bytes), "3.0 MiB");
   assert.is(formatBytes(2048 + 1023), "3.0 KiB");
@@ -71,12 +94,16 @@ test("verify: exit 0 when all is well; exit 1 listing a damaged entry, which is 
   let r = await scdxCache(tmp, "verify", "--cache", root);
   assert.is(r.code, 0);
   assert.is(r.out, "2 entries verified: 2 ok\n");
-  const f = path.join(regions.dir, "out.bin"), b = fs.readFileSync(f);
+  const f = path.join(regions.dir, "out.bin"),
+    b = fs.readFileSync(f);
   b[100] = 8;
   fs.writeFileSync(f, b);
   r = await scdxCache(tmp, "verify", "--cache", root);
   assert.is(r.code, 1);
-  assert.match(r.out, new RegExp(`^damaged  ${regions.key.slice(0, 12)}  regions  \`out.bin\` does not match its checksum — removed\n`));
+  assert.match(
+    r.out,
+    new RegExp(`^damaged  ${regions.key.slice(0, 12)}  regions  \`out.bin\` does not match its checksum — removed\n`),
+  );
   assert.match(r.out, /2 entries verified: 1 ok, 1 damaged \(removed; the next run recomputes it\)\n$/);
   assert.not.ok(fs.existsSync(regions.dir));
   assert.ok(fs.existsSync(distill.dir));
@@ -91,9 +118,17 @@ test("gc: entries unused for longer than --older-than go (default 30 days); --dr
   fs.utimesSync(distill.dir, ago, ago);
   let r = await scdxCache(tmp, "gc", "--cache", root);
   assert.is(r.code, 0);
-  assert.match(r.out, /^removed 0 entries not used for 30 days \(0 B\), 0 abandoned temp dirs, 0 stale locks; 2 entries left\n$/);
+  assert.match(
+    r.out,
+    /^removed 0 entries not used for 30 days \(0 B\), 0 abandoned temp dirs, 0 stale locks; 2 entries left\n$/,
+  );
   r = await scdxCache(tmp, "gc", "--cache", root, "--older-than", "7", "--dry-run");
-  assert.match(r.out, new RegExp(`^would remove  ${distill.key.slice(0, 12)}  distill  3\\.0 MiB  last used ${formatTime(ago.toISOString())}\n`));
+  assert.match(
+    r.out,
+    new RegExp(
+      `^would remove  ${distill.key.slice(0, 12)}  distill  3\\.0 MiB  last used ${formatTime(ago.toISOString())}\n`,
+    ),
+  );
   assert.match(r.out, /would remove 1 entry not used for 7 days \(3\.0 MiB\), .*; 2 entries stay\n$/);
   assert.ok(fs.existsSync(distill.dir));
   r = await scdxCache(tmp, "gc", "--cache", root, "--older-than", "7");
@@ -106,7 +141,8 @@ test("gc: entries unused for longer than --older-than go (default 30 days); --dr
 });
 
 test("path: --cache, then SCDX_CACHE, then .scdx/cache in the project of the current folder", async () => {
-  const proj = path.join(tmp, "proj"), sub = path.join(proj, "a", "b");
+  const proj = path.join(tmp, "proj"),
+    sub = path.join(proj, "a", "b");
   fs.mkdirSync(sub, { recursive: true });
   fs.mkdirSync(path.join(proj, ".git"));
   const saved = process.env["SCDX_CACHE"];
@@ -138,7 +174,8 @@ test("usage errors exit 2 with a plain message; --help lists every subcommand", 
   }
   const h = await scdxCache(tmp, "--help");
   assert.is(h.code, 0);
-  for (const s of ["ls", "verify", "gc", "path", "--older-than DAYS", "--dry-run", "--cache DIR", "SCDX_CACHE"]) assert.ok(h.out.includes(s), s);
+  for (const s of ["ls", "verify", "gc", "path", "--older-than DAYS", "--dry-run", "--cache DIR", "SCDX_CACHE"])
+    assert.ok(h.out.includes(s), s);
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

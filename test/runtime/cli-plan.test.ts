@@ -33,13 +33,17 @@ function trialTable(out: string): Record<string, string>[] {
   return rows;
 }
 
-const TO_RUN = /^[0-9a-f]{8} ▶$/, CACHED = /^[0-9a-f]{8} ✓$/;
+const TO_RUN = /^[0-9a-f]{8} ▶$/,
+  CACHED = /^[0-9a-f]{8} ✓$/;
 
 test("plan: shared stages are marked, later trials refer to the first; nothing is cached in an empty cache", async () => {
   const cache = path.join(tmp(), "cache");
   const r = await scdx("plan", "examples/shapes/sweep.scd", "--cache", cache, "--backend", "wasm");
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /^shapes_ablation: 8 trials \(sweep over lambda × tau\); 27 distinct stages for 48 trial×stage uses \(21 shared\)\n/);
+  assert.match(
+    r.out,
+    /^shapes_ablation: 8 trials \(sweep over lambda × tau\); 27 distinct stages for 48 trial×stage uses \(21 shared\)\n/,
+  );
   assert.match(r.out, /\nstage\s+kind\s+nodes\s+trials per node\s+cached\s+to run\s+memory\s+reached by\n/);
   assert.match(r.out, /\nrefine\s+train\s+1\s+8 \(shared\)\s+0\s+1\s+\d+ MiB\s+refine_steps, seed\n/);
   assert.match(r.out, /\ndistill\s+train\s+8\s+1\s+0\s+8\s+\d+ MiB\s/);
@@ -75,7 +79,21 @@ test("plan after a run of pretrain alone: pretrain cached (✓), everything else
   copyFileSync(path.join(repoRoot, "examples/shapes/ci.scd"), file);
   const cache = path.join(dir, "cache");
   const set = ["--set", "pretrain_steps=2"];
-  const run = await scdx("run", file, "--only", "pretrain", ...set, "--cache", cache, "--backend", "wasm", "--reporter", "plain", "--jobs", "1");
+  const run = await scdx(
+    "run",
+    file,
+    "--only",
+    "pretrain",
+    ...set,
+    "--cache",
+    cache,
+    "--backend",
+    "wasm",
+    "--reporter",
+    "plain",
+    "--jobs",
+    "1",
+  );
   assert.is(run.code, 0, run.err + run.out);
   const r = await scdx("plan", file, ...set, "--cache", cache, "--backend", "wasm");
   assert.is(r.code, 0, r.err);
@@ -83,10 +101,14 @@ test("plan after a run of pretrain alone: pretrain cached (✓), everything else
   assert.match(r.out, /\nrefine\s+train\s+1\s+2 \(shared\)\s+0\s+1\s/);
   assert.match(r.out, /\ndistill\s+train\s+2\s+1\s+0\s+2\s/);
   const rows = trialTable(r.out);
-  assert.equal(rows.map((row) => row["lambda"]), ["0", "0.5"]);
+  assert.equal(
+    rows.map((row) => row["lambda"]),
+    ["0", "0.5"],
+  );
   assert.match(rows[0]!["pretrain"]!, CACHED);
   assert.is(rows[1]!["pretrain"], "= trial 1");
-  for (const stage of ["refine", "distill", "teacher_regions", "teacher_spatial", "regions", "spatial"]) assert.match(rows[0]![stage]!, TO_RUN, stage);
+  for (const stage of ["refine", "distill", "teacher_regions", "teacher_spatial", "regions", "spatial"])
+    assert.match(rows[0]![stage]!, TO_RUN, stage);
   for (const stage of ["distill", "regions", "spatial"]) assert.match(rows[1]![stage]!, TO_RUN, stage);
   assert.match(r.out, /\n1 cached \(✓\), 9 to run \(▶\) on wasm;/);
   // run --dry-run says the same.
@@ -121,22 +143,37 @@ test("a stage that cannot fit the wasm heap: run refuses it before anything runs
   const wasm = await scdx("run", file, "--dry-run", "--backend", "wasm", "--cache", cache);
   assert.is(wasm.code, 1, wasm.out);
   assert.is(wasm.out, "");
-  assert.match(wasm.err, /^scdx run: 1 stage cannot fit the wasm backend; nothing was run:\n {2}pretrain: needs about (\d+\.\d) GiB \(/);
+  assert.match(
+    wasm.err,
+    /^scdx run: 1 stage cannot fit the wasm backend; nothing was run:\n {2}pretrain: needs about (\d+\.\d) GiB \(/,
+  );
   // Student activations, from memory.ts's per-layer count (16 floats per token and width, 3 per
   // attention entry) worked out here: 4 B × 12 layers × 64 × (4097 × 768 × 16 + 12 × 4097² × 3).
   const act = 4 * 12 * 64 * (4097 * 768 * 16 + 12 * 4097 ** 2 * 3);
-  assert.ok(wasm.err.includes(`${(act / 1024 ** 3).toFixed(1)} GiB student activations (batch 64 at 1024 px)`), wasm.err);
+  assert.ok(
+    wasm.err.includes(`${(act / 1024 ** 3).toFixed(1)} GiB student activations (batch 64 at 1024 px)`),
+    wasm.err,
+  );
   assert.match(wasm.err, /the wasm backend's heap holds at most 4\.0 GiB/);
   const needs = Number(/needs about (\d+\.\d) GiB/.exec(wasm.err)![1]);
-  assert.ok(needs > act / 1024 ** 3 && needs < act / 1024 ** 3 + 4, `${needs} GiB: activations plus a few GiB of parameters and AdamW state`);
+  assert.ok(
+    needs > act / 1024 ** 3 && needs < act / 1024 ** 3 + 4,
+    `${needs} GiB: activations plus a few GiB of parameters and AdamW state`,
+  );
 
   const cpu = await scdx("run", file, "--dry-run", "--backend", "cpu", "--cache", cache);
   assert.is(cpu.code, 0, cpu.err);
-  assert.match(cpu.out, new RegExp(`\\npretrain\\s+train\\s+1\\s+1\\s+0\\s+1\\s+${needs.toFixed(1).replace(".", "\\.")} GiB\\s`));
+  assert.match(
+    cpu.out,
+    new RegExp(`\\npretrain\\s+train\\s+1\\s+1\\s+0\\s+1\\s+${needs.toFixed(1).replace(".", "\\.")} GiB\\s`),
+  );
 
   const plan = await scdx("plan", file, "--backend", "wasm", "--cache", cache);
   assert.is(plan.code, 0, plan.err);
-  assert.match(plan.out, /\n1 stage cannot fit the wasm backend; `scdx run` would refuse:\n {2}pretrain: needs about \d+\.\d GiB/);
+  assert.match(
+    plan.out,
+    /\n1 stage cannot fit the wasm backend; `scdx run` would refuse:\n {2}pretrain: needs about \d+\.\d GiB/,
+  );
 });
 
 test.after(() => {

@@ -9,7 +9,6 @@ import * as assert from "uvu/assert";
 import { scdx } from "../support/cli.ts";
 import { repoRoot } from "../support/golden.ts";
 
-
 test("check: clean example exits 0 and says how many trials", async () => {
   const r = await scdx("check", "examples/shapes/sweep.scd");
   assert.is(r.code, 0, r.err);
@@ -29,11 +28,21 @@ test("check: json format lists diagnostics per file on stdout", async () => {
   const r = await scdx("check", "--format", "json", "test/fixtures/check/shapes.scd");
   assert.is(r.code, 1);
   const j = JSON.parse(r.out) as Record<string, { code: string; line: number }[]>;
-  assert.equal(j["test/fixtures/check/shapes.scd"]!.map((d) => d.code), ["SCD2102", "SCD2103", "SCD2101", "SCD2104", "SCD2106"]);
+  assert.equal(
+    j["test/fixtures/check/shapes.scd"]!.map((d) => d.code),
+    ["SCD2102", "SCD2103", "SCD2101", "SCD2104", "SCD2106"],
+  );
 });
 
 test("usage errors exit 2 and point to --help", async () => {
-  for (const argv of [["check"], ["check", "--nope", "x.scd"], ["check", "no/such/file.scd"], ["plan", "--trials", "x", "examples/shapes/ci.scd"], ["frobnicate"], ["check", "--set", "nope=1", "examples/shapes/ci.scd"]]) {
+  for (const argv of [
+    ["check"],
+    ["check", "--nope", "x.scd"],
+    ["check", "no/such/file.scd"],
+    ["plan", "--trials", "x", "examples/shapes/ci.scd"],
+    ["frobnicate"],
+    ["check", "--set", "nope=1", "examples/shapes/ci.scd"],
+  ]) {
     const r = await scdx(...argv);
     assert.is(r.code, 2, `${argv.join(" ")}: ${r.err}`);
     assert.ok(r.err.length > 0);
@@ -57,7 +66,10 @@ test("run: a weights path that does not exist is an error at its option, before 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-missing-"));
   try {
     const file = path.join(dir, "m.scd");
-    fs.writeFileSync(file, 'experiment m\ndata val = shapes(images: 4)\nmodel t = clip(arch: vit_tiny, weights: "nowhere")\nbench b = unsupervised_segmentation(t, val)\n');
+    fs.writeFileSync(
+      file,
+      'experiment m\ndata val = shapes(images: 4)\nmodel t = clip(arch: vit_tiny, weights: "nowhere")\nbench b = unsupervised_segmentation(t, val)\n',
+    );
     const r = await scdx("run", file, "--cache", path.join(dir, "cache"), "--reporter", "plain");
     assert.is(r.code, 1);
     assert.match(r.err, "error[SCD2107]: `weights` names a path that does not exist");
@@ -96,7 +108,10 @@ test("fmt: --check reports, fmt rewrites, and a second run changes nothing", asy
   fs.writeFileSync(f, "data   train=shapes( images:10 )  // the data\nmodel m = clip(arch: vit_tiny)\n");
   assert.is((await scdx("fmt", "--check", f)).code, 1);
   assert.is((await scdx("fmt", f)).code, 0);
-  assert.is(fs.readFileSync(f, "utf8"), "data train = shapes(images: 10) // the data\nmodel m = clip(arch: vit_tiny)\n");
+  assert.is(
+    fs.readFileSync(f, "utf8"),
+    "data train = shapes(images: 10) // the data\nmodel m = clip(arch: vit_tiny)\n",
+  );
   assert.is((await scdx("fmt", "--check", f)).code, 0);
   fs.writeFileSync(f, "data train = shapes(\n");
   const bad = await scdx("fmt", f);
@@ -105,16 +120,26 @@ test("fmt: --check reports, fmt rewrites, and a second run changes nothing", asy
 });
 
 test("every example is in the canonical layout", async () => {
-  const files = (fs.readdirSync(path.join(repoRoot, "examples"), { recursive: true }) as string[]).filter((f) => f.endsWith(".scd")).map((f) => path.join("examples", f));
+  const files = (fs.readdirSync(path.join(repoRoot, "examples"), { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".scd"))
+    .map((f) => path.join("examples", f));
   assert.ok(files.length >= 10);
   const r = await scdx("fmt", "--check", ...files);
   assert.is(r.code, 0, r.out + r.err);
 });
 
 test("the real binary runs from a plain install and honours NO_COLOR", () => {
-  const ok = spawnSync(process.execPath, [path.join(repoRoot, "bin/scdx.js"), "check", "examples/shapes/ci.scd"], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  const ok = spawnSync(process.execPath, [path.join(repoRoot, "bin/scdx.js"), "check", "examples/shapes/ci.scd"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   assert.is(ok.status, 0, ok.stderr);
-  const bad = spawnSync(process.execPath, [path.join(repoRoot, "bin/scdx.js"), "check", "test/fixtures/check/options.scd"], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", FORCE_COLOR: "" } });
+  const bad = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, "bin/scdx.js"), "check", "test/fixtures/check/options.scd"],
+    { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", FORCE_COLOR: "" } },
+  );
   assert.is(bad.status, 1);
   assert.not.match(bad.stderr, /\x1b\[/);
   assert.match(bad.stderr, /did you mean `hard`\?/);

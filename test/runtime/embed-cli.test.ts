@@ -20,14 +20,23 @@ import { l2normalize } from "../../stdlib/tensor/nn.ts";
 import { saveWordVocabulary } from "../../stdlib/text/load-tokenizer.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
 
-const fx = loadFixture("clip_tiny_quick"), pre = loadFixture("preprocess");
+const fx = loadFixture("clip_tiny_quick"),
+  pre = loadFixture("preprocess");
 const arch = archFromHfConfig(fx.meta["config"] as Record<string, unknown>);
 const keys = [...fx.tensors.keys()].filter((k) => k.startsWith("param.")).map((k) => k.slice(6));
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "scdx-embed-"));
-const ckpt = path.join(root, "ckpt"), small = path.join(root, "small.png"), other = path.join(root, "other.png");
+const ckpt = path.join(root, "ckpt"),
+  small = path.join(root, "small.png"),
+  other = path.join(root, "other.png");
 const smallU8 = new Uint8Array(16 * 16 * 3).map((_, i) => (i * 73 + 11) % 256);
 
-interface Row { kind: string; input: string; ids?: number[]; norm: number; embedding: number[] }
+interface Row {
+  kind: string;
+  input: string;
+  ids?: number[];
+  norm: number;
+  embedding: number[];
+}
 async function embedJson(...argv: string[]): Promise<Row[]> {
   const r = await scdx("embed", "--json", "--model", ckpt, ...argv);
   assert.is(r.code, 0, r.err);
@@ -42,17 +51,25 @@ test.before(async () => {
   withParams((p) => saveClip(ckpt, arch, p, "hf"));
   saveWordVocabulary(ckpt, ["red", "circle", "blue"]); // ids 2..4; start/end of text 48/49 in the 50-id tower
   fs.writeFileSync(path.join(ckpt, "preprocessor_config.json"), JSON.stringify(pre.meta["hf_config"]));
-  await sharp(Buffer.from(smallU8), { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(small);
+  await sharp(Buffer.from(smallU8), { raw: { width: 16, height: 16, channels: 3 } })
+    .png()
+    .toFile(small);
   const a = pre.raw("img_a");
-  await sharp(Buffer.from(a.data as Uint8Array), { raw: { width: a.shape[1]!, height: a.shape[0]!, channels: 3 } }).png().toFile(other);
+  await sharp(Buffer.from(a.data as Uint8Array), { raw: { width: a.shape[1]!, height: a.shape[0]!, channels: 3 } })
+    .png()
+    .toFile(other);
 });
 test.after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 test("--tokens: PyTorch's text embeddings, normalised (wasm)", async () => {
-  const ids = fx.raw("ids"), [B, L] = ids.shape as [number, number];
+  const ids = fx.raw("ids"),
+    [B, L] = ids.shape as [number, number];
   const rows = [...Array(B).keys()].map((b) => [...(ids.data as Int32Array).subarray(b * L, (b + 1) * L)].join(","));
   const got = await embedJson("--backend", "wasm", "--tokens", rows[0]!, "--tokens", ...rows.slice(1));
-  assert.equal(got.map((r) => r.kind), ["tokens", "tokens", "tokens"]);
+  assert.equal(
+    got.map((r) => r.kind),
+    ["tokens", "tokens", "tokens"],
+  );
   await initBackend("cpu");
   const want = tf.tidy(() => l2normalize(fx.tensor("text_embeds")).arraySync() as number[][]);
   got.forEach((r, b) => assertClose(r.embedding, want[b]!, `tokens row ${b}`, 1e-4, 1e-4));
@@ -65,7 +82,10 @@ test("--image: as is at the model's size, else the checkpoint's preprocessing (c
     const x2 = tf.tensor4d(pre.raw("hf_a").data as Float32Array, [1, 16, 16, 3]); // PIL's preprocessing
     return l2normalize(encodeImage(p, arch, tf.concat([x1, x2]))).arraySync() as number[][];
   });
-  assert.equal(got.map((r) => r.input), [small, other]);
+  assert.equal(
+    got.map((r) => r.input),
+    [small, other],
+  );
   got.forEach((r, i) => {
     assertClose(r.embedding, want[i]!, `image ${i}`, 1e-4, 1e-4);
     assert.ok(Math.abs(Math.hypot(...r.embedding) - 1) < 1e-5, "unit length");
@@ -75,12 +95,29 @@ test("--image: as is at the model's size, else the checkpoint's preprocessing (c
 test("--text uses the tokenizer next to the weights", async () => {
   const [row] = await embedJson("--backend", "cpu", "--text", "A red circle!");
   assert.equal(row!.ids, [48, 1, 2, 3, 49, 0, 0, 0]);
-  const want = withParams((p) => l2normalize(encodeText(p, arch, tf.tensor2d([[48, 1, 2, 3, 49, 0, 0, 0]], [1, 8], "int32"), [4])).arraySync() as number[][]);
+  const want = withParams(
+    (p) =>
+      l2normalize(
+        encodeText(p, arch, tf.tensor2d([[48, 1, 2, 3, 49, 0, 0, 0]], [1, 8], "int32"), [4]),
+      ).arraySync() as number[][],
+  );
   assertClose(row!.embedding, want[0]!, "text", 1e-4, 1e-4);
 });
 
 test("pretty output: one line per input, and image × text similarities", async () => {
-  const r = await scdx("embed", "--model", ckpt, "--backend", "cpu", "--image", small, "--text", "blue circle", "--tokens", "48,4,49");
+  const r = await scdx(
+    "embed",
+    "--model",
+    ckpt,
+    "--backend",
+    "cpu",
+    "--image",
+    small,
+    "--text",
+    "blue circle",
+    "--tokens",
+    "48,4,49",
+  );
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /hf layout, 16 px, 16-d embeddings\) on cpu/);
   assert.match(r.out, /preprocessor_config\.json/);
@@ -93,17 +130,28 @@ test("checkpoint problems: exit 1 with the key, the file and both shapes; pickle
   const bad = path.join(root, "bad");
   fs.mkdirSync(bad);
   fs.copyFileSync(path.join(ckpt, "config.json"), path.join(bad, "config.json"));
-  const tensors = Object.fromEntries(keys.map((k) => { const r = fx.raw(`param.${k}`); return [k, { dtype: "F32" as const, shape: r.shape, data: r.data }]; }));
+  const tensors = Object.fromEntries(
+    keys.map((k) => {
+      const r = fx.raw(`param.${k}`);
+      return [k, { dtype: "F32" as const, shape: r.shape, data: r.data }];
+    }),
+  );
   delete tensors["vision_model.post_layernorm.bias"];
   writeSafetensors(path.join(bad, "model.safetensors"), tensors);
   let r = await scdx("embed", "--model", bad, "--tokens", "1");
   assert.is(r.code, 1);
-  assert.match(r.err, /^scdx embed: .*bad\/model\.safetensors: tensor 'vision_model\.post_layernorm\.bias' is missing \(expected shape \[32\]\)\n$/);
+  assert.match(
+    r.err,
+    /^scdx embed: .*bad\/model\.safetensors: tensor 'vision_model\.post_layernorm\.bias' is missing \(expected shape \[32\]\)\n$/,
+  );
   tensors["vision_model.post_layernorm.bias"] = { dtype: "F32", shape: [31], data: new Float32Array(31) };
   writeSafetensors(path.join(bad, "model.safetensors"), tensors);
   r = await scdx("embed", "--model", bad, "--tokens", "1");
   assert.is(r.code, 1);
-  assert.match(r.err, /tensor 'vision_model\.post_layernorm\.bias' has shape \[31\] in the file, but config\.json needs \[32\]/);
+  assert.match(
+    r.err,
+    /tensor 'vision_model\.post_layernorm\.bias' has shape \[31\] in the file, but config\.json needs \[32\]/,
+  );
   fs.rmSync(path.join(bad, "model.safetensors"));
   fs.writeFileSync(path.join(bad, "pytorch_model.bin"), "pickle");
   r = await scdx("embed", "--model", bad, "--tokens", "1");

@@ -10,12 +10,28 @@ import type { ModelFacts } from "../../lang/values.ts";
 
 const facts = (arch: string): ModelFacts => {
   const c = clipConfigs[arch]!;
-  return { family: "clip", arch, width: c.width, layers: c.layers, heads: c.heads, patch: c.patch, imageSize: c.imageSize, embedDim: c.embedDim, text: c.text, groups: [], defaultTrainable: [], frozen: false };
+  return {
+    family: "clip",
+    arch,
+    width: c.width,
+    layers: c.layers,
+    heads: c.heads,
+    patch: c.patch,
+    imageSize: c.imageSize,
+    embedDim: c.embedDim,
+    text: c.text,
+    groups: [],
+    defaultTrainable: [],
+    frozen: false,
+  };
 };
 
 for (const arch of ["vit_tiny", "vit_b16", "vit_l14"]) {
   test(`${arch}: the estimate's parameter count is within 1% of the real table`, () => {
-    const real = Object.values(clipShapes(archFromFacts(facts(arch)))).reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+    const real = Object.values(clipShapes(archFromFacts(facts(arch)))).reduce(
+      (n, s) => n + s.reduce((a, b) => a * b, 1),
+      0,
+    );
     const est = parameterCount(facts(arch));
     assert.ok(Math.abs(est - real) / real < 0.01, `estimate ${est}, real ${real}`);
   });

@@ -4,15 +4,31 @@ import type { Json } from "../../lang/ir.ts";
 import type { Metrics, TrialInfo } from "../../runtime/events.ts";
 import { formatTable, resultsTable, stat, toCsv } from "../../runtime/results.ts";
 
-const close = (a: number | null, b: number, what: string) => assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
+const close = (a: number | null, b: number, what: string) =>
+  assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
 
 // Six trials interleaving two learning rates over three seeds; metric `a` is a fraction with a
 // missing value, `b` is not a fraction and first appears in trial 2.
-const grid: [number, number][] = [[1e-5, 0], [1e-4, 0], [1e-5, 1], [1e-4, 1], [1e-5, 2], [1e-4, 2]];
-const trials: TrialInfo[] = grid.map(([lr, seed], i) => ({ index: i, params: { lr, seed, tag: 'he said "hi", ok' }, stages: {} }));
+const grid: [number, number][] = [
+  [1e-5, 0],
+  [1e-4, 0],
+  [1e-5, 1],
+  [1e-4, 1],
+  [1e-5, 2],
+  [1e-4, 2],
+];
+const trials: TrialInfo[] = grid.map(([lr, seed], i) => ({
+  index: i,
+  params: { lr, seed, tag: 'he said "hi", ok' },
+  stages: {},
+}));
 const metrics = new Map<number, Metrics>([
-  [1, { a: 0.2 }], [2, { a: 0.1, b: 20 }], [3, { a: 0.4, b: 10 }],
-  [4, { a: 0.3, b: 20 }], [5, { a: 0.9, b: 14 }], [6, { a: null, b: 20 }],
+  [1, { a: 0.2 }],
+  [2, { a: 0.1, b: 20 }],
+  [3, { a: 0.4, b: 10 }],
+  [4, { a: 0.3, b: 20 }],
+  [5, { a: 0.9, b: 14 }],
+  [6, { a: null, b: 20 }],
 ]);
 
 test("stat: mean and standard error by hand (0.2, 0.4, 0.9 → 0.5, √(0.13/3))", () => {
@@ -31,9 +47,21 @@ test("grouped: trials differing only in seed form one row each, in order of firs
   assert.ok(t.grouped);
   assert.equal(t.params, ["lr"]);
   assert.equal(t.metrics, ["a", "b"]);
-  assert.equal(t.columns.map((c) => c.name), ["trials", "lr", "n", "a", "b"]);
-  assert.equal(t.rows.map((r) => r.trials), [[1, 3, 5], [2, 4, 6]]);
-  assert.equal(t.rows.map((r) => r.params["lr"]), [1e-5, 1e-4]);
+  assert.equal(
+    t.columns.map((c) => c.name),
+    ["trials", "lr", "n", "a", "b"],
+  );
+  assert.equal(
+    t.rows.map((r) => r.trials),
+    [
+      [1, 3, 5],
+      [2, 4, 6],
+    ],
+  );
+  assert.equal(
+    t.rows.map((r) => r.params["lr"]),
+    [1e-5, 1e-4],
+  );
   const [g1, g2] = t.rows;
   close(g1!.metrics["a"]!.mean, 0.5, "a mean lr=1e-5");
   close(g1!.metrics["a"]!.se, 0.2081665999466133, "a se lr=1e-5");
@@ -52,7 +80,10 @@ test("not grouped without a swept seed, or when asked", () => {
   assert.not.ok(plain.grouped);
   assert.is(plain.rows.length, 6);
   const flat = resultsTable(trials, ["lr", "seed"], metrics, { group: false });
-  assert.equal(flat.columns.map((c) => c.name), ["trial", "lr", "seed", "a", "b"]);
+  assert.equal(
+    flat.columns.map((c) => c.name),
+    ["trial", "lr", "seed", "a", "b"],
+  );
   assert.equal(flat.rows[0]!.metrics["b"], { mean: null, se: null, count: 0 });
   assert.equal(flat.rows[4]!.metrics["a"], { mean: 0.9, se: null, count: 1 });
 });
@@ -60,15 +91,28 @@ test("not grouped without a swept seed, or when asked", () => {
 /** An RFC 4180 reader written independently of toCsv: quoted fields, doubled quotes, CRLF. */
 function parseCsv(s: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [], f = "", q = false;
+  let row: string[] = [],
+    f = "",
+    q = false;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;
     if (q) {
-      if (ch === '"' && s[i + 1] === '"') { f += '"'; i++; } else if (ch === '"') q = false; else f += ch;
+      if (ch === '"' && s[i + 1] === '"') {
+        f += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else f += ch;
     } else if (ch === '"') q = true;
-    else if (ch === ",") { row.push(f); f = ""; }
-    else if (ch === "\r" && s[i + 1] === "\n") { row.push(f); rows.push(row); row = []; f = ""; i++; }
-    else f += ch;
+    else if (ch === ",") {
+      row.push(f);
+      f = "";
+    } else if (ch === "\r" && s[i + 1] === "\n") {
+      row.push(f);
+      rows.push(row);
+      row = [];
+      f = "";
+      i++;
+    } else f += ch;
   }
   assert.is(f + row.join(""), "", "CSV ends with CRLF");
   return rows;
@@ -83,7 +127,8 @@ test("CSV: quoting, mean and .se columns, .n where values are missing", () => {
   assert.equal(rows[0], ["trials", "lr", "tag", "n", "a", "a.se", "a.n", "b", "b.se", "b.n"]);
   assert.equal(rows[1]!.slice(0, 4), ["1,3,5", "0.00001", 'he said "hi", ok', "3"]);
   const n = (s: string) => Number(s);
-  close(n(rows[1]![4]!), 0.5, "csv a"); close(n(rows[1]![5]!), Math.sqrt(0.13 / 3), "csv a.se");
+  close(n(rows[1]![4]!), 0.5, "csv a");
+  close(n(rows[1]![5]!), Math.sqrt(0.13 / 3), "csv a.se");
   assert.is(rows[1]![6], "3");
   assert.equal(rows[1]!.slice(7), ["12", "2", "2"]);
   assert.is(rows[2]![6], "2");
@@ -117,8 +162,25 @@ test("formatTable: fractions ×100 with one decimal, ± SE, counts when they dif
 // Two trials of a λ sweep with a real run's long metric names: 125 columns one row per trial.
 const sweep: TrialInfo[] = [0, 0.5].map((lambda, i) => ({ index: i, params: { lambda }, stages: {} }));
 const long = new Map<number, Metrics>([
-  [1, { "teacher_regions.box.thing.top1": 0.1616, "teacher_spatial.pixel_accuracy": 0.5612, "regions.mask.stuff.top5": 0.8557, "spatial.miou": 0.3676 }],
-  [2, { "teacher_regions.box.thing.top1": 0.1616, "teacher_spatial.pixel_accuracy": 0.5612, "regions.mask.stuff.top5": null, "spatial.miou": 0.3678, seconds: 12.5 }],
+  [
+    1,
+    {
+      "teacher_regions.box.thing.top1": 0.1616,
+      "teacher_spatial.pixel_accuracy": 0.5612,
+      "regions.mask.stuff.top5": 0.8557,
+      "spatial.miou": 0.3676,
+    },
+  ],
+  [
+    2,
+    {
+      "teacher_regions.box.thing.top1": 0.1616,
+      "teacher_spatial.pixel_accuracy": 0.5612,
+      "regions.mask.stuff.top5": null,
+      "spatial.miou": 0.3678,
+      seconds: 12.5,
+    },
+  ],
 ]);
 
 test("formatTable: too wide for 100 columns → one row per metric in first-appearance order, one column per trial", () => {
@@ -136,8 +198,14 @@ test("formatTable: too wide for 100 columns → one row per metric in first-appe
   ]);
   // Wide enough for the 125-column layout: one row per trial again.
   const wide = formatTable(resultsTable(sweep, ["lambda"], long), { color: false, width: 125 }).split("\n");
-  assert.is(wide[1], "trial  lambda  teacher_regions.box.thing.top1  teacher_spatial.pixel_accuracy  regions.mask.stuff.top5  spatial.miou  seconds");
-  assert.is(wide[3], "    2  0.5                               16.2                            56.1                        —          36.8     12.5");
+  assert.is(
+    wide[1],
+    "trial  lambda  teacher_regions.box.thing.top1  teacher_spatial.pixel_accuracy  regions.mask.stuff.top5  spatial.miou  seconds",
+  );
+  assert.is(
+    wide[3],
+    "    2  0.5                               16.2                            56.1                        —          36.8     12.5",
+  );
 });
 
 test("formatTable: transposed groups carry their trials and n; columns that do not fit split into blocks", () => {

@@ -23,7 +23,8 @@ function staticImports(source: string): string[] {
 
 /** Every package the CLI entry reaches through static imports, with one path that reaches it. */
 function reachablePackages(entry: string): Map<string, string[]> {
-  const seen = new Set<string>(), pkgs = new Map<string, string[]>();
+  const seen = new Set<string>(),
+    pkgs = new Map<string, string[]>();
   const walk = (file: string, trail: string[]) => {
     if (seen.has(file)) return;
     seen.add(file);
@@ -40,7 +41,8 @@ function reachablePackages(entry: string): Map<string, string[]> {
 }
 
 test("import scanner: value imports, re-exports and side effects; type-only imports skipped", () => {
-  const src = `import * as tf from "@tensorflow/tfjs";\nimport "@tensorflow/tfjs-backend-wasm";\n` +
+  const src =
+    `import * as tf from "@tensorflow/tfjs";\nimport "@tensorflow/tfjs-backend-wasm";\n` +
     `import type { X } from "ink";\nimport {\n  a,\n  type B,\n} from "./a.ts";\nexport { c } from "./c.ts";\nexport type { D } from "./d.ts";\n` +
     `const later = await import("execa");\n// import { no } from "comment";\n`;
   assert.equal(staticImports(src), ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "./a.ts", "./c.ts"]);
@@ -51,7 +53,15 @@ test("the CLI's static imports reach neither tfjs, Ink, React nor execa", () => 
   // The scan must really walk the graph: these are static imports of the checking path (chevrotain
   // is required by path, lang/chevrotain.ts).
   for (const p of ["ajv", "chalk"]) assert.ok(pkgs.has(p), `${p} not found: the scan is broken`);
-  for (const p of ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node-gpu", "ink", "react", "execa", "sharp"]) {
+  for (const p of [
+    "@tensorflow/tfjs",
+    "@tensorflow/tfjs-backend-wasm",
+    "@tensorflow/tfjs-node-gpu",
+    "ink",
+    "react",
+    "execa",
+    "sharp",
+  ]) {
     assert.not.ok(pkgs.has(p), `${p} is loaded by every scdx command, via ${pkgs.get(p)?.join(" → ")}`);
   }
 });

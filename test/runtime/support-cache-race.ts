@@ -15,7 +15,8 @@ fs.mkdirSync(barrier, { recursive: true });
 fs.writeFileSync(path.join(barrier, id), "");
 while (fs.readdirSync(barrier).length < 2) await new Promise((r) => setTimeout(r, 10));
 
-let computed = false, waited = false;
+let computed = false,
+  waited = false;
 let r = await cache.lookup(key);
 if (r.status !== "hit") {
   const lock = await acquireLock(root, key, { pollMs: 20, onWait: () => (waited = true) });
@@ -36,4 +37,6 @@ if (r.status !== "hit") {
   }
 }
 if (r.status !== "hit") throw new Error("no entry");
-process.stdout.write(JSON.stringify({ dir: r.dir, computed, waited, by: (r.manifest.meta as { by: string }).by }) + "\n");
+process.stdout.write(
+  JSON.stringify({ dir: r.dir, computed, waited, by: (r.manifest.meta as { by: string }).by }) + "\n",
+);

@@ -11,10 +11,15 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export function golden(file: string, actual: string): void {
   if (process.env["UPDATE"] === "1" || !fs.existsSync(file)) {
     fs.writeFileSync(file, actual);
-    if (process.env["UPDATE"] !== "1") throw new Error(`golden file ${path.relative(repoRoot, file)} did not exist; wrote it — review and commit`);
+    if (process.env["UPDATE"] !== "1")
+      throw new Error(`golden file ${path.relative(repoRoot, file)} did not exist; wrote it — review and commit`);
     return;
   }
-  assert.fixture(actual, fs.readFileSync(file, "utf8"), `golden ${path.relative(repoRoot, file)} (UPDATE=1 regenerates)`);
+  assert.fixture(
+    actual,
+    fs.readFileSync(file, "utf8"),
+    `golden ${path.relative(repoRoot, file)} (UPDATE=1 regenerates)`,
+  );
 }
 
 /** Reads real files; shows paths relative to the repository root, whatever the cwd. */

@@ -24,8 +24,13 @@ export function loadFixture(name: string): Fixture {
     return t;
   };
   return {
-    tensors: st.tensors, meta, raw,
-    tensor: (n) => { const t = raw(n); return tf.tensor(t.data as Float32Array, [...t.shape], t.data instanceof Int32Array ? "int32" : "float32"); },
+    tensors: st.tensors,
+    meta,
+    raw,
+    tensor: (n) => {
+      const t = raw(n);
+      return tf.tensor(t.data as Float32Array, [...t.shape], t.data instanceof Int32Array ? "int32" : "float32");
+    },
   };
 }
 
@@ -33,18 +38,32 @@ export function loadFixture(name: string): Fixture {
  * Throws with the worst element unless |a − b| ≤ atol + rtol·|b| everywhere (numpy's allclose rule).
  * `b` is the reference.
  */
-export function assertClose(actual: tf.Tensor | ArrayLike<number>, expected: tf.Tensor | RawTensor | ArrayLike<number>, what: string, atol = 1e-4, rtol = 1e-4): void {
+export function assertClose(
+  actual: tf.Tensor | ArrayLike<number>,
+  expected: tf.Tensor | RawTensor | ArrayLike<number>,
+  what: string,
+  atol = 1e-4,
+  rtol = 1e-4,
+): void {
   const a = actual instanceof tf.Tensor ? actual.dataSync() : actual;
   const e = expected instanceof tf.Tensor ? expected.dataSync() : "data" in expected ? expected.data : expected;
   if (actual instanceof tf.Tensor && "shape" in expected) {
     const es = [...(expected as { shape: readonly number[] }).shape];
-    if (JSON.stringify(actual.shape) !== JSON.stringify(es)) throw new Error(`${what}: shape ${JSON.stringify(actual.shape)}, expected ${JSON.stringify(es)}`);
+    if (JSON.stringify(actual.shape) !== JSON.stringify(es))
+      throw new Error(`${what}: shape ${JSON.stringify(actual.shape)}, expected ${JSON.stringify(es)}`);
   }
   if (a.length !== e.length) throw new Error(`${what}: ${a.length} values, expected ${e.length}`);
-  let worst = -1, worstErr = 0;
+  let worst = -1,
+    worstErr = 0;
   for (let i = 0; i < a.length; i++) {
     const err = Math.abs(a[i]! - e[i]!) - (atol + rtol * Math.abs(e[i]!));
-    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) { worst = i; worstErr = err; }
+    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
+      worst = i;
+      worstErr = err;
+    }
   }
-  if (worst >= 0) throw new Error(`${what}: element ${worst} is ${a[worst]}, expected ${e[worst]} (|Δ| = ${Math.abs(a[worst]! - e[worst]!).toExponential(2)}, atol ${atol}, rtol ${rtol})`);
+  if (worst >= 0)
+    throw new Error(
+      `${what}: element ${worst} is ${a[worst]}, expected ${e[worst]} (|Δ| = ${Math.abs(a[worst]! - e[worst]!).toExponential(2)}, atol ${atol}, rtol ${rtol})`,
+    );
 }

@@ -13,8 +13,17 @@ import { TokenizerError } from "../../stdlib/text/tokenizer.ts";
 import { repoRoot } from "../support/golden.ts";
 
 const DIR = path.join(repoRoot, "test", "fixtures", "bpe");
-interface Case { text: string; context: number; ids: number[]; eot: number }
-const ref = JSON.parse(fs.readFileSync(path.join(DIR, "cases.json"), "utf8")) as { sot: number; eot: number; cases: Case[] };
+interface Case {
+  text: string;
+  context: number;
+  ids: number[];
+  eot: number;
+}
+const ref = JSON.parse(fs.readFileSync(path.join(DIR, "cases.json"), "utf8")) as {
+  sot: number;
+  eot: number;
+  cases: Case[];
+};
 
 test("loads vocab.json + merges.txt; specials and vocabulary size", () => {
   const tok = loadTokenizer(DIR);
@@ -44,9 +53,18 @@ test(`every tricky string (${ref.cases.length} cases) gives Python's ids and end
 test("a batch is the rows of its texts", () => {
   const tok = loadTokenizer(DIR);
   const cs = ref.cases.filter((c) => c.context === 77);
-  const r = tok.encode(cs.map((c) => c.text), 77);
-  assert.equal([...r.ids], cs.flatMap((c) => c.ids));
-  assert.equal(r.eotPositions, cs.map((c) => c.eot));
+  const r = tok.encode(
+    cs.map((c) => c.text),
+    77,
+  );
+  assert.equal(
+    [...r.ids],
+    cs.flatMap((c) => c.ids),
+  );
+  assert.equal(
+    r.eotPositions,
+    cs.map((c) => c.eot),
+  );
 });
 
 test("truncation keeps end-of-text last (OpenAI's truncate=True) and long input is cut", () => {
@@ -63,7 +81,10 @@ test("truncation keeps end-of-text last (OpenAI's truncate=True) and long input 
 test("cleanup and splitting on their own (hand-checked)", () => {
   assert.is(cleanText("  A\u3000B\u00a0\u00a0C \ufeffD  "), "a b c \ufeffd");
   assert.equal(splitWords("don't 42 !'s <|endoftext|>x"), ["don", "'t", "4", "2", "!'", "s", "<|endoftext|>", "x"]);
-  assert.is(unescapeHtml("&amp;amp; &lt;b&gt; &#65;&#x42; &ampx &unknown; &#0; &#x80;"), "&amp; <b> AB &x &unknown; \ufffd €");
+  assert.is(
+    unescapeHtml("&amp;amp; &lt;b&gt; &#65;&#x42; &ampx &unknown; &#0; &#x80;"),
+    "&amp; <b> AB &x &unknown; \ufffd €",
+  );
 });
 
 test("tokenizer.json (Hugging Face tokenizers) gives the same ids as vocab.json + merges.txt", () => {
@@ -71,18 +92,41 @@ test("tokenizer.json (Hugging Face tokenizers) gives the same ids as vocab.json 
   try {
     const vocab = JSON.parse(fs.readFileSync(path.join(DIR, "vocab.json"), "utf8"));
     const merges = parseMerges(fs.readFileSync(path.join(DIR, "merges.txt"), "utf8"), "merges.txt");
-    fs.writeFileSync(path.join(dir, "tokenizer.json"), JSON.stringify({ model: { type: "BPE", vocab, merges: merges.map((m) => m.join(" ")), end_of_word_suffix: "</w>" } }));
-    const a = loadTokenizer(dir), b = loadTokenizer(DIR);
+    fs.writeFileSync(
+      path.join(dir, "tokenizer.json"),
+      JSON.stringify({
+        model: { type: "BPE", vocab, merges: merges.map((m) => m.join(" ")), end_of_word_suffix: "</w>" },
+      }),
+    );
+    const a = loadTokenizer(dir),
+      b = loadTokenizer(DIR);
     const texts = ref.cases.map((c) => c.text);
     assert.equal([...a.encode(texts, 77).ids], [...b.encode(texts, 77).ids]);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("bad tokenizer files are TokenizerErrors naming the file and the problem", () => {
-  const vocab = new Map([["a", 0], ["b", 1]]);
-  assert.throws(() => new BpeTokenizer(vocab, [], "v.json"), (e: unknown) => e instanceof TokenizerError && /v\.json: the vocabulary has no '<\|startoftext\|>'/.test((e as Error).message));
+  const vocab = new Map([
+    ["a", 0],
+    ["b", 1],
+  ]);
+  assert.throws(
+    () => new BpeTokenizer(vocab, [], "v.json"),
+    (e: unknown) =>
+      e instanceof TokenizerError && /v\.json: the vocabulary has no '<\|startoftext\|>'/.test((e as Error).message),
+  );
   assert.throws(() => parseMerges("#version: 0.2\na b\nabc\n", "m.txt"), /m\.txt:3: expected two symbols/);
-  const tok = new BpeTokenizer(new Map([["<|startoftext|>", 0], ["<|endoftext|>", 1], ["a</w>", 2]]), [], "v.json");
+  const tok = new BpeTokenizer(
+    new Map([
+      ["<|startoftext|>", 0],
+      ["<|endoftext|>", 1],
+      ["a</w>", 2],
+    ]),
+    [],
+    "v.json",
+  );
   assert.equal(tok.tokenize("a"), [2]);
   assert.throws(() => tok.tokenize("b"), /BPE symbol 'b<\/w>' \(from the word 'b'\) is not in the vocabulary/);
   assert.throws(() => loadTokenizer(os.tmpdir() + "/no-such-scdx-dir"), /no tokenizer found/);

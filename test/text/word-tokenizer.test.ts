@@ -41,7 +41,10 @@ test("truncation keeps end-of-text in the last position", () => {
 
 test("unknown words: the unknown id, or an error when asked; listed on request", () => {
   const strict = new WordTokenizer(WORDS, { unknown: "error" });
-  assert.throws(() => strict.encode(["red cat"], 8), (e: unknown) => e instanceof TokenizerError && /unknown word "cat" in "red cat"/.test((e as Error).message));
+  assert.throws(
+    () => strict.encode(["red cat"], 8),
+    (e: unknown) => e instanceof TokenizerError && /unknown word "cat" in "red cat"/.test((e as Error).message),
+  );
   assert.equal(new WordTokenizer(WORDS).unknownWords(["red cat", "a cat and a dog"]), ["cat", "a", "and", "dog"]);
 });
 
@@ -60,7 +63,9 @@ test("words.txt next to a checkpoint is found and sized to the text tower", () =
     assert.is(tok.kind, "word");
     assert.equal([...tok.encode(["blue circle"], 5).ids], [14, 4, 3, 15, 0]);
     assert.throws(() => loadTokenizer(dir, { vocabSize: 5 }), /words\.txt: 4 words need a vocabulary of at least 8/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -13,7 +13,14 @@ import { scdDefaults } from "../../stdlib/losses/scd.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
 
 const fx = loadFixture("train_step");
-const meta = fx.meta as { config: Record<string, unknown>; lambda: number; k: number; lr: number; steps: number; warmup: number };
+const meta = fx.meta as {
+  config: Record<string, unknown>;
+  lambda: number;
+  k: number;
+  lr: number;
+  steps: number;
+  warmup: number;
+};
 const arch = archFromHfConfig(meta.config);
 const f32 = (n: string) => fx.raw(n).data as Float32Array;
 const shape4 = (n: string) => fx.raw(n).shape as unknown as [number, number, number, number];
@@ -22,7 +29,8 @@ function batch(step: number): TrainBatchData {
   return {
     images: { data: f32(`${step}.images`), shape: shape4(`${step}.images`) },
     crops: { data: f32(`${step}.crops`), shape: shape4(`${step}.crops`) },
-    boxes: f32("boxes"), boxImage: fx.raw("box_image").data as Int32Array,
+    boxes: f32("boxes"),
+    boxImage: fx.raw("box_image").data as Int32Array,
   };
 }
 
@@ -33,12 +41,23 @@ for (const backend of ["wasm", "cpu"] as const) {
     const params = Object.fromEntries(keys.map((k) => [k, fx.tensor(`param.${k}`)]));
     const model: StageModel = { family: "clip", arch, params };
     const t = createTrainer({
-      model, trainable: ["blocks"], seed: 0, steps: meta.steps,
+      model,
+      trainable: ["blocks"],
+      seed: 0,
+      steps: meta.steps,
       losses: [
         { kind: "rla", weight: 1, teacher: model, options: { weight: 1 } },
         { kind: "scd", weight: meta.lambda, source: model, options: { ...scdDefaults, k: meta.k, scope: "region" } },
       ],
-      optim: { lr: meta.lr, weight_decay: 0.1, betas: [0.9, 0.999], eps: 1e-8, warmup: meta.warmup, schedule: "cosine", min_lr: 0 },
+      optim: {
+        lr: meta.lr,
+        weight_decay: 0.1,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        warmup: meta.warmup,
+        schedule: "cosine",
+        min_lr: 0,
+      },
     });
     for (let s = 0; s < meta.steps; s++) {
       const r = trainStep(t, batch(s));
@@ -50,9 +69,16 @@ for (const backend of ["wasm", "cpu"] as const) {
     assert.ok(trained.length > 0 && trained.every((k) => k.startsWith("vision_model.encoder.layers.")));
     // A key bias has an exactly zero gradient (softmax ignores a constant added to a row of scores);
     // torch's is round-off noise, which Adam scales into ±lr steps, so its final value is noise.
-    for (const k of trained.filter((k) => !k.endsWith("k_proj.bias"))) assertClose(t.variables[k]!, fx.raw(`final.${k}`), `θ ${k}`, 2e-4, 1e-3);
+    for (const k of trained.filter((k) => !k.endsWith("k_proj.bias")))
+      assertClose(t.variables[k]!, fx.raw(`final.${k}`), `θ ${k}`, 2e-4, 1e-3);
     // frozen parameters are the model's own tensors, untouched
-    assertClose(t.params["visual_projection.weight"]!, fx.raw("param.visual_projection.weight"), "frozen projection", 0, 0);
+    assertClose(
+      t.params["visual_projection.weight"]!,
+      fx.raw("param.visual_projection.weight"),
+      "frozen projection",
+      0,
+      0,
+    );
     t.dispose();
     tf.dispose(Object.values(params));
   });
@@ -64,7 +90,10 @@ test("wasm: 100 steps of RLA + SCD + contrastive keep tf.memory().numTensors fla
   const params = initClip(a, 1);
   const model: StageModel = { family: "clip", arch: a, params };
   const t = createTrainer({
-    model, trainable: ["all"], seed: 0, steps: 100,
+    model,
+    trainable: ["all"],
+    seed: 0,
+    steps: 100,
     losses: [
       { kind: "rla", weight: 1, teacher: model, options: { weight: 1 } },
       { kind: "scd", weight: 0.5, source: model, options: { ...scdDefaults, k: 2, scope: "region" } },
@@ -72,15 +101,23 @@ test("wasm: 100 steps of RLA + SCD + contrastive keep tf.memory().numTensors fla
     ],
     optim: { lr: 1e-3, weight_decay: 0.1, betas: [0.9, 0.98], eps: 1e-6, warmup: 10, schedule: "cosine", min_lr: 0 },
   });
-  const L = a.text!.contextLength, ids = new Int32Array(2 * L);
+  const L = a.text!.contextLength,
+    ids = new Int32Array(2 * L);
   for (let i = 0; i < ids.length; i++) ids[i] = 1 + (i % 7);
-  ids[3] = a.text!.eotId; ids[L + 5] = a.text!.eotId;
+  ids[3] = a.text!.eotId;
+  ids[L + 5] = a.text!.eotId;
   const b = { ...batch(0), tokens: { ids, length: L, eot: [3, 5] } };
   trainStep(t, b);
   const start = tf.memory().numTensors;
   const counts: number[] = [];
-  for (let s = 1; s < 100; s++) { trainStep(t, b); counts.push(tf.memory().numTensors); }
-  assert.ok(counts.every((c) => c === start), `tensor counts moved: start ${start}, saw ${[...new Set(counts)].join(", ")}`);
+  for (let s = 1; s < 100; s++) {
+    trainStep(t, b);
+    counts.push(tf.memory().numTensors);
+  }
+  assert.ok(
+    counts.every((c) => c === start),
+    `tensor counts moved: start ${start}, saw ${[...new Set(counts)].join(", ")}`,
+  );
   t.dispose();
   tf.dispose(Object.values(params));
 });
@@ -91,11 +128,15 @@ test("wasm: a non-finite loss stops the step, names the term and leaves paramete
   const params = Object.fromEntries(keys.map((k) => [k, fx.tensor(`param.${k}`)]));
   const model: StageModel = { family: "clip", arch, params };
   const t = createTrainer({
-    model, trainable: ["blocks"], seed: 0, steps: 2,
+    model,
+    trainable: ["blocks"],
+    seed: 0,
+    steps: 2,
     losses: [{ kind: "rla", weight: 1, teacher: model, options: { weight: 1 } }],
     optim: { lr: 1e-2, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8, warmup: 0, schedule: "constant", min_lr: 0 },
   });
-  const bad = batch(0), data = new Float32Array(bad.images.data);
+  const bad = batch(0),
+    data = new Float32Array(bad.images.data);
   data[5] = NaN;
   const before = t.variables["vision_model.encoder.layers.0.mlp.fc1.weight"]!.dataSync().slice();
   try {

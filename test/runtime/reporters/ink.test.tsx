@@ -41,7 +41,10 @@ test("running frame: header, cached and shared rows, live rows with bar, count, 
   assert.match(line(f, /distill +#2/)!, /110\/400 +loss 0\.5000 +4\.0 steps\/s +eta 1m13s +resumed at 100/);
   assert.match(line(f, /regions +#1/)!, /^· regions +#1$/);
   // Live rows follow the finished ones, in trial × stage order.
-  const order = f.split("\n").filter((l) => / #\d/.test(l)).map((l) => l.replace(/^\S+ (\w+) +#(\d).*$/, "$1 $2"));
+  const order = f
+    .split("\n")
+    .filter((l) => / #\d/.test(l))
+    .map((l) => l.replace(/^\S+ (\w+) +#(\d).*$/, "$1 $2"));
   assert.equal(order, ["pretrain 1", "pretrain 2", "distill 1", "regions 1", "distill 2", "regions 2"]);
 });
 
@@ -57,11 +60,17 @@ test("a bench stage at half way shows a half-filled bar and img/s", () => {
 
 test("final frame: failed, skipped, shared marks, then the results table and summary", () => {
   const f = frameOf(fold(fullScript()));
-  assert.match(line(f, /distill +#2/)!, /^✗ distill +#2 █{6}░{14} +120\/400 +failed at step 120, in term scd: loss is NaN$/);
+  assert.match(
+    line(f, /distill +#2/)!,
+    /^✗ distill +#2 █{6}░{14} +120\/400 +failed at step 120, in term scd: loss is NaN$/,
+  );
   assert.match(line(f, /regions +#2/)!, /^⊘ regions +#2 +skipped: distill failed$/);
   assert.match(line(f, /distill +#1/)!, /^✓ distill +#1 █{20} +400\/400 +loss 0\.0667 +done in 29s$/);
   const table = f.slice(f.indexOf("metrics in %"));
-  assert.match(table, /^metrics in %\ntrial +lambda +regions\.box\.top1 +regions\.box\.top5\n +1 +0\.5 +31\.3 +75\.0\n +2 +2 +— +—\n/);
+  assert.match(
+    table,
+    /^metrics in %\ntrial +lambda +regions\.box\.top1 +regions\.box\.top5\n +1 +0\.5 +31\.3 +75\.0\n +2 +2 +— +—\n/,
+  );
   assert.match(table, /\nfailed in 32s: 2 executed, 1 cached, 1 failed, 1 skipped\n/);
   assert.match(table.trimEnd(), /\nrun dir runs\/ablate-1$/);
   // Nothing is left in the live region once the run is done.
@@ -70,7 +79,8 @@ test("final frame: failed, skipped, shared marks, then the results table and sum
 
 test("static items are append-only: each frame's list extends the previous one", () => {
   const ev = fullScript();
-  let s = initialState(), prev: string[] = [];
+  let s = initialState(),
+    prev: string[] = [];
   for (const e of ev) {
     s = reduce(s, e);
     const ids = staticItems(s).map((i) => i.id);
@@ -91,13 +101,24 @@ test("narrow terminals: names truncated, bar dropped; long plans cap the live ro
   // Wide enough: names padded to the longest, not cut.
   assert.is(rowParts(s, s.rows[1]!, layout(s, 100)).name, "distill ");
   const many = reduce(initialState(), {
-    type: "run-start", t: T0, runId: "r", experiment: "big", file: "b.scd", backend: "cpu", jobs: 1, swept: [], stages,
+    type: "run-start",
+    t: T0,
+    runId: "r",
+    experiment: "big",
+    file: "b.scd",
+    backend: "cpu",
+    jobs: 1,
+    swept: [],
+    stages,
     trials: Array.from({ length: 10 }, (_, i) => ({ ...trials[i % 2]!, index: i })),
   });
   const live = liveRows(reduce(many, { type: "stage-started", t: T0 + 1, key: KEY.regions2, worker: 1 }), 5);
   assert.is(live.rows.length, 4);
   assert.is(live.hidden, many.rows.length - 4);
-  assert.ok(live.rows.some((r) => r.key === KEY.regions2 && r.sharedWith === null), "the running row is kept");
+  assert.ok(
+    live.rows.some((r) => r.key === KEY.regions2 && r.sharedWith === null),
+    "the running row is kept",
+  );
   assert.match(frameOf(many), /… \d+ more planned/);
 });
 
@@ -109,12 +130,21 @@ class FakeStdout extends EventEmitter {
   frames: string[] = [];
   // With CI set (is-in-ci), Ink also writes its last live output plus "\n" on unmount; in debug
   // mode that output is always empty, so the write is a bare newline, not a frame.
-  write = (s: string) => { if (plain(s).trim() !== "") this.frames.push(plain(s)); return true; };
+  write = (s: string) => {
+    if (plain(s).trim() !== "") this.frames.push(plain(s));
+    return true;
+  };
 }
 
 test("inkReporter: coalesces a burst of events into few renders and ends with the table", async () => {
   const stdout = new FakeStdout();
-  const r = inkReporter({ stdout: stdout as unknown as NodeJS.WriteStream, debug: true, color: false, patchConsole: false, intervalMs: 50 });
+  const r = inkReporter({
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    debug: true,
+    color: false,
+    patchConsole: false,
+    intervalMs: 50,
+  });
   const ev = fullScript();
   const start = stdout.frames.length;
   const burst = runningScript().length + 2;
@@ -125,7 +155,10 @@ test("inkReporter: coalesces a burst of events into few renders and ends with th
   const afterBurst = stdout.frames.length;
   // One re-render for the whole burst; in debug mode Ink writes a frame per commit, and <Static>
   // commits once more when it takes new items, so one re-render is at most two frames.
-  assert.ok(afterBurst - start >= 1 && afterBurst - start <= 2, `frames after burst of ${burst}: ${afterBurst - start}`);
+  assert.ok(
+    afterBurst - start >= 1 && afterBurst - start <= 2,
+    `frames after burst of ${burst}: ${afterBurst - start}`,
+  );
   assert.match(stdout.frames.at(-1)!, /✗ distill +#2/);
   for (const e of ev.slice(burst)) r.event(e);
   await r.close?.();

@@ -11,7 +11,10 @@ test("one JSON object per line, each exactly its event", () => {
   assert.ok(out.endsWith("\n"));
   const lines = out.slice(0, -1).split("\n");
   assert.is(lines.length, events.length);
-  assert.equal(lines.map((l) => JSON.parse(l)), events);
+  assert.equal(
+    lines.map((l) => JSON.parse(l)),
+    events,
+  );
 });
 
 test.run();

@@ -15,7 +15,10 @@ function log(events: RunEvent[], opts: PlainOptions = { color: false }): string 
 
 test("header, cached phase, stage transitions with trials and key prefixes", () => {
   const lines = log(fullScript()).split("\n");
-  assert.is(lines[0], "ablate study.scd: 2 trials (sweep over lambda); 5 distinct stages for 6 trial×stage uses (1 shared) — backend wasm, 2 jobs");
+  assert.is(
+    lines[0],
+    "ablate study.scd: 2 trials (sweep over lambda); 5 distinct stages for 6 trial×stage uses (1 shared) — backend wasm, 2 jobs",
+  );
   assert.is(lines[1], "[00:00] ≡ pretrain [trials 1, 2] aaaaaaaa cached");
   assert.is(lines[2], "[00:01] 4 stages to run, 1 cached");
   assert.ok(lines.includes("[00:01] ▶ distill [trial 2] cccccccc started on worker 2, resumed at step 100"));
@@ -52,7 +55,10 @@ test("a stage that restarts prints its first progress again", () => {
 test("end: results table in %, summary with counts, failed stage with its trials, run dir", () => {
   const out = log(fullScript());
   const end = out.slice(out.indexOf("\n\n") + 2);
-  assert.match(end, /^metrics in %\ntrial  lambda  regions\.box\.top1  regions\.box\.top5\n    1  0\.5 {17}31\.3 {14}75\.0\n/);
+  assert.match(
+    end,
+    /^metrics in %\ntrial  lambda  regions\.box\.top1  regions\.box\.top5\n    1  0\.5 {17}31\.3 {14}75\.0\n/,
+  );
   assert.match(end, /\nfailed in 32s: 2 executed, 1 cached, 1 failed, 1 skipped\n/);
   assert.match(end, /\n  ✗ distill cccccccc \(trial 2\) at step 120, in term scd: loss is NaN\n/);
   assert.match(end, /\nrun dir runs\/ablate-1\n$/);

@@ -8,10 +8,15 @@ const fold = (events: RunEvent[], from: RunState = initialState()) => events.red
 
 test("rows: one per trial × stage in trial order; the shared stage points at its first trial", () => {
   const s = fold(runningScript().slice(0, 1));
-  assert.equal(s.rows.map((r) => `${r.trial}:${r.name}:${r.sharedWith ?? "-"}`),
-    ["1:pretrain:-", "1:distill:-", "1:regions:-", "2:pretrain:1", "2:distill:-", "2:regions:-"]);
+  assert.equal(
+    s.rows.map((r) => `${r.trial}:${r.name}:${r.sharedWith ?? "-"}`),
+    ["1:pretrain:-", "1:distill:-", "1:regions:-", "2:pretrain:1", "2:distill:-", "2:regions:-"],
+  );
   assert.is(s.rows[3]!.key, KEY.pretrain);
-  assert.equal(s.trials.map((t) => t.number), [1, 2]);
+  assert.equal(
+    s.trials.map((t) => t.number),
+    [1, 2],
+  );
   assert.is(s.stages[KEY.distill1]!.status, "planned");
   assert.is(s.run!.experiment, "ablate");
 });
@@ -47,7 +52,14 @@ test("rate window: samples older than 30 s stop counting", () => {
   let s = fold(runningScript().slice(0, 3));
   // 100 steps in the first 10 s, then 10 steps per 10 s for 60 s: the window sees only the slow part.
   s = reduce(s, { type: "stage-progress", t: T0 + 10_000, key: KEY.distill1, done: 100, total: 400 });
-  for (let k = 1; k <= 6; k++) s = reduce(s, { type: "stage-progress", t: T0 + 10_000 + k * 10_000, key: KEY.distill1, done: 100 + 10 * k, total: 400 });
+  for (let k = 1; k <= 6; k++)
+    s = reduce(s, {
+      type: "stage-progress",
+      t: T0 + 10_000 + k * 10_000,
+      key: KEY.distill1,
+      done: 100 + 10 * k,
+      total: 400,
+    });
   assert.ok(Math.abs(s.stages[KEY.distill1]!.rate! - 1) < 1e-9, `rate ${s.stages[KEY.distill1]!.rate}`);
 });
 
