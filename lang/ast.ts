@@ -1,7 +1,7 @@
 // The AST: immutable plain data, no methods, a span on every node. Where error recovery left a hole,
 // the field holds a `missing` expression (or is undefined) so later phases can skip it quietly
 // instead of reporting cascades.
-import type { Span } from "./diagnostics.ts";
+import type { Span } from "../core/diagnostics.ts";
 
 export type Expr =
   | NumberLit

@@ -3,7 +3,7 @@
 // `missing` expression, which later phases skip without reporting again.
 import type { CstNode, IToken, IRecognitionException, ILexingError } from "chevrotain";
 import type * as A from "./ast.ts";
-import type { Diagnostic, Span } from "./diagnostics.ts";
+import type { Diagnostic, Span } from "../core/diagnostics.ts";
 import { parseText } from "./parser.ts";
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
@@ -265,7 +265,7 @@ class Builder {
         },
       });
     }
-    steps.sort((x, y) => x.at - y.at).forEach((s) => s.f());
+    for (const s of steps.sort((x, y) => x.at - y.at)) s.f();
     return acc;
   }
 

@@ -1,7 +1,7 @@
 // Constant expressions: param defaults, sweep values and --set values. They may not name other
 // declarations; bare words are symbols, as an enumeration option would read them.
 import type * as A from "./ast.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import type { Diagnostic } from "../core/diagnostics.ts";
 import type { Value } from "./values.ts";
 
 export function constant(e: A.Expr, file: string, diags: Diagnostic[]): Value {

@@ -16,13 +16,13 @@ export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
       break;
     case "call":
       walkExpr(e.callee, f);
-      e.args.forEach((a) => walkExpr(a.value, f));
+      for (const a of e.args) walkExpr(a.value, f);
       break;
     case "list":
-      e.items.forEach((i) => walkExpr(i, f));
+      for (const i of e.items) walkExpr(i, f);
       break;
     case "record":
-      e.fields.forEach((x) => walkExpr(x.value, f));
+      for (const x of e.fields) walkExpr(x.value, f);
       break;
     case "binary":
       walkExpr(e.left, f);
@@ -55,7 +55,8 @@ export class Dependencies {
   private readonly memo = new Map<string, ReadonlySet<string>>();
   constructor(private readonly study: LoadedStudy) {}
 
-  /** Params (seed included where it matters) that reach the named declaration. Cycles yield what was found so far; the evaluator reports them. */
+  /** Params (seed included where it matters) that reach the named declaration.
+   * Cycles yield what was found so far; the evaluator reports them. */
   paramsOf(name: string, visiting = new Set<string>()): ReadonlySet<string> {
     const hit = this.memo.get(name);
     if (hit) return hit;

@@ -4,13 +4,14 @@
 // shape rules run. Values are memoised per declaration on the values of the params that reach it.
 import * as path from "node:path";
 import type * as A from "./ast.ts";
-import { didYouMean, type Diagnostic, type Span } from "./diagnostics.ts";
+import { didYouMean, type Diagnostic, type Span } from "../core/diagnostics.ts";
 import { Dependencies, SEED } from "./deps.ts";
-import type { InputRef, IrNode, JsonObject } from "./ir.ts";
+import type { InputRef, IrNode, JsonObject } from "../core/ir.ts";
 import { makeNode } from "./nodes.ts";
 import { enumOf, validateOptions } from "./options.ts";
 import type { Binding, LoadedStudy, SourceFile } from "./program.ts";
 import { checkStage } from "./stage.ts";
+import type { DeclContext, ParamValues } from "./decl-context.ts";
 import { describeType, toJson, type DataValue, type ModelValue, type Value } from "./values.ts";
 import { registry } from "../stdlib/registry.ts";
 import type { ComponentMeta, ReportOptions } from "../stdlib/component.ts";
@@ -19,9 +20,6 @@ export interface Entry {
   readonly value: Value;
   readonly diags: readonly Diagnostic[];
 }
-
-/** Per-trial param values (after defaults, sweep point and --set). */
-export type ParamValues = ReadonlyMap<string, Value>;
 
 export class StudyEvaluator {
   readonly deps: Dependencies;
@@ -63,7 +61,7 @@ export class StudyEvaluator {
       };
     }
     this.inProgress.add(name);
-    const ctx = new DeclContext(this, b, params);
+    const ctx = new DeclEvaluator(this, b, params);
     const value = ctx.evalDecl();
     this.inProgress.delete(name);
     const e: Entry = { value, diags: ctx.diags };
@@ -72,7 +70,7 @@ export class StudyEvaluator {
   }
 }
 
-class DeclContext {
+class DeclEvaluator implements DeclContext {
   readonly diags: Diagnostic[] = [];
   readonly file: SourceFile;
   constructor(
@@ -206,7 +204,8 @@ class DeclContext {
       return { ...ent.value, span: e.span } as Value;
     }
     if (enumValues) return { type: "symbol", value: e.name, span: e.span }; // not a known value: the schema says so
-    if (this.ev.study.brokenNames.has(e.name)) return { type: "error", span: e.span }; // its declaration has a syntax error
+    // its declaration has a syntax error
+    if (this.ev.study.brokenNames.has(e.name)) return { type: "error", span: e.span };
     const meta = registry.get(e.name);
     if (meta) return { type: "component", meta, span: e.span };
     const names = [...this.ev.study.scope.keys(), SEED];
@@ -555,5 +554,3 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
   b.ok = ok;
   return b;
 }
-
-export type { DeclContext };

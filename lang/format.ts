@@ -6,7 +6,7 @@
 // a stage body, a broken call/list/record) or, inside an expression, inline where it stood.
 import type * as A from "./ast.ts";
 import { parse } from "./build-ast.ts";
-import { hasErrors, type Diagnostic, type Span } from "./diagnostics.ts";
+import { hasErrors, type Diagnostic, type Span } from "../core/diagnostics.ts";
 
 const WIDTH = 100;
 
@@ -105,7 +105,8 @@ class Printer {
   /** Comments before `pos` met inside an expression or declaration: kept where they stood. */
   private inline(pos: number, ind: string): string {
     let s = "";
-    for (let c; (c = this.peek(pos)); this.ci++) s += c.block ? c.text + " " : c.text + "\n" + ind + "  ";
+    for (let c: A.Comment | undefined; (c = this.peek(pos)); this.ci++)
+      s += c.block ? c.text + " " : c.text + "\n" + ind + "  ";
     return s;
   }
 
@@ -135,7 +136,7 @@ class Printer {
       const stop = it ? it.span.start : closePos;
       let pre = "";
       let itemGap: string | undefined;
-      for (let c; (c = this.peek(stop)); this.ci++) {
+      for (let c: A.Comment | undefined; (c = this.peek(stop)); this.ci++) {
         if (sameLine && !this.nl(prevEnd, c.span.start)) {
           if (lines.length) lines[lines.length - 1] += " " + c.text;
           else head += " " + c.text;
@@ -174,7 +175,9 @@ class Printer {
     if (flat || !this.hasComment(span)) {
       const save = this.ci;
       let s = open;
-      items.forEach((it, i) => (s += (i ? ", " : "") + it.print(ind, col + s.length, true)));
+      items.forEach((it, i) => {
+        s += (i ? ", " : "") + it.print(ind, col + s.length, true);
+      });
       s += close;
       if (flat || items.length === 0 || (!s.includes("\n") && col + s.length <= WIDTH)) return s;
       this.ci = save;
@@ -213,12 +216,16 @@ class Printer {
       // their own line when they did in the source. So do those after the operator, unless they
       // are all block comments on its line (`+ /* c */ b` stays): a `+ // c` line would read badly.
       let stop = b.opSpan.start;
-      for (let k = this.ci, c; (c = this.comments[k]) && c.span.start < b.right.span.start; k++) {
+      for (
+        let k = this.ci, c: A.Comment | undefined;
+        (c = this.comments[k]) && c.span.start < b.right.span.start;
+        k++
+      ) {
         if (c.span.start > b.opSpan.start && (!c.block || this.nl(b.opSpan.end, c.span.start)))
           stop = b.right.span.start;
       }
       let prevEnd = b.left.span.end;
-      for (let c; (c = this.peek(stop)); this.ci++) {
+      for (let c: A.Comment | undefined; (c = this.peek(stop)); this.ci++) {
         s += (this.nl(prevEnd, c.span.start) ? "\n" + cont : " ") + c.text;
         prevEnd = c.span.end;
       }

@@ -1,6 +1,6 @@
 // A stable, reviewable text form of the IR, for golden files and `scdx plan --ir`.
 // Nodes in dependency order; keys shortened to 12 hex digits; options as canonical JSON.
-import { canonicalJson, reachable, stageRoots, type Study } from "./ir.ts";
+import { canonicalJson, reachable, stageRoots, type Study } from "../core/ir.ts";
 import { showJson } from "./values.ts";
 
 const short = (k: string) => k.slice(0, 12);

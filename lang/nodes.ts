@@ -8,7 +8,7 @@ import {
   type LossTerm,
   type NodeBase,
   type NodeKey,
-} from "./ir.ts";
+} from "../core/ir.ts";
 
 /** A node as lowering describes it, before it has a key. */
 export interface NodeSpec extends Omit<NodeBase, "key"> {

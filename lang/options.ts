@@ -1,20 +1,12 @@
 // Option values meet their JSON Schema here. ajv validates (all errors at once, defaults filled
 // in); each ajv error is mapped back to the span of the offending option, or of the list item.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import type { Span } from "./diagnostics.ts";
-import type { Json, JsonObject } from "./ir.ts";
-import { didYouMean } from "./diagnostics.ts";
+import type { ErrorObject } from "ajv";
+import type { Span } from "../core/diagnostics.ts";
+import type { Json, JsonObject } from "../core/ir.ts";
+import { didYouMean } from "../core/diagnostics.ts";
 import type { OptionSchema } from "../stdlib/component.ts";
+import { validator } from "../stdlib/option-schema.ts";
 import { showJson, type Value } from "./values.ts";
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-const compiled = new WeakMap<OptionSchema, ValidateFunction>();
-
-function validator(schema: OptionSchema): ValidateFunction {
-  let v = compiled.get(schema);
-  if (!v) compiled.set(schema, (v = ajv.compile(schema)));
-  return v;
-}
 
 /** Enumeration values an option accepts as bare words: its own `enum`, or its items' `enum`. */
 export function enumOf(schema: OptionSchema, option: string): readonly string[] | undefined {
@@ -56,7 +48,7 @@ export function validateOptions(
   component: string,
   schema: OptionSchema,
   values: JsonObject,
-  valueOf: ReadonlyMap<string, Value>,
+  optionValues: ReadonlyMap<string, Value>,
   callSpan: Span,
 ): OptionIssue[] {
   const v = validator(schema);
@@ -64,7 +56,7 @@ export function validateOptions(
   const issues: OptionIssue[] = [];
   const seen = new Set<string>();
   for (const err of v.errors ?? []) {
-    const issue = mapError(component, schema, err, valueOf, callSpan);
+    const issue = mapError(component, schema, err, optionValues, callSpan);
     const id = `${issue.span.start}:${issue.span.end}`;
     // With allErrors, an enum-or-type failure reports several keywords for one value; keep the first.
     if (seen.has(id)) continue;
@@ -78,7 +70,7 @@ function mapError(
   component: string,
   schema: OptionSchema,
   err: ErrorObject,
-  valueOf: ReadonlyMap<string, Value>,
+  optionValues: ReadonlyMap<string, Value>,
   callSpan: Span,
 ): OptionIssue {
   const parts = err.instancePath
@@ -104,7 +96,7 @@ function mapError(
       span: callSpan,
     };
   }
-  const top = valueOf.get(option);
+  const top = optionValues.get(option);
   let span = top?.span ?? callSpan;
   const index = parts[1] !== undefined ? Number(parts[1]) : undefined;
   if (top?.type === "list" && index !== undefined && top.items[index]) span = top.items[index]!.span;
@@ -158,17 +150,4 @@ function mapError(
     default:
       return { code: "SCD2006", message: `${where} ${err.message ?? "is invalid"}${got}.`, span };
   }
-}
-
-const defaultsCache = new WeakMap<OptionSchema, JsonObject>();
-
-/** The options a component gets when none are written: its schema's defaults, filled by ajv. */
-export function defaultOptions(schema: OptionSchema): JsonObject {
-  let d = defaultsCache.get(schema);
-  if (!d) {
-    d = {};
-    validator(schema)(d);
-    defaultsCache.set(schema, d);
-  }
-  return structuredClone(d);
 }

@@ -10,7 +10,7 @@ class ScdParser extends CstParser {
   // inside a rule body they would be allocated on every invocation, which made a 10,000-line
   // study spend ~40% of its parse in the garbage collector (Chevrotain's own performance advice).
   // The `??=` keeps each one next to the grammar it belongs to.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: closures and Chevrotain ALT arrays of differing types, cached by name
   private readonly c: Record<string, any> = {};
 
   constructor() {

@@ -4,7 +4,7 @@
 import * as path from "node:path";
 import type * as A from "./ast.ts";
 import { parse } from "./build-ast.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import type { Diagnostic } from "../core/diagnostics.ts";
 import { registry } from "../stdlib/registry.ts";
 
 /** How the compiler reads files; tests and the fuzzer pass an in-memory one. */

@@ -1,7 +1,7 @@
 // The only place that prints diagnostics: `pretty` (rustc style), `short` (file:line:col) and `json`.
 // Rendering never throws: missing sources or bad spans degrade to a header without a snippet.
 import { Chalk, type ChalkInstance } from "chalk";
-import type { Diagnostic, Severity, Span } from "./diagnostics.ts";
+import type { Diagnostic, Severity, Span } from "../core/diagnostics.ts";
 
 export interface SourceText {
   readonly file: string; // display path

@@ -2,12 +2,13 @@
 // fields data/loss/optim/trainable, plain fields validated by a JSON Schema), then each loss term's
 // stage rules run against the student and the data, and the train node is made.
 import type * as A from "./ast.ts";
-import { didYouMean, type Span } from "./diagnostics.ts";
+import { didYouMean, type Span } from "../core/diagnostics.ts";
 import { SEED } from "./deps.ts";
-import type { DeclContext } from "./evaluate.ts";
-import { canonicalJson, type InputRef, type JsonObject, type LossTerm } from "./ir.ts";
+import type { DeclContext } from "./decl-context.ts";
+import { canonicalJson, type InputRef, type JsonObject, type LossTerm } from "../core/ir.ts";
 import { makeNode } from "./nodes.ts";
-import { defaultOptions, validateOptions } from "./options.ts";
+import { validateOptions } from "./options.ts";
+import { defaultOptions } from "../stdlib/option-schema.ts";
 import { describeType, toJson, type ModelValue, type Value } from "./values.ts";
 import type { OptionSchema } from "../stdlib/component.ts";
 import { registry } from "../stdlib/registry.ts";

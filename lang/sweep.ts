@@ -2,7 +2,7 @@
 // (first argument outermost), `zip(…)` pairs equal-length lists, a list of records names points
 // one by one, `x * y` is the product of two sweeps and `x + y` their concatenation.
 import type * as A from "./ast.ts";
-import { didYouMean, type Diagnostic } from "./diagnostics.ts";
+import { didYouMean, type Diagnostic } from "../core/diagnostics.ts";
 import { constant, items } from "./constant.ts";
 import type { Value } from "./values.ts";
 

@@ -6,7 +6,8 @@
 //       total time with and without prefetch for decode-only batches;
 //   (c) the same for full region batches, with a step as long as one batch's main-thread build.
 // Data: N generated 640×480 JPEGs (photo-like: gradients, blobs, noise) and an instances JSON.
-// Run: node --import tsx perf/data-coco.ts [--images 64] [--batch 4] [--step 50] [--step-full MS] [--size 1024] [--teacher 224]
+// Run: node --import tsx perf/data-coco.ts [--images 64] [--batch 4] [--step 50] [--step-full MS]
+//        [--size 1024] [--teacher 224]
 import sharp from "sharp";
 import { availableParallelism } from "node:os";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

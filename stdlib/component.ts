@@ -1,8 +1,8 @@
 // The registry contract: the metadata half of every component. No tfjs here or in any *.meta.ts
 // file, so `scdx check` stays fast; implementation halves are loaded lazily by the runtime.
-import type { Span } from "../lang/diagnostics.ts";
-import type { JsonObject } from "../lang/ir.ts";
-import type { DatasetFacts, ModelFacts } from "../lang/values.ts";
+import type { Span } from "../core/diagnostics.ts";
+import type { JsonObject } from "../core/ir.ts";
+import type { DatasetFacts, ModelFacts } from "../core/facts.ts";
 
 export type ComponentKind = "model" | "data" | "loss" | "optim" | "bench";
 

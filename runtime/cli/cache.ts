@@ -1,8 +1,8 @@
 // `scdx cache`: look into the stage cache, check it, and free space. The cache verifies entries on
 // every read anyway; `verify` is for a user who wants to know now (after a disk problem, or before
 // sharing a cache), and `gc` is the only thing that ever deletes a good entry.
-import { didYouMean } from "../../lang/diagnostics.ts";
-import { Cache, projectDirOf, resolveCacheRoot, type EntrySummary } from "../cache.ts";
+import { didYouMean } from "../../core/diagnostics.ts";
+import { Cache, projectDirOf, resolveCacheRoot, type EntrySummary } from "../cache/store.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command, type Io } from "./command.ts";
 
 const SUBCOMMANDS = ["ls", "verify", "gc", "path"] as const;
@@ -53,7 +53,10 @@ Exit codes: 0 ok, 1 verify found damaged entries, 2 usage error.`,
       "older-than": { type: "string" },
       "dry-run": { type: "boolean" },
     });
-    if (values.help) return (io.out(cacheCommand.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(cacheCommand.help + "\n");
+      return EXIT.ok;
+    }
     const [sub, ...extra] = positionals;
     if (sub === undefined) throw new UsageError(`give a subcommand: ${SUBCOMMANDS.join(", ")}`);
     if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
@@ -77,8 +80,10 @@ Exit codes: 0 ok, 1 verify found damaged entries, 2 usage error.`,
     const cache = new Cache(root);
     const json = !!values.json;
     switch (s) {
-      case "path":
-        return (io.out(root + "\n"), EXIT.ok);
+      case "path": {
+        io.out(root + "\n");
+        return EXIT.ok;
+      }
       case "ls":
         return ls(cache, json, io);
       case "verify":
@@ -99,8 +104,14 @@ function days(v: string | undefined): number {
 
 async function ls(cache: Cache, json: boolean, io: Io): Promise<number> {
   const entries = (await cache.ls()).sort((a, b) => b.lastUsed.localeCompare(a.lastUsed));
-  if (json) return (io.out(JSON.stringify({ root: cache.root, entries }, null, 2) + "\n"), EXIT.ok);
-  if (entries.length === 0) return (io.out(`no entries in ${cache.root}\n`), EXIT.ok);
+  if (json) {
+    io.out(JSON.stringify({ root: cache.root, entries }, null, 2) + "\n");
+    return EXIT.ok;
+  }
+  if (entries.length === 0) {
+    io.out(`no entries in ${cache.root}\n`);
+    return EXIT.ok;
+  }
   const rows = entries.map((e) => [
     e.key.slice(0, 12),
     e.name ?? "?",
@@ -139,7 +150,10 @@ async function verify(cache: Cache, json: boolean, io: Io): Promise<number> {
 async function gc(cache: Cache, olderThanDays: number, dryRun: boolean, json: boolean, io: Io): Promise<number> {
   const before = new Map((await cache.ls()).map((e) => [e.key, e]));
   const r = await cache.gc({ olderThanDays, dryRun });
-  if (json) return (io.out(JSON.stringify({ root: cache.root, dryRun, olderThanDays, ...r }, null, 2) + "\n"), EXIT.ok);
+  if (json) {
+    io.out(JSON.stringify({ root: cache.root, dryRun, olderThanDays, ...r }, null, 2) + "\n");
+    return EXIT.ok;
+  }
   const verb = dryRun ? "would remove" : "removed";
   const rows = r.removed
     .map((k) => before.get(k))
@@ -164,7 +178,10 @@ export function formatBytes(n: number): string {
   const units = ["KiB", "MiB", "GiB", "TiB"];
   let v = n / 1024,
     i = 0;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v.toFixed(1)} ${units[i]}`;
 }
 

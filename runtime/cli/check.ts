@@ -1,4 +1,4 @@
-import { stageCount } from "../plan.ts";
+import { stageCount } from "../plan/stage-sharing.ts";
 import { EXIT, formatOption, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { compileFile, diagnosticsJson, printDiagnostics } from "./diagnose.ts";
 
@@ -22,7 +22,10 @@ Exit codes: 0 no errors, 1 errors found, 2 usage error (bad flag, unreadable fil
       set: { type: "string", multiple: true },
       format: { type: "string" },
     });
-    if (values.help) return (io.out(check.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(check.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length === 0) throw new UsageError("give at least one .scd file");
     const format = formatOption(values.format);
     let failed = false;

@@ -1,6 +1,7 @@
 // What a subcommand is. Each lives in its own file and is listed once in commands.ts, so issues
 // that add commands (run, cache, why, embed, data, export) do not edit each other's files.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "../../core/usage-error.ts";
 
 export interface Io {
   readonly out: (s: string) => void;
@@ -22,8 +23,9 @@ export interface Command {
 
 export const EXIT = { ok: 0, errors: 1, usage: 2, stageFailed: 3, interrupted: 130 } as const;
 
-/** A usage error: printed as `scdx NAME: message` plus a pointer to --help, exit code 2. */
-export class UsageError extends Error {}
+/** A usage error: printed as `scdx NAME: message` plus a pointer to --help, exit code 2. Defined in core so the
+ * runtime can throw it without importing the CLI; re-exported here for the commands. */
+export { UsageError };
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -2,14 +2,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as A from "../../lang/ast.ts";
 import { StudyEvaluator } from "../../lang/evaluate.ts";
-import type { IrNode, Json } from "../../lang/ir.ts";
+import type { IrNode, Json } from "../../core/ir.ts";
 import { showJson, type Value } from "../../lang/values.ts";
 import type { CompileResult } from "../../lang/compile.ts";
 import { DataError } from "../../stdlib/data/errors.ts";
 import { openDataset } from "../../stdlib/data/open.ts";
 import type { Dataset } from "../../stdlib/data/sample.ts";
-import { renderPreview } from "../data-preview.ts";
-import { collectStats, renderStats } from "../data-stats.ts";
+import { renderPreview } from "../data-tools/preview.ts";
+import { collectStats, renderStats } from "../data-tools/stats.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command, type Io } from "./command.ts";
 import { compileFile, printDiagnostics } from "./diagnose.ts";
 
@@ -43,7 +43,10 @@ Exit codes: 0 ok, 1 the file has errors or the data cannot be read, 2 usage erro
       limit: { type: "string" },
       trial: { type: "string" },
     });
-    if (values.help) return (io.out(data.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(data.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length !== 2) throw new UsageError("give a .scd file and the name of one of its data declarations");
     const count = whole(values.count, "--count", 8),
       trial = whole(values.trial, "--trial", 1);
@@ -91,7 +94,7 @@ function dataNode(r: CompileResult, name: string, trialNo: number): { node: IrNo
     .filter(([, b]) => b.decl.kind === "binding" && b.decl.keyword === "data")
     .map(([n]) => n);
   const b = r.loaded.scope.get(name);
-  if (!b || b.decl.kind !== "binding" || b.decl.keyword !== "data") {
+  if (b?.decl.kind !== "binding" || b.decl.keyword !== "data") {
     throw new UsageError(
       `\`${name}\` is not a data declaration of ${r.loaded.main.display}${dataNames.length ? `; its data: ${dataNames.join(", ")}` : " (it declares no data)"}`,
     );

@@ -1,6 +1,6 @@
 // Shared by check, plan, graph (and later run): compile a file and print its diagnostics.
 import { compile, type CompileResult } from "../../lang/compile.ts";
-import { hasErrors } from "../../lang/diagnostics.ts";
+import { hasErrors } from "../../core/diagnostics.ts";
 import { renderDiagnostics, renderSummary } from "../../lang/render.ts";
 import { fsHost } from "../../lang/compile.ts";
 import { sourceLookup } from "../../lang/program.ts";

@@ -1,12 +1,12 @@
 import { Chalk } from "chalk";
-import { didYouMean } from "../../lang/diagnostics.ts";
-import type { JsonObject } from "../../lang/ir.ts";
-import { defaultOptions } from "../../lang/options.ts";
+import { didYouMean } from "../../core/diagnostics.ts";
+import type { JsonObject } from "../../core/ir.ts";
+import { defaultOptions } from "../../stdlib/option-schema.ts";
 import { showJson } from "../../lang/values.ts";
 import { trainFields, typedFields } from "../../lang/stage.ts";
 import { builtins, components, registry } from "../../stdlib/registry.ts";
 import type { ComponentMeta } from "../../stdlib/component.ts";
-import { table } from "../plan-render.ts";
+import { table } from "../plan/stage-sharing-render.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 function schemaType(p: JsonObject): string {
@@ -78,7 +78,10 @@ signature, inputs, options (type, default, meaning) and notes — read from the 
 checker uses.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {});
-    if (values.help) return (io.out(doc.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(doc.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length > 1) throw new UsageError("give at most one name");
     const name = positionals[0];
     if (!name) {
@@ -90,11 +93,20 @@ checker uses.`,
       io.out(table(rows));
       return EXIT.ok;
     }
-    if (name === "train") return (io.out(describeTrain(io.color)), EXIT.ok);
+    if (name === "train") {
+      io.out(describeTrain(io.color));
+      return EXIT.ok;
+    }
     const m = registry.get(name);
-    if (m) return (io.out(describeComponent(m, io.color)), EXIT.ok);
+    if (m) {
+      io.out(describeComponent(m, io.color));
+      return EXIT.ok;
+    }
     const b = builtins[name];
-    if (b) return (io.out(`${name} — built-in\n  ${b.signature}\n\n${b.doc}\n`), EXIT.ok);
+    if (b) {
+      io.out(`${name} — built-in\n  ${b.signature}\n\n${b.doc}\n`);
+      return EXIT.ok;
+    }
     const guess = didYouMean(name, [...registry.keys(), ...Object.keys(builtins)]);
     throw new UsageError(
       `no component named \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ""} (\`scdx doc\` lists them)`,

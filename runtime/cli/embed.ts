@@ -2,7 +2,7 @@
 // loads and behaves. The model code is imported only when the command runs (tfjs is heavy).
 import { requestedBackend, type BackendName } from "../../stdlib/tensor/backend-name.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
-import type { EmbedResult, EmbedRow } from "../embed.ts";
+import type { EmbedResult, EmbedRow } from "../models/embed.ts";
 
 const SHOWN = 6;
 
@@ -126,7 +126,10 @@ Exit codes: 0 ok, 1 the checkpoint or an input cannot be used, 2 usage error.`,
       json: { type: "boolean" },
       backend: { type: "string" },
     });
-    if (values.help) return (io.out(embedCommand.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(embedCommand.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length)
       throw new UsageError(`unexpected argument \`${positionals[0]}\` (inputs go after --image, --text or --tokens)`);
     if (!values.model) throw new UsageError("--model is required");
@@ -136,7 +139,7 @@ Exit codes: 0 ok, 1 the checkpoint or an input cannot be used, 2 usage error.`,
     if (!images.length && !texts.length && !tokens.length)
       throw new UsageError("give at least one --image, --text or --tokens");
     const backend = backendOption(values.backend);
-    const { embed, userMessage } = await import("../embed.ts");
+    const { embed, userMessage } = await import("../models/embed.ts");
     let res: EmbedResult;
     try {
       res = await embed({ model: values.model, images, texts, tokens, backend });

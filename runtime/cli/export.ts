@@ -3,10 +3,10 @@
 import * as path from "node:path";
 import { existsSync } from "node:fs";
 import { BACKENDS } from "../../stdlib/tensor/backend-name.ts";
-import type { Study } from "../../lang/ir.ts";
-import { scdxVersion } from "../cache-manifest.ts";
-import { planRun } from "../run-plan.ts";
-import { openSession, type Session } from "../session.ts";
+import type { Study } from "../../core/ir.ts";
+import { scdxVersion } from "../cache/manifest.ts";
+import { planRun } from "../plan/run-plan.ts";
+import { openSession, type Session } from "../plan/session.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { compileFile, printDiagnostics } from "./diagnose.ts";
 import { checkStageName, pickStage, shellWord } from "./stage-arg.ts";
@@ -55,14 +55,17 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
       cache: { type: "string" },
       force: { type: "boolean" },
     });
-    if (values.help) return (io.out(exportCommand.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(exportCommand.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length !== 2) throw new UsageError("give a .scd file and a stage name");
     const [file, name] = positionals as [string, string];
     if (!values.out) throw new UsageError("--out DIR is required");
     const layout = values.layout ?? "hf";
     if (layout !== "hf" && layout !== "openai")
       throw new UsageError(`--layout must be hf or openai, got \`${layout}\``);
-    const { outState, clearExport, writeExport } = await import("../export-model.ts");
+    const { outState, clearExport, writeExport } = await import("../models/export-model.ts");
     const out = path.resolve(io.cwd, values.out);
     const state = outState(out);
     if (state === "not-dir") throw new UsageError(`--out ${values.out} is a file, not a directory`);
@@ -97,7 +100,7 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
     }
 
     const { initBackend } = await import("../../stdlib/tensor/backend.ts");
-    const { loadStageModel } = await import("../model-files.ts");
+    const { loadStageModel } = await import("../models/model-files.ts");
     const tf = await import("@tensorflow/tfjs");
     await initBackend("cpu"); // export only moves numbers: any backend gives the same bytes
     const loaded = loadStageModel(hit.dir);
@@ -105,7 +108,8 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
       if (state === "not-empty") clearExport(out);
       const m = hit.manifest;
       const files = writeExport(out, loaded, hit.dir, layout, {
-        // Paths relative to the project and the cache: provenance committed with a checkpoint must not carry one machine's folders.
+        // Paths relative to the project and the cache: provenance committed with a checkpoint
+        // must not carry one machine's folders.
         format: 1,
         study: path.relative(s.projectDir, path.resolve(io.cwd, file)) || path.basename(file),
         experiment: r.study.experiment,

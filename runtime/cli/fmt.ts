@@ -22,7 +22,10 @@ Options:
 Exit codes: 0 ok (or all formatted with --check), 1 syntax errors or unformatted files, 2 usage.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { check: { type: "boolean" } });
-    if (values.help) return (io.out(fmt.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(fmt.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length === 0) throw new UsageError("give at least one .scd file");
     let code: number = EXIT.ok;
     for (const file of positionals) {

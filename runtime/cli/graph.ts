@@ -1,4 +1,4 @@
-import { toDot, toMermaid } from "../graph-render.ts";
+import { toDot, toMermaid } from "../plan/graph-render.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { compileFile, printDiagnostics } from "./diagnose.ts";
 
@@ -22,7 +22,10 @@ Exit codes: 0 ok, 1 the file has errors, 2 usage error.`,
       set: { type: "string", multiple: true },
       format: { type: "string" },
     });
-    if (values.help) return (io.out(graph.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(graph.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
     const format = values.format ?? "dot";
     if (format !== "dot" && format !== "mermaid")

@@ -3,7 +3,7 @@
 // SCDX_DEBUG=1 shows it for ours).
 import { commands } from "./commands.ts";
 import { EXIT, UsageError, type Io } from "./command.ts";
-import { didYouMean } from "../../lang/diagnostics.ts";
+import { didYouMean } from "../../core/diagnostics.ts";
 import { readFileSync } from "node:fs";
 
 function version(): string {
@@ -38,7 +38,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(mainHelp());
     return name ? EXIT.ok : EXIT.usage;
   }
-  if (name === "--version" || name === "-v") return (io.out(version() + "\n"), EXIT.ok);
+  if (name === "--version" || name === "-v") {
+    io.out(version() + "\n");
+    return EXIT.ok;
+  }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
     const guess = didYouMean(
@@ -70,6 +73,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.env["SCDX_BIN"] =
   const io: Io = {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),
+    /* biome-ignore lint/correctness/useHookAtTopLevel: useColor is a plain function (colour on or off for a stream),
+       not a React hook */
     color: useColor(process.stdout),
     cwd: process.cwd(),
   };

@@ -1,5 +1,5 @@
-import { renderRunPlan } from "../run-plan-render.ts";
-import { chooseBackend, openSession } from "../session.ts";
+import { renderRunPlan } from "../plan/run-plan-render.ts";
+import { chooseBackend, openSession } from "../plan/session.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { compileFile, printDiagnostics } from "./diagnose.ts";
 
@@ -32,7 +32,10 @@ Exit codes: 0 ok, 1 the file has errors, 2 usage error.`,
       backend: { type: "string" },
       cache: { type: "string" },
     });
-    if (values.help) return (io.out(plan.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(plan.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
     const maxTrials = values.trials === undefined ? 50 : Number(values.trials);
     if (!Number.isInteger(maxTrials) || maxTrials < 0)
@@ -41,7 +44,10 @@ Exit codes: 0 ok, 1 the file has errors, 2 usage error.`,
     const file = positionals[0]!;
     const r = compileFile(file, values.set ?? []);
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
-    if (values.json) return (io.out(JSON.stringify(r.study, null, 2) + "\n"), EXIT.ok);
+    if (values.json) {
+      io.out(JSON.stringify(r.study, null, 2) + "\n");
+      return EXIT.ok;
+    }
     const s = openSession(r.study, file, { backend: values.backend, cache: values.cache, cwd: io.cwd });
     io.out(renderRunPlan(s, { color: io.color, maxTrials }));
     // Unlike run, plan still shows a plan that cannot run, then says why it would be refused.

@@ -3,16 +3,16 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fanOut, type Reporter, type RunEvent } from "../events.ts";
-import { execute } from "../executor.ts";
-import { renderRunPlan } from "../run-plan-render.ts";
-import { createRunDir, environment, eventLog, runId, writeProgram, writeResults } from "../run-dir.ts";
-import { indexRun } from "../run-index.ts";
-import { hasEntry, openSession, type Session } from "../session.ts";
-import { WorkerPool } from "../worker-pool.ts";
+import { fanOut, type Reporter, type RunEvent } from "../events/events.ts";
+import { execute, type ExecuteResult } from "../exec/executor.ts";
+import { renderRunPlan } from "../plan/run-plan-render.ts";
+import { createRunDir, environment, eventLog, runId, writeProgram, writeResults } from "../runs/run-dir.ts";
+import { indexRun } from "../runs/run-index.ts";
+import { hasEntry, openSession, type Session } from "../plan/session.ts";
+import { WorkerPool } from "../exec/worker-pool.ts";
 import { plainReporter } from "../reporters/plain.ts";
 import { jsonReporter } from "../reporters/json.ts";
-import { scdxVersion } from "../cache-manifest.ts";
+import { scdxVersion } from "../cache/manifest.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { compileFile, printDiagnostics } from "./diagnose.ts";
 
@@ -57,7 +57,10 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       only: { type: "string", multiple: true },
       reporter: { type: "string" },
     });
-    if (values.help) return (io.out(run.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(run.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
     const jobsFlag = values.jobs === undefined ? undefined : Number(values.jobs);
     if (jobsFlag !== undefined && (!Number.isInteger(jobsFlag) || jobsFlag < 1))
@@ -122,7 +125,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     };
     process.on("SIGINT", onSigint);
     process.on("SIGTERM", onSigint);
-    let result;
+    let result: ExecuteResult;
     try {
       emit({
         type: "run-start",

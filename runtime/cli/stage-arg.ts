@@ -1,9 +1,9 @@
 // The STAGE [--trial N] arguments of `why` and `export`: a declared stage name, and which trial's
 // node of it when a sweep gives it several definitions.
-import { didYouMean } from "../../lang/diagnostics.ts";
-import type { Study } from "../../lang/ir.ts";
+import { didYouMean } from "../../core/diagnostics.ts";
+import type { Study } from "../../core/ir.ts";
 import { showJson } from "../../lang/values.ts";
-import type { PlannedStage, RunPlan } from "../run-plan.ts";
+import type { PlannedStage, RunPlan } from "../plan/run-plan.ts";
 import { UsageError } from "./command.ts";
 
 /** Checks the name against the study before a session is opened (it becomes `--only`). */

@@ -1,8 +1,8 @@
 // `scdx why`: would a stage run, and if so, what changed since it last did.
 import * as path from "node:path";
-import { explainStage } from "../why-explain.ts";
-import { renderWhy } from "../why-render.ts";
-import { openSession } from "../session.ts";
+import { explainStage } from "../runs/why-explain.ts";
+import { renderWhy } from "../runs/why-render.ts";
+import { openSession } from "../plan/session.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { compileFile, printDiagnostics } from "./diagnose.ts";
 import { checkStageName, pickStage } from "./stage-arg.ts";
@@ -44,7 +44,10 @@ Exit codes: 0 ok (cached or not), 1 the file has errors, 2 usage error.`,
       cache: { type: "string" },
       json: { type: "boolean" },
     });
-    if (values.help) return (io.out(whyCommand.help + "\n"), EXIT.ok);
+    if (values.help) {
+      io.out(whyCommand.help + "\n");
+      return EXIT.ok;
+    }
     if (positionals.length !== 2) throw new UsageError("give a .scd file and a stage name");
     const [file, name] = positionals as [string, string];
     const r = compileFile(file, values.set ?? []);

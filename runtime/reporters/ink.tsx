@@ -4,7 +4,7 @@
 // tree is re-rendered at most every `intervalMs`, since a fast toy stage can emit hundreds of
 // progress events a second.
 import { Box, Static, Text, render } from "ink";
-import type { Reporter, RunEvent } from "../events.ts";
+import type { Reporter, RunEvent } from "../events/events.ts";
 import { initialState, isFinal, reduce, type Row, type RunState } from "./state.ts";
 import { StageRow, layout } from "./stage-row.tsx";
 import { chalk, endText, headerText } from "./text.ts";

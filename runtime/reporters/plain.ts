@@ -1,7 +1,7 @@
 // The line-oriented log of a run, for CI and anything that is not a terminal: one line per stage
 // transition, progress lines throttled per stage by the events' own clock (never Date.now(), so a
 // replayed events.jsonl prints the same log), and the results table and summary at the end.
-import type { Reporter, RunEvent } from "../events.ts";
+import type { Reporter, RunEvent } from "../events/events.ts";
 import { initialState, reduce, statusCounts, type RunState, type StageState } from "./state.ts";
 import {
   SYMBOL,

@@ -1,11 +1,11 @@
 // What a run looks like after the events seen so far: a pure reducer shared by the Ink UI and the
 // plain logger, so both show the same facts and tests can drive it with a scripted stream.
 //
-// Conventions of the stream (runtime/events.ts): `t` is in milliseconds (scdx run counts from its
+// Conventions of the stream (runtime/events/events.ts): `t` is in milliseconds (scdx run counts from its
 // start; only differences are used here, so an epoch clock works too);
-// StageInfo.trials and trial-done's `trial` are 1-based; TrialInfo.index is 0-based like lang/ir's
+// StageInfo.trials and trial-done's `trial` are 1-based; TrialInfo.index is 0-based like core/ir's
 // Trial.index, so a trial's number is `index + 1`.
-import type { Metrics, RunEvent, StageInfo, TrialInfo } from "../events.ts";
+import type { Metrics, RunEvent, StageInfo, TrialInfo } from "../events/events.ts";
 
 export type StageStatus = "planned" | "cached" | "waiting" | "running" | "done" | "failed" | "skipped";
 

@@ -1,7 +1,7 @@
 // Words and numbers shared by the plain log and the Ink UI, so both say the same thing the same way.
 import { Chalk, type ChalkInstance } from "chalk";
-import { formatTable, resultsTable } from "../results.ts";
-import type { StageInfo } from "../events.ts";
+import { formatTable, resultsTable } from "../events/results.ts";
+import type { StageInfo } from "../events/events.ts";
 import { statusCounts, trialMetrics, type RunState, type StageState, type StageStatus } from "./state.ts";
 
 export const SYMBOL: Record<StageStatus | "shared", string> = {

@@ -3,7 +3,7 @@
 // returns its metrics as JSON; nothing here is random except the probe's seeded k-means.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import type { BenchNode, DataNode, Json } from "../../lang/ir.ts";
+import type { BenchNode, DataNode, Json } from "../../core/ir.ts";
 import { openDataset } from "../../stdlib/data/open.ts";
 import { Loader } from "../../stdlib/data/pipeline.ts";
 import { buildBenchBatch, type BenchBatch } from "../../stdlib/data/bench-batch.ts";
@@ -18,8 +18,9 @@ import { maskPool } from "../../stdlib/ops/mask-pool.ts";
 import { l2normalize } from "../../stdlib/tensor/nn.ts";
 import { mixSeed } from "../../stdlib/tensor/random.ts";
 import { dense, imageEmbedding, textEmbedding } from "../../stdlib/train/model.ts";
-import type { LoadedModel } from "../model-files.ts";
-import { StageError, type StageContext, type StageMeta } from "./context.ts";
+import type { LoadedModel } from "../models/model-files.ts";
+import type { StageContext, StageMeta } from "./context.ts";
+import { StageError } from "./stage-error.ts";
 
 const BATCH = 16;
 const VOID = 255;

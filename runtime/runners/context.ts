@@ -1,8 +1,8 @@
-// What a stage runner gets from the worker that runs it, and the errors it may end with. Runners
+// What a stage runner gets from the worker that runs it (its errors are in stage-error.ts). Runners
 // are the only code that touches tensors, data and the stage's files; they report through
 // callbacks and never see the event stream, the cache or other stages.
-import type { IrNode, Json } from "../../lang/ir.ts";
-import type { ModelResolver } from "../resolve-model.ts";
+import type { IrNode, Json } from "../../core/ir.ts";
+import type { ModelResolver } from "./resolve-model.ts";
 
 export interface StageProgress {
   readonly done: number;
@@ -29,28 +29,6 @@ export interface StageContext {
   readonly batchThreads: number;
   /** A train stage resumed from its checkpoint at this step. */
   readonly resumed: (step: number) => void;
-}
-
-/** A stage that failed for a reason the user should read (no stack trace). */
-export class StageError extends Error {
-  constructor(
-    message: string,
-    readonly step?: number,
-    readonly term?: string,
-  ) {
-    super(message);
-    this.name = "StageError";
-  }
-}
-
-export class InterruptedError extends Error {
-  constructor(
-    readonly step?: number,
-    saved = false,
-  ) {
-    super(step === undefined ? "interrupted" : `interrupted after step ${step}${saved ? " (checkpoint saved)" : ""}`);
-    this.name = "InterruptedError";
-  }
 }
 
 /** What a runner leaves in the entry's manifest: small, JSON, e.g. metrics or the final loss. */

@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import type { DataNode, Json, TrainNode } from "../../lang/ir.ts";
+import type { DataNode, Json, TrainNode } from "../../core/ir.ts";
 import { openDataset } from "../../stdlib/data/open.ts";
 import { Loader } from "../../stdlib/data/pipeline.ts";
 import { buildImageBatch, type ImageBatch } from "../../stdlib/data/batch.ts";
@@ -13,15 +13,22 @@ import type { Sample } from "../../stdlib/data/sample.ts";
 import { weightEnsemble } from "../../stdlib/models/ensemble.ts";
 import { REFINER_PREFIX } from "../../stdlib/models/refiner.ts";
 import type { TrainBatchData } from "../../stdlib/train/batch.ts";
-import { createTrainer, NonFiniteLossError, trainStep, type TrainerOptions } from "../../stdlib/train/step.ts";
+import {
+  createTrainer,
+  NonFiniteLossError,
+  trainStep,
+  type StepResult,
+  type TrainerOptions,
+} from "../../stdlib/train/step.ts";
 import type { LossSpec } from "../../stdlib/train/terms.ts";
 import type { StageModel } from "../../stdlib/train/model.ts";
 import type { ScdOptions } from "../../stdlib/losses/scd.ts";
 import type { RefinerSslOptions } from "../../stdlib/losses/refiner-ssl.ts";
 import type { Tokenizer } from "../../stdlib/text/tokenizer.ts";
-import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
-import { saveStageModel } from "../model-files.ts";
-import { InterruptedError, StageError, type StageContext, type StageMeta } from "./context.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { saveStageModel } from "../models/model-files.ts";
+import type { StageContext, StageMeta } from "./context.ts";
+import { InterruptedError, StageError } from "./stage-error.ts";
 
 type Opts = Record<string, Json>;
 
@@ -102,7 +109,7 @@ export async function runTrain(node: TrainNode, ctx: StageContext): Promise<Stag
       }
       const b = await loader.next();
       if (!b) throw new StageError(`the data ran out at step ${step}`, step);
-      let r;
+      let r: StepResult;
       try {
         r = trainStep(trainer, b.batch);
       } catch (e) {

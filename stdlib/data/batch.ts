@@ -31,7 +31,9 @@ export function buildImageBatch(samples: readonly Sample[], spec: ImageBatchSpec
   const S = spec.size,
     lut = normalizeTable(spec.mean ?? CLIP_MEAN, spec.std ?? CLIP_STD);
   const images = new Float32Array(samples.length * S * S * 3);
-  samples.forEach((s, b) => normalizeInto(images, b * S * S * 3, letterboxStudent(toRgbImage(s), S).data, lut, 3));
+  samples.forEach((s, b) => {
+    normalizeInto(images, b * S * S * 3, letterboxStudent(toRgbImage(s), S).data, lut, 3);
+  });
   return {
     images,
     imageShape: [samples.length, S, S, 3],

@@ -66,7 +66,8 @@ export function buildBenchBatch(samples: readonly Sample[], spec: BenchBatchSpec
       isThing[n] = seg.isThing ? 1 : 0;
       boxImage[n] = b;
       const bound = bounds?.get(seg.id);
-      if (masks && bound) masks.set(letterboxMask(s.panoptic!, s.height, s.width, G, seg.id, bound), n * G * G); // no pixels: all zero
+      // no pixels: all zero
+      if (masks && bound) masks.set(letterboxMask(s.panoptic!, s.height, s.width, G, seg.id, bound), n * G * G);
       if (crops && T !== undefined && (seg.isThing || !spec.cropThingsOnly)) {
         const [x0, y0, x1, y1] = pilCropRect(
           seg.isThing ? enlargeBox(seg.box, THING_CROP_SCALE, s.width, s.height) : seg.box,

@@ -1,10 +1,16 @@
 // What the COCO readers share: option access, the class vocabulary, the image index, the skip log
 // and the check that a decoded image matches the size its JSON states.
 import { resolve } from "node:path";
-import type { ClassInfo } from "./sample.ts";
+import type { ClassInfo, Dataset } from "./sample.ts";
 import type { CocoCategory, CocoImage } from "./coco-schema.ts";
 import { DataError, type Skip } from "./errors.ts";
 import type { DecodedImage } from "./decode.ts";
+
+/** A COCO dataset (instances or panoptic), with what `skip_bad` left out. */
+export interface CocoDataset extends Dataset {
+  readonly skipBad: boolean;
+  readonly skipped: readonly Skip[];
+}
 
 export function stringOption(options: Record<string, unknown>, key: string, baseDir: string): string | undefined {
   const v = options[key];

@@ -10,7 +10,7 @@
 // The PNG must agree with the JSON: a PNG id not in segments_info, or a listed segment with no pixels,
 // is an error naming the PNG, the image and the segment id (as panopticapi's pq_compute checks).
 import { join } from "node:path";
-import type { Box, Dataset, Sample, Segment } from "./sample.ts";
+import type { Box, Sample, Segment } from "./sample.ts";
 import { readCocoJson, type CocoImage, type PanopticAnnotation } from "./coco-schema.ts";
 import { DataError } from "./errors.ts";
 import { decodeImage, decodeSegmentIds } from "./decode.ts";
@@ -23,8 +23,8 @@ import {
   numberOption,
   requiredPath,
   xywhBox,
+  type CocoDataset,
 } from "./coco-common.ts";
-import type { CocoDataset } from "./coco.ts";
 import { cocoPanoptic as meta } from "./coco.meta.ts";
 
 export const MAX_SEGMENTS = 100;

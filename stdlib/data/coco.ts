@@ -7,9 +7,9 @@
 // is an error; under `skip_bad` its image is skipped and logged instead (an image with one of its
 // boxes silently dropped would be a wrong sample).
 import { join } from "node:path";
-import type { Box, Dataset, Sample, Segment } from "./sample.ts";
+import type { Box, Sample, Segment } from "./sample.ts";
 import { readCocoJson, type CocoImage, type Proposal } from "./coco-schema.ts";
-import { DataError, type Skip } from "./errors.ts";
+import { DataError } from "./errors.ts";
 import { decodeImage } from "./decode.ts";
 import { fingerprintDataset } from "./fingerprint.ts";
 import {
@@ -21,15 +21,9 @@ import {
   requiredPath,
   stringOption,
   xywhBox,
+  type CocoDataset,
 } from "./coco-common.ts";
 import { coco as cocoMeta } from "./coco.meta.ts";
-
-export { openCocoPanoptic } from "./coco-panoptic.ts";
-
-export interface CocoDataset extends Dataset {
-  readonly skipBad: boolean;
-  readonly skipped: readonly Skip[];
-}
 
 interface Entry {
   readonly image: CocoImage;

@@ -105,7 +105,7 @@ export function cropImage(img: RgbImage, x0: number, y0: number, x1: number, y1:
  * CLIPSelf crops `old_image.crop((x0, y0, x1, y1))` with float boxes.
  */
 export function pilCropRect(box: readonly number[], w: number, h: number): [number, number, number, number] {
-  let x0 = Math.min(Math.max(roundHalfEven(box[0]), 0), w - 1),
+  const x0 = Math.min(Math.max(roundHalfEven(box[0]), 0), w - 1),
     y0 = Math.min(Math.max(roundHalfEven(box[1]), 0), h - 1);
   let x1 = Math.min(roundHalfEven(box[2]), w),
     y1 = Math.min(roundHalfEven(box[3]), h);

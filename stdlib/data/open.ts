@@ -1,7 +1,7 @@
 // The one place that turns a lowered data node into a Dataset. Implementations are imported
 // lazily, so opening the shapes world never loads COCO's decoding stack (sharp) and the reverse.
 import * as path from "node:path";
-import type { DataNode } from "../../lang/ir.ts";
+import type { DataNode } from "../../core/ir.ts";
 import type { Dataset } from "./sample.ts";
 
 /**
@@ -26,7 +26,7 @@ export async function openDataset(
       return openCoco(options, base);
     }
     case "coco_panoptic": {
-      const { openCocoPanoptic } = await import("./coco.ts");
+      const { openCocoPanoptic } = await import("./coco-panoptic.ts");
       return openCocoPanoptic(options, base);
     }
     default:

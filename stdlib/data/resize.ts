@@ -38,15 +38,7 @@ function checkSizes(inSize: number, outSize: number): void {
     throw new RangeError(`bicubic resize needs positive integer sizes, got ${inSize} → ${outSize}`);
 }
 
-// Keys' cubic convolution kernel with parameter a, in torch's operation order (cubic_convolution1/2).
-function keys(x: number, a: number): number {
-  x = Math.abs(x);
-  if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-  if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
-  return 0;
-}
-
-// The same kernel for a = −0.5 in PIL's operation order: the fixed-point weights of resizeImageU8
+// Keys' cubic convolution kernel for a = −0.5 in PIL's operation order: the fixed-point weights of resizeImageU8
 // round w·2²², so even the last bit of the double must be PIL's.
 function keysPil(x: number): number {
   const a = -0.5;
@@ -198,7 +190,7 @@ function fixedWeights(t: Taps): Int32Array {
 // arithmetic shift (which floors negatives too) is exact.
 function clip8(acc: number): number {
   const v = acc >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return v < 0 ? 0 : Math.min(v, 255);
 }
 
 // One horizontal pass (rows of w pixels → ow pixels), 8-bit in and out, any channel count.

@@ -62,8 +62,10 @@ export function captionsOf(s: Scene, rng: Rng): string[] {
     l = i;
   if (n >= 3) {
     // A second pair that differs from the first as a set.
-    do (k = rng.below(n)), (l = (k + 1 + rng.below(n - 1)) % n);
-    while ((k === i && l === j) || (k === j && l === i));
+    do {
+      k = rng.below(n);
+      l = (k + 1 + rng.below(n - 1)) % n;
+    } while ((k === i && l === j) || (k === j && l === i));
   }
   const visible = s.segments
     .filter((g) => g.isThing)

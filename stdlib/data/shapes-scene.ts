@@ -129,7 +129,10 @@ function sampleRegionMap(rng: Rng, S: number, count: number): Uint8Array {
         const dx = X - seeds[i]![0],
           dy = Y - seeds[i]![1];
         const d = dx * dx + dy * dy;
-        if (d < bestD) (bestD = d), (best = i);
+        if (d < bestD) {
+          bestD = d;
+          best = i;
+        }
       }
       map[y * S + x] = best;
     }
@@ -229,7 +232,9 @@ export function renderScene(o: SceneOptions, index: number): Scene {
       // Same-coloured shapes may not touch: their instance boundary would be invisible.
       const over = things.map((th) => overlap(th.raster, raster));
       if (things.some((th, i) => th.color === color && (over[i]! > 0 || hits[i]! > 0))) continue;
-      things.forEach((_, i) => (visible[i]! -= hits[i]!));
+      things.forEach((_, i) => {
+        visible[i]! -= hits[i]!;
+      });
       for (let i = 0; i < things.length; i++) covered[i]!.push(over[i]!);
       covered.push([]);
       for (let y = 0; y < raster.h; y++)
@@ -258,7 +263,7 @@ export function renderScene(o: SceneOptions, index: number): Scene {
       const h = mixSeed(salt, p);
       for (let c = 0; c < 3; c++) {
         const v = rgb[p * 3 + c]! + Math.floor((((h >>> (11 * c)) & 1023) * span) / 1024) - diff.noise;
-        rgb[p * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+        rgb[p * 3 + c] = v < 0 ? 0 : Math.min(v, 255);
       }
     }
   }

@@ -8,15 +8,15 @@
 // labels every colour appears with every kind and all textures share one mean colour, so mean
 // colour is at chance for both things and stuff: telling the classes apart needs shape and texture.
 import { createHash } from "node:crypto";
-import { canonicalJson, type Json } from "../../lang/ir.ts";
-import { defaultOptions } from "../../lang/options.ts";
+import { canonicalJson, type Json } from "../../core/ir.ts";
+import { defaultOptions } from "../option-schema.ts";
 import type { ClassInfo, Dataset, Sample } from "./sample.ts";
 import { captionsOf, shapesVocabulary } from "./shapes-caption.ts";
 import { KINDS } from "./shapes-geometry.ts";
 import { COLORS } from "./shapes-palette.ts";
 import { shapes as shapesMeta } from "./shapes.meta.ts";
 import { hash32, Rng } from "./shapes-random.ts";
-import { renderScene, type DifficultyName, type Scene, type SceneOptions } from "./shapes-scene.ts";
+import { renderScene, type Scene, type SceneOptions } from "./shapes-scene.ts";
 import { TEXTURES } from "./shapes-texture.ts";
 
 export { shapesVocabulary };

@@ -1,7 +1,7 @@
 // Benches: evaluation stages. Their rules check that the dataset carries the annotations a metric
 // needs and that the model can build the text classifier, before anything is computed.
 import type { CallContext, ComponentMeta } from "../component.ts";
-import type { Annotation } from "../../lang/values.ts";
+import type { Annotation } from "../../core/facts.ts";
 
 function needs(ctx: CallContext, bench: string, what: Annotation, why: string): void {
   const data = ctx.inputs["data"]?.data;

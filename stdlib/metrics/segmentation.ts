@@ -108,7 +108,8 @@ export function densePredict(
         let f = tf.reshape(tf.slice(dense, [b, 0, 0, 0], [1, h, w, E]), [h * w, E]);
         if (opts.normalize ?? true) f = tf.div(f, tf.maximum(tf.norm(f, "euclidean", 1, true), 1e-12));
         const logits = tf.reshape(tf.matMul(f, textT), [1, h, w, K]);
-        const up = tf.image.resizeBilinear(logits as tf.Tensor4D, [outSize[0], outSize[1]], false, true); // [1, H, W, K]
+        // [1, H, W, K]
+        const up = tf.image.resizeBilinear(logits as tf.Tensor4D, [outSize[0], outSize[1]], false, true);
         return tf.argMax(up, 3);
       });
       out.push(new Int32Array(labels.dataSync()));

@@ -1,7 +1,7 @@
 // The numbers a CLIP forward pass needs, read from a Hugging Face config.json or from the facts the
 // checker derived from a `clip(arch: …)` call. One type for both, so a loaded checkpoint and a
 // randomly initialised toy model go through the same code.
-import type { ModelFacts } from "../../lang/values.ts";
+import type { ModelFacts } from "../../core/facts.ts";
 import type { Activation } from "../tensor/nn.ts";
 
 export interface TowerArch {

@@ -71,7 +71,8 @@ export function initClip(a: ClipArch, seed: number): Record<string, tf.Tensor> {
 
 export type ClipGroup = "all" | "blocks" | "image" | "text";
 
-/** Does `key` belong to the `trainable =` group? `blocks` = the image tower's transformer blocks (CLIPSelf's trainable set). */
+/** Does `key` belong to the `trainable =` group? `blocks` = the image tower's transformer blocks
+ * (CLIPSelf's trainable set). */
 export function inClipGroup(key: string, group: string): boolean {
   switch (group) {
     case "all":

@@ -22,7 +22,8 @@ function patchEmbed(params: Params, arch: ClipArch, x: tf.Tensor): tf.Tensor {
     throw new Error(`image ${H}×${W} does not tile into ${P} px patches`);
   const rows = x.reshape([B * gh, P, gw, P * C]); // [B·gh,P,gw,P·C]
   const patches = tf.transpose(rows, [0, 2, 1, 3]).reshape([B * gh * gw, P * P * C]); // [B·T,P·P·C]
-  const w = tf.transpose(p(params, `${V}embeddings.patch_embedding.weight`), [0, 2, 3, 1]).reshape([D, P * P * C]); // [D,P·P·C]
+  // [D,P·P·C]
+  const w = tf.transpose(p(params, `${V}embeddings.patch_embedding.weight`), [0, 2, 3, 1]).reshape([D, P * P * C]);
   return linear(patches, w).reshape([B, gh * gw, D]); // [B,T,D]
 }
 
@@ -123,7 +124,8 @@ export function encodeText(
   if (!text) throw new Error("this CLIP has no text tower");
   const [B, L] = ids.shape;
   const W = text.width;
-  const tok = tf.gather(p(params, `${T}embeddings.token_embedding.weight`), ids.reshape([B * L])).reshape([B, L, W]); // [B,L,W]
+  // [B,L,W]
+  const tok = tf.gather(p(params, `${T}embeddings.token_embedding.weight`), ids.reshape([B * L])).reshape([B, L, W]);
   const pos = p(params, `${T}embeddings.position_embedding.weight`).slice([0, 0], [L, W]); // [L,W]
   let h = tf.add(tok, pos); // [B,L,W]
   const mask = causalMask(L);

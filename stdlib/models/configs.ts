@@ -1,7 +1,7 @@
 // Architecture presets for `clip(arch: …)`. Values follow the released checkpoints' configs
 // (OpenAI CLIP: ViT-B/16, B/32, L/14, L/14@336); vit_tiny is the toy world's teacher.
 
-import type { TextTowerFacts } from "../../lang/values.ts";
+import type { TextTowerFacts } from "../../core/facts.ts";
 
 export interface ClipConfig {
   readonly width: number; // image tower width D

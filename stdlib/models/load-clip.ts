@@ -6,7 +6,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import { readSafetensors, writeSafetensors, SafetensorsError, type RawTensor } from "../io/safetensors.ts";
+import {
+  readSafetensors,
+  writeSafetensors,
+  SafetensorsError,
+  type RawTensor,
+  type Safetensors,
+} from "../io/safetensors.ts";
 import { CLIP_MEAN, CLIP_STD } from "../data/resize.ts";
 import { archFromHfConfig, ConfigError, hfConfig, type ClipArch } from "./clip-arch.ts";
 import { clipShapes } from "./clip-params.ts";
@@ -46,7 +52,8 @@ export interface LoadedClip {
   readonly ignored: readonly string[];
 }
 
-/** The one-line conversion we point pickle users to (handles state dicts, {"state_dict": …} and TorchScript archives). */
+/** The one-line conversion we point pickle users to (handles state dicts, {"state_dict": …}
+ * and TorchScript archives). */
 export function convertCommand(input: string, output: string): string {
   return (
     `python3 -c "import sys, torch; from safetensors.torch import save_file; m = torch.load(sys.argv[1], map_location='cpu'); ` +
@@ -76,7 +83,7 @@ interface Located {
 
 /** Reads one safetensors file into `into`, remembering which file each tensor came from. */
 function readInto(file: string, into: Map<string, Located>): void {
-  let st;
+  let st: Safetensors;
   try {
     st = readSafetensors(file);
   } catch (e) {

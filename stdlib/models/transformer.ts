@@ -32,7 +32,8 @@ export function attention(params: Params, prefix: string, x: tf.Tensor, arch: To
 }
 
 export function mlp(params: Params, prefix: string, x: tf.Tensor, arch: TowerArch): tf.Tensor {
-  const h = activation(arch.act, linear(x, p(params, `${prefix}fc1.weight`), p(params, `${prefix}fc1.bias`))); // [B,T,mlp]
+  // [B,T,mlp]
+  const h = activation(arch.act, linear(x, p(params, `${prefix}fc1.weight`), p(params, `${prefix}fc1.bias`)));
   return linear(h, p(params, `${prefix}fc2.weight`), p(params, `${prefix}fc2.bias`)); // [B,T,D]
 }
 

@@ -119,7 +119,7 @@ export class BpeTokenizer implements Tokenizer {
   static fromTokenizerJson(file: string): BpeTokenizer {
     const j = readJson(file) as { model?: { type?: string; vocab?: unknown; merges?: unknown } };
     const m = j.model;
-    if (!m || m.type !== "BPE")
+    if (m?.type !== "BPE")
       throw new TokenizerError(`${file}: not a BPE tokenizer (model.type is ${JSON.stringify(m?.type)})`);
     if (!Array.isArray(m.merges)) throw new TokenizerError(`${file}: model.merges is not a list`);
     const merges = m.merges.map((x: unknown, i: number) => {

@@ -1,7 +1,7 @@
 // A model as a train or bench stage holds it: its architecture, its parameters (trainable ones as
 // tf.Variables), and the two views of it the losses and benches need — the global image
 // embedding and CLIPSelf's dense feature map — whatever its family (CLIP, or CLIP∘Refiner).
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import type { ClipArch } from "../models/clip-arch.ts";
 import { denseFeatures, encodeImage, encodeText } from "../models/clip.ts";
 import { inClipGroup } from "../models/clip-params.ts";

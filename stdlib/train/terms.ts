@@ -111,7 +111,8 @@ export function termLoss(
     case "rla": {
       const g = gridOf(model, S);
       const boxes = boxesOnGrid(need(inp.batch.boxes, "regions", "rla"), g);
-      const s = roiAlign(studentDense() as tf.Tensor4D, boxes, need(inp.batch.boxImage, "regions", "rla"), [1, 1]); // [N,1,1,E]
+      // [N,1,1,E]
+      const s = roiAlign(studentDense() as tf.Tensor4D, boxes, need(inp.batch.boxImage, "regions", "rla"), [1, 1]);
       return tf.mul(rlaLoss(s.reshape([s.shape[0], -1]), t[0]!), spec.options.weight) as tf.Scalar;
     }
     case "scd": {
@@ -127,7 +128,8 @@ export function termLoss(
     case "refiner_ssl": {
       const g = gridOf(model, S);
       const crops = sampleCrops(inp.images.shape[0], spec.options, inp.seed, inp.step, S);
-      const s = roiAlign(studentDense() as tf.Tensor4D, boxesOnGrid(crops.boxes, g), crops.boxImage, [g, g]); // [N,g,g,E]
+      // [N,g,g,E]
+      const s = roiAlign(studentDense() as tf.Tensor4D, boxesOnGrid(crops.boxes, g), crops.boxImage, [g, g]);
       return refinerSslLoss(s, t[0]!, spec.options);
     }
   }

@@ -6,7 +6,8 @@ import * as assert from "uvu/assert";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openCoco, openCocoPanoptic } from "../../stdlib/data/coco.ts";
+import { openCoco } from "../../stdlib/data/coco.ts";
+import { openCocoPanoptic } from "../../stdlib/data/coco-panoptic.ts";
 import { DataError } from "../../stdlib/data/errors.ts";
 import { Loader } from "../../stdlib/data/pipeline.ts";
 import {

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "../../lang/compile.ts";
 import { format } from "../../lang/format.ts";
-import type { Diagnostic, Span } from "../../lang/diagnostics.ts";
+import type { Diagnostic, Span } from "../../core/diagnostics.ts";
 import type { Host } from "../../lang/program.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

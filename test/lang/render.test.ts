@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Diagnostic } from "../../lang/diagnostics.ts";
+import type { Diagnostic } from "../../core/diagnostics.ts";
 import { lineCol, lookupFrom, renderDiagnostics, renderSummary } from "../../lang/render.ts";
 
 const main = [

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { scdx } from "../support/cli.ts";
 import { repoRoot } from "../support/golden.ts";
-import type { RunEvent } from "../../runtime/events.ts";
+import type { RunEvent } from "../../runtime/events/events.ts";
 
 test("examples/shapes/ci.scd runs end to end: 10 stages for 14 uses, metrics for both trials", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "scdx-ci-"));

@@ -10,7 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { defaultReporter } from "../../runtime/cli/run.ts";
 import { compileFile } from "../../runtime/cli/diagnose.ts";
-import { openSession } from "../../runtime/session.ts";
+import { openSession } from "../../runtime/plan/session.ts";
 import { repoRoot } from "../support/golden.ts";
 
 /** Value imports and re-exports of a module, in source order (`import type` does not load). */

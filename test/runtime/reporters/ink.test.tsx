@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { render } from "ink-testing-library";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { RunEvent } from "../../../runtime/events.ts";
+import type { RunEvent } from "../../../runtime/events/events.ts";
 import { RunView, inkReporter, liveRows, staticItems } from "../../../runtime/reporters/ink.tsx";
 import { initialState, reduce, type RunState } from "../../../runtime/reporters/state.ts";
 import { layout, progressBar, rowParts } from "../../../runtime/reporters/stage-row.tsx";

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { RunEvent } from "../../../runtime/events.ts";
+import type { RunEvent } from "../../../runtime/events/events.ts";
 import { plainReporter, type PlainOptions } from "../../../runtime/reporters/plain.ts";
 import { golden, repoRoot } from "../../support/golden.ts";
 import { KEY, T0, fullScript, runningScript } from "./script.ts";

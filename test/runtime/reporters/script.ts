@@ -1,7 +1,7 @@
 // A scripted run for the reporter tests: 2 trials (sweep over lambda) sharing one `pretrain` stage
 // that is cached; trial 1 distils and benchmarks; trial 2's distil fails at step 120 in term `scd`,
 // so its benchmark is skipped. Times are milliseconds from T0.
-import type { RunEvent, StageInfo, TrialInfo } from "../../../runtime/events.ts";
+import type { RunEvent, StageInfo, TrialInfo } from "../../../runtime/events/events.ts";
 
 export const T0 = 1_700_000_000_000;
 export const KEY = {

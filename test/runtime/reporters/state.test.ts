@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { RunEvent } from "../../../runtime/events.ts";
+import type { RunEvent } from "../../../runtime/events/events.ts";
 import { initialState, reduce, statusCounts, trialMetrics, type RunState } from "../../../runtime/reporters/state.ts";
 import { KEY, T0, fullScript, runningScript } from "./script.ts";
 

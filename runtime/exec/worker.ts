@@ -1,0 +1,158 @@
+// A worker process of the local executor: starts one tfjs backend, then runs stage jobs sent over
+// IPC one at a time, writing each result into the cache itself (the files are here, not in the
+// driver) and streaming progress back. tfjs on wasm is single-threaded: processes are the
+// parallelism. Ctrl-C (SIGINT to the process group) or a `stop` message asks the running stage to
+// checkpoint and end; the worker then exits.
+import { rmSync } from "node:fs";
+import { getEachMessage, sendMessage } from "execa";
+import type { IrNode } from "../../core/ir.ts";
+import { initBackend, type BackendName } from "../../stdlib/tensor/backend.ts";
+import { Cache, type KeyFields } from "../cache/store.ts";
+import { ModelResolver } from "../runners/resolve-model.ts";
+import type { StageContext, StageMeta } from "../runners/context.ts";
+import { InterruptedError, StageError } from "../runners/stage-error.ts";
+
+export interface WorkerJob {
+  readonly id: number;
+  readonly key: string;
+  readonly node: IrNode;
+  readonly nodes: Readonly<Record<string, IrNode>>;
+  /** Structural key of each train stage it consumes → that stage's cache entry directory. */
+  readonly entries: Readonly<Record<string, string>>;
+  readonly fields: KeyFields;
+  readonly cacheRoot: string;
+  readonly workDir: string;
+  readonly batchThreads: number;
+}
+
+export type ToWorker = { readonly type: "job"; readonly job: WorkerJob } | { readonly type: "stop" };
+
+export type FromWorker =
+  | { readonly type: "ready"; readonly backend: string; readonly pid: number }
+  | { readonly type: "started"; readonly id: number; readonly resumedAt?: number }
+  | {
+      readonly type: "progress";
+      readonly id: number;
+      readonly done: number;
+      readonly total: number;
+      readonly loss?: number;
+      readonly terms?: Record<string, number>;
+      readonly lr?: number;
+    }
+  | { readonly type: "checkpoint"; readonly id: number; readonly step: number }
+  | { readonly type: "result"; readonly id: number; readonly ok: true; readonly dir: string; readonly meta: StageMeta }
+  | {
+      readonly type: "result";
+      readonly id: number;
+      readonly ok: false;
+      readonly interrupted: boolean;
+      readonly message: string;
+      readonly step?: number;
+      readonly term?: string;
+    };
+
+const stop = new AbortController();
+process.on("SIGINT", () => stop.abort());
+process.on("SIGTERM", () => stop.abort());
+
+const send = (m: FromWorker) =>
+  sendMessage(m as never).catch(() => {
+    /* the driver is gone */
+  });
+
+async function runJob(job: WorkerJob): Promise<void> {
+  const { runTrain } = await import("../runners/train.ts");
+  const { runBench } = await import("../runners/bench.ts");
+  // One resolver per job: models are freed when the stage ends, so a long-lived worker's memory
+  // is one stage's, whatever ran before.
+  const models = new ModelResolver({ nodes: job.nodes, entries: job.entries });
+  try {
+    const cache = new Cache(job.cacheRoot);
+    const entry = await cache.write(job.key, job.fields, async (outDir) => {
+      const ctx: StageContext = {
+        key: job.key,
+        nodes: job.nodes,
+        models,
+        workDir: job.workDir,
+        outDir,
+        signal: stop.signal,
+        batchThreads: job.batchThreads,
+        progress: (p) => void send({ type: "progress", id: job.id, ...p, terms: p.terms ? { ...p.terms } : undefined }),
+        checkpointed: (step) => void send({ type: "checkpoint", id: job.id, step }),
+        resumed: (step) => void send({ type: "started", id: job.id, resumedAt: step }),
+      };
+      void send({ type: "started", id: job.id });
+      const meta = job.node.kind === "train" ? await runTrain(job.node, ctx) : await runBench(job.node as never, ctx);
+      return { ...meta, name: job.node.origin.name, kind: job.node.kind, op: job.node.op };
+    });
+    rmSync(job.workDir, { recursive: true, force: true }); // cached now: checkpoints are no longer needed
+    await send({
+      type: "result",
+      id: job.id,
+      ok: true,
+      dir: entry.dir,
+      meta: (entry.manifest.meta ?? {}) as StageMeta,
+    });
+  } catch (e) {
+    const interrupted = e instanceof InterruptedError || stop.signal.aborted;
+    const err = e as Error;
+    const message =
+      e instanceof StageError || interrupted
+        ? err.message
+        : `${err.message}${process.env["SCDX_DEBUG"] ? `\n${err.stack}` : ""}`;
+    await send({
+      type: "result",
+      id: job.id,
+      ok: false,
+      interrupted,
+      message,
+      step: (e as StageError).step,
+      term: (e as StageError).term,
+    });
+  } finally {
+    models.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const backend = process.env["SCDX_WORKER_BACKEND"] as BackendName;
+  const info = await initBackend(backend);
+  await send({ type: "ready", backend: info.name, pid: process.pid });
+  // Messages are read concurrently with the running job, so that `stop` reaches it mid-stage.
+  const queue: WorkerJob[] = [];
+  let wake: () => void = () => {};
+  let closed = false;
+  void (async () => {
+    for await (const raw of getEachMessage()) {
+      const m = raw as unknown as ToWorker;
+      if (m.type === "stop") stop.abort();
+      else queue.push(m.job);
+      wake();
+    }
+    closed = true;
+    wake();
+  })();
+  while (!stop.signal.aborted) {
+    const job = queue.shift();
+    if (job) {
+      await runJob(job);
+      continue;
+    }
+    if (closed) break;
+    await new Promise<void>((r) => {
+      wake = r;
+    });
+  }
+  process.exit(0);
+}
+
+main().catch(async (e) => {
+  await send({
+    type: "result",
+    id: -1,
+    ok: false,
+    interrupted: false,
+    message: `worker failed to start: ${(e as Error).message}`,
+  });
+  process.exit(1);
+});
