@@ -85,23 +85,32 @@ export function imageIndex(
 export class SkipLog {
   readonly skipped: Skip[] = [];
   private readonly ids = new Set<string>();
+  /** Sample position of each entry of `skipped` (-1: found while opening), kept ascending. */
+  private readonly positions: number[] = [];
   constructor(readonly enabled: boolean) {}
 
-  /** Records the skip when enabled; otherwise rethrows. */
-  note(id: string | number, err: DataError): void {
+  /**
+   * Records the skip when enabled; otherwise rethrows. Reads run concurrently (the loader
+   * prefetches), so they fail in any order; entries are kept in sample order, skips found while
+   * opening first, so a run reports the same list every time.
+   */
+  note(id: string | number, err: DataError, position = -1): void {
     if (!this.enabled) throw err;
     const key = String(id);
     if (this.ids.has(key)) return;
     this.ids.add(key);
-    this.skipped.push({ id: key, reason: err.message });
+    let at = this.positions.length;
+    while (at > 0 && this.positions[at - 1]! > position) at--;
+    this.positions.splice(at, 0, position);
+    this.skipped.splice(at, 0, { id: key, reason: err.message });
   }
 
-  /** Runs a sample's read, noting a DataError against `id` before it propagates. */
-  async guard<T>(id: string | number, read: () => Promise<T>): Promise<T> {
+  /** Runs the read of the sample at `position`, noting a DataError against `id` before it propagates. */
+  async guard<T>(id: string | number, read: () => Promise<T>, position = -1): Promise<T> {
     try {
       return await read();
     } catch (err) {
-      if (err instanceof DataError) this.note(id, err);
+      if (err instanceof DataError) this.note(id, err, position);
       throw err;
     }
   }

@@ -169,7 +169,7 @@ export function openCocoPanoptic(options: Record<string, unknown>, baseDir: stri
     async get(i: number): Promise<Sample> {
       const e = kept[i];
       if (!e) throw new RangeError(`coco_panoptic: sample ${i} of ${kept.length}`);
-      return log.guard(e.image.id, () => read(e));
+      return log.guard(e.image.id, () => read(e), i);
     },
     fingerprint(opts = {}) {
       return fingerprintDataset({

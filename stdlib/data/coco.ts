@@ -145,20 +145,24 @@ export function openCoco(options: Record<string, unknown>, baseDir: string): Coc
     async get(i: number): Promise<Sample> {
       const e = kept[i];
       if (!e) throw new RangeError(`coco: sample ${i} of ${kept.length}`);
-      return log.guard(e.image.id, async () => {
-        const img = await decodeImage(e.path, e.image.id);
-        await checkDecodedSize(img, e.image, e.path, annFile);
-        return {
-          id: String(e.image.id),
-          file: e.image.file_name,
-          width: img.width,
-          height: img.height,
-          rgb: img.rgb,
-          segments: e.segments,
-          captions: e.captions,
-          ...(e.proposals ? { proposals: e.proposals } : {}),
-        };
-      });
+      return log.guard(
+        e.image.id,
+        async () => {
+          const img = await decodeImage(e.path, e.image.id);
+          await checkDecodedSize(img, e.image, e.path, annFile);
+          return {
+            id: String(e.image.id),
+            file: e.image.file_name,
+            width: img.width,
+            height: img.height,
+            rgb: img.rgb,
+            segments: e.segments,
+            captions: e.captions,
+            ...(e.proposals ? { proposals: e.proposals } : {}),
+          };
+        },
+        i,
+      );
     },
     fingerprint(opts = {}) {
       return fingerprintDataset({
