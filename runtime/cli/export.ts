@@ -2,7 +2,7 @@
 // tokenizer and provenance. Only reads the cache: a stage that is not there is not computed here.
 import * as path from "node:path";
 import { existsSync } from "node:fs";
-import { BACKENDS } from "../../stdlib/tensor/backend-name.ts";
+import { BACKENDS, keyedBackend } from "../../stdlib/tensor/backend-name.ts";
 import type { Study } from "../../core/ir.ts";
 import { scdxVersion } from "../cache/manifest.ts";
 import { planRun } from "../plan/run-plan.ts";
@@ -40,6 +40,7 @@ Options:
                      trials define STAGE differently
   --set name=value   override a param (or the seed) as the run did; repeatable
   --backend B        the backend the run used (default as \`scdx run\`); results are cached per backend
+  --threads N        BLAS threads per worker on native, as for \`scdx run\` (keyed: default SCDX_THREADS, else 1)
   --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
   --force            write into a non-empty DIR, replacing an earlier export's files there
   -h, --help         show this help
@@ -52,6 +53,7 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
       trial: { type: "string" },
       set: { type: "string", multiple: true },
       backend: { type: "string" },
+      threads: { type: "string" },
       cache: { type: "string" },
       force: { type: "boolean" },
     });
@@ -75,7 +77,13 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
     const r = compileFile(file, values.set ?? [], { checkFiles: true });
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
     checkStageName(r.study, name, true);
-    const s = openSession(r.study, file, { backend: values.backend, cache: values.cache, only: [name], cwd: io.cwd });
+    const s = openSession(r.study, file, {
+      backend: values.backend,
+      threads: values.threads,
+      cache: values.cache,
+      only: [name],
+      cwd: io.cwd,
+    });
     const { stage, trial } = pickStage(r.study, s.plan, name, values.trial);
     const key = stage.info.key;
     const rerun = [
@@ -86,6 +94,7 @@ Exit codes: 0 ok, 1 the file has errors or the stage is not in the cache, 2 usag
       name,
       ...(values.set ?? []).flatMap((x) => ["--set", x]),
       ...(values.backend ? ["--backend", values.backend] : []),
+      ...(values.threads ? ["--threads", values.threads] : []),
       ...(values.cache ? ["--cache", values.cache] : []),
     ]
       .map(shellWord)
@@ -147,9 +156,11 @@ function otherBackends(study: Study, s: Session, name: string, trial: number): s
   const found: string[] = [];
   for (const b of BACKENDS) {
     if (b === s.backend) continue;
-    const plan = planRun(study, { backend: b, scdxVersion: scdxVersion(), fingerprint: s.fingerprints.fingerprint }, [
-      name,
-    ]);
+    const plan = planRun(
+      study,
+      { backend: keyedBackend(b, s.threads), scdxVersion: scdxVersion(), fingerprint: s.fingerprints.fingerprint },
+      [name],
+    );
     const node = study.trials[trial - 1]!.stages[name]!;
     const key = plan.stages.get(node)!.info.key;
     if (existsSync(path.join(s.cache.entryDir(key), "manifest.json"))) found.push(b);

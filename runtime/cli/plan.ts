@@ -16,8 +16,9 @@ run ("= trial 1" where a trial reuses a node that an earlier trial already needs
 
 Options:
   --set name=value   override a param (or the seed) in every trial; repeatable
-  --backend B        tensorflow, wasm or cpu: results are cached per backend (default as for run:
-                     SCDX_BACKEND, else tensorflow if @tensorflow/tfjs-node-gpu is installed, else wasm)
+  --backend B        tensorflow, native, wasm or cpu: results are cached per backend (default as for run:
+                     SCDX_BACKEND, else tensorflow if tfjs-node-gpu is installed, else native if OpenBLAS loads, else wasm)
+  --threads N        BLAS threads per worker on native, as for \`scdx run\` (keyed: default SCDX_THREADS, else 1)
   --cache DIR        the cache to look in (default: SCDX_CACHE, else .scdx/cache in the project)
   --json             print the lowered IR (nodes and trials) as JSON instead
   --trials N         rows of the trial table to show (default 50)
@@ -30,6 +31,7 @@ Exit codes: 0 ok, 1 the file has errors, 2 usage error.`,
       json: { type: "boolean" },
       trials: { type: "string" },
       backend: { type: "string" },
+      threads: { type: "string" },
       cache: { type: "string" },
     });
     if (values.help) {
@@ -48,7 +50,12 @@ Exit codes: 0 ok, 1 the file has errors, 2 usage error.`,
       io.out(JSON.stringify(r.study, null, 2) + "\n");
       return EXIT.ok;
     }
-    const s = openSession(r.study, file, { backend: values.backend, cache: values.cache, cwd: io.cwd });
+    const s = openSession(r.study, file, {
+      backend: values.backend,
+      threads: values.threads,
+      cache: values.cache,
+      cwd: io.cwd,
+    });
     io.out(renderRunPlan(s, { color: io.color, maxTrials }));
     // Unlike run, plan still shows a plan that cannot run, then says why it would be refused.
     if (s.plan.refused.length) {

@@ -10,6 +10,7 @@ import { createRunDir, environment, eventLog, runId, writeProgram, writeResults 
 import { indexRun } from "../runs/run-index.ts";
 import { hasEntry, openSession, type Session } from "../plan/session.ts";
 import { WorkerPool } from "../exec/worker-pool.ts";
+import { threadPolicy } from "../exec/thread-policy.ts";
 import { plainReporter } from "../reporters/plain.ts";
 import { jsonReporter } from "../reporters/json.ts";
 import { scdxVersion } from "../cache/manifest.ts";
@@ -19,7 +20,7 @@ import { compileFile, printDiagnostics } from "./diagnose.ts";
 export const run: Command = {
   name: "run",
   summary: "run a study: every trial's stages that the cache does not already hold",
-  help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--cache DIR] [--no-cache]
+  help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--threads N] [--cache DIR] [--no-cache]
                 [--dry-run] [--only STAGE]… [--reporter ink|plain|json]
 
 Checks FILE and every trial of its sweep, plans the stages (a stage that several trials define the
@@ -29,10 +30,13 @@ seed). Train stages checkpoint as they go: after a crash or Ctrl-C, the same com
 
 Options:
   --set name=value   override a param (or the seed) in every trial; repeatable
-  --backend B        tensorflow, wasm or cpu (default: SCDX_BACKEND, else tensorflow if
-                     @tensorflow/tfjs-node-gpu is installed, else wasm); results are cached per backend
-  --jobs N           worker processes running stages in parallel (default: the number of cores;
-                     1 on tensorflow, whose one process uses the GPU or every core)
+  --backend B        tensorflow, native, wasm or cpu (default: SCDX_BACKEND, else tensorflow if
+                     @tensorflow/tfjs-node-gpu is installed, else native when OpenBLAS loads, else
+                     wasm); results are cached per backend
+  --jobs N           worker processes running stages in parallel (default: the CPUs ÷ --threads,
+                     CPUs being SLURM_CPUS_PER_TASK if set, else the machine's; 1 on tensorflow)
+  --threads N        BLAS threads per worker on native (default: SCDX_THREADS, else 1); results are
+                     cached per thread count, as the last bits of a matMul depend on it
   --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
   --no-cache         compute everything afresh in a throw-away cache (the shared cache is untouched)
   --dry-run          print the plan — what would run, what is cached, what is shared, memory — and stop
@@ -51,6 +55,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       set: { type: "string", multiple: true },
       backend: { type: "string" },
       jobs: { type: "string" },
+      threads: { type: "string" },
       cache: { type: "string" },
       "no-cache": { type: "boolean" },
       "dry-run": { type: "boolean" },
@@ -81,20 +86,27 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     const throwaway = values["no-cache"] ? mkdtempSync(path.join(os.tmpdir(), "scdx-nocache-")) : undefined;
     const s = openSession(study, file, {
       backend: values.backend,
+      threads: values.threads,
       cache: values.cache,
       cacheRoot: throwaway,
       only: values.only,
       cwd: io.cwd,
     });
-    // One process per core on wasm/cpu (each is single-threaded); one on tensorflow, where several
+    // One process per BLAS thread budget on native/wasm/cpu; one on tensorflow, where several
     // processes would each start CUDA on the same device.
-    const jobs = jobsFlag ?? (s.backend === "tensorflow" ? 1 : Math.max(1, os.availableParallelism()));
+    const threads = threadPolicy({
+      blasThreads: s.threads,
+      ...(jobsFlag !== undefined && { jobs: jobsFlag }),
+      stages: s.plan.stages.size,
+      oneProcess: s.backend === "tensorflow",
+    });
     if (s.plan.refused.length) {
       io.err(
         `scdx run: ${s.plan.refused.length} stage${s.plan.refused.length === 1 ? "" : "s"} cannot fit the ${s.backend} backend; nothing was run:\n${s.plan.refused.map((x) => `  ${x}`).join("\n")}\n`,
       );
       return EXIT.errors;
     }
+    if (s.backendNote && [...s.plan.stages.keys()].some((k) => !hasEntry(s, k))) io.err(`scdx: ${s.backendNote}\n`);
     if (values["dry-run"]) {
       io.out(renderRunPlan(s, { color: io.color }));
       if (throwaway) rmSync(throwaway, { recursive: true, force: true });
@@ -106,7 +118,14 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     writeProgram(
       runDir,
       study,
-      environment(scdxVersion(), s.backend, tfjsVersion(), throwaway ? "(none: --no-cache)" : s.cache.root, argv),
+      environment(
+        scdxVersion(),
+        s.keyedBackend,
+        tfjsVersion(),
+        throwaway ? "(none: --no-cache)" : s.cache.root,
+        argv,
+        threads,
+      ),
     );
     const ui = await makeReporter(values.reporter ?? defaultReporter(s), io);
     const reporter = fanOut([eventLog(runDir), ui]);
@@ -114,7 +133,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     const emit = (e: Record<string, unknown>) => reporter.event({ ...e, t: Date.now() - t0 } as RunEvent);
 
     const stop = new AbortController();
-    const pool = new WorkerPool(Math.min(jobs, Math.max(1, s.plan.stages.size)), s.backend);
+    const pool = new WorkerPool(threads.jobs, s.backend, s.threads, s.keyedBackend);
     let interrupts = 0;
     const onSigint = () => {
       interrupts++;
@@ -146,7 +165,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
         pool,
         emit: emit as never,
         signal: stop.signal,
-        batchThreads: 1,
+        batchThreads: threads.batchThreads,
       });
     } finally {
       process.off("SIGINT", onSigint);

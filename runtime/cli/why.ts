@@ -31,6 +31,7 @@ Options:
   --trial N          which trial's STAGE (1-based), needed when trials define STAGE differently
   --set name=value   override a param (or the seed) as \`scdx run\` would; repeatable
   --backend B        the backend to key for (default as \`scdx run\`)
+  --threads N        BLAS threads per worker on native, as for \`scdx run\` (keyed: default SCDX_THREADS, else 1)
   --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
   --json             print the explanation as JSON
   -h, --help         show this help
@@ -41,6 +42,7 @@ Exit codes: 0 ok (cached or not), 1 the file has errors, 2 usage error.`,
       trial: { type: "string" },
       set: { type: "string", multiple: true },
       backend: { type: "string" },
+      threads: { type: "string" },
       cache: { type: "string" },
       json: { type: "boolean" },
     });
@@ -53,7 +55,13 @@ Exit codes: 0 ok (cached or not), 1 the file has errors, 2 usage error.`,
     const r = compileFile(file, values.set ?? []);
     if (printDiagnostics(r, io, "pretty") || !r.study) return EXIT.errors;
     checkStageName(r.study, name, false);
-    const s = openSession(r.study, file, { backend: values.backend, cache: values.cache, only: [name], cwd: io.cwd });
+    const s = openSession(r.study, file, {
+      backend: values.backend,
+      threads: values.threads,
+      cache: values.cache,
+      only: [name],
+      cwd: io.cwd,
+    });
     const { stage, trial } = pickStage(r.study, s.plan, name, values.trial);
     const w = explainStage(s, path.resolve(io.cwd, file), stage, trial);
     io.out(values.json ? JSON.stringify(w, null, 2) + "\n" : renderWhy(w, { color: io.color }));

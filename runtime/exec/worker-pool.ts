@@ -31,9 +31,12 @@ export class WorkerPool {
   private nextId = 1;
   private stopped = false;
 
+  /** `keyed` is the backend as cache keys name it; a worker that cannot provide exactly it fails. */
   constructor(
     readonly size: number,
     private readonly backend: string,
+    private readonly threads = 1,
+    private readonly keyed = backend,
   ) {}
 
   /**
@@ -120,7 +123,7 @@ export class WorkerPool {
       stderr: "pipe",
       buffer: false,
       reject: false,
-      env: { SCDX_WORKER_BACKEND: this.backend },
+      env: { SCDX_WORKER_BACKEND: this.backend, SCDX_WORKER_KEYED: this.keyed, SCDX_THREADS: String(this.threads) },
       cleanup: true,
     }) as unknown as ResultPromise<{ ipc: true }>;
     let markReady: () => void = () => {};

@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import { getEachMessage, sendMessage } from "execa";
 import type { IrNode } from "../../core/ir.ts";
 import { initBackend, type BackendName } from "../../stdlib/tensor/backend.ts";
+import { keyedBackend } from "../../stdlib/tensor/backend-name.ts";
 import { Cache, type KeyFields } from "../cache/store.ts";
 import { ModelResolver } from "../runners/resolve-model.ts";
 import type { StageContext, StageMeta } from "../runners/context.ts";
@@ -117,6 +118,12 @@ async function runJob(job: WorkerJob): Promise<void> {
 async function main(): Promise<void> {
   const backend = process.env["SCDX_WORKER_BACKEND"] as BackendName;
   const info = await initBackend(backend);
+  // Results are keyed for exactly this backend, kernel set and thread count; anything else would
+  // store results under a key that does not describe them.
+  const keyed = keyedBackend(info.name, info.blas?.threads ?? 1);
+  const want = process.env["SCDX_WORKER_KEYED"];
+  if (want && keyed !== want)
+    throw new Error(`this worker provides backend ${keyed}, but the run is keyed for ${want}`);
   await send({ type: "ready", backend: info.name, pid: process.pid });
   // Messages are read concurrently with the running job, so that `stop` reaches it mid-stage.
   const queue: WorkerJob[] = [];

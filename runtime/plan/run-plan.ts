@@ -55,9 +55,10 @@ export function planRun(study: Study, ctx: KeyContext, only?: readonly string[])
     const name =
       study.trials.flatMap((t) => Object.entries(t.stages)).find(([, v]) => v === k)?.[0] ?? node.origin.name;
     const mem = estimateStage(node, study.nodes);
-    if (ctx.backend === "wasm" && mem.bytes > WASM_HEAP)
+    const heapBackend = ctx.backend.split("/")[0]!; // keyed names: "native/kernels-1/threads-1"
+    if ((heapBackend === "wasm" || heapBackend === "native") && mem.bytes > WASM_HEAP)
       refused.push(
-        `${name}: needs about ${mb(mem.bytes)} (${mem.detail}); the wasm backend's heap holds at most ${mb(WASM_HEAP)}. Use a smaller batch or image size, or a GPU (--backend tensorflow).`,
+        `${name}: needs about ${mb(mem.bytes)} (${mem.detail}); the ${heapBackend} backend's heap holds at most ${mb(WASM_HEAP)}. Use a smaller batch or image size, or a GPU (--backend tensorflow).`,
       );
     const info: StageInfo = {
       key,

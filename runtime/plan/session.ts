@@ -4,7 +4,14 @@ import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { Study } from "../../core/ir.ts";
-import { requestedBackend, type BackendName } from "../../stdlib/tensor/backend-name.ts";
+import {
+  type BackendError,
+  blasThreadsFromEnv,
+  keyedBackend,
+  requestedBackend,
+  type BackendName,
+} from "../../stdlib/tensor/backend-name.ts";
+import { nativeUnavailable } from "../../stdlib/tensor/native/probe.ts";
 import { Cache, projectDirOf, resolveCacheRoot } from "../cache/store.ts";
 import { FileFingerprints } from "../cache/key.ts";
 import { scdxVersion } from "../cache/manifest.ts";
@@ -14,21 +21,36 @@ import { UsageError } from "../../core/usage-error.ts";
 /**
  * The backend a run's results are keyed for, decided without loading tfjs (a fully cached rerun
  * must not pay for it): --backend, else SCDX_BACKEND, else tensorflow when tfjs-node-gpu is
- * installed, else wasm. Workers then start exactly this backend or fail saying so.
+ * installed, else native when OpenBLAS and the fused kernels can run here, else wasm. Workers then
+ * start exactly this backend or fail saying so.
  */
 export function chooseBackend(flag: string | undefined): BackendName {
+  return chooseBackendWithReason(flag).name;
+}
+
+/** As chooseBackend, with why native was passed over when nothing was asked for. */
+export function chooseBackendWithReason(flag: string | undefined): { name: BackendName; note?: string } {
   let asked: BackendName | undefined;
   try {
     asked = requestedBackend(flag);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (asked) return asked;
+  if (asked) return { name: asked };
   try {
     createRequire(import.meta.url).resolve("@tensorflow/tfjs-node-gpu");
-    return "tensorflow";
-  } catch {
-    return "wasm";
+    return { name: "tensorflow" };
+  } catch {}
+  const why = nativeUnavailable();
+  return why ? { name: "wasm", note: `native backend unavailable: ${why}; using wasm` } : { name: "native" };
+}
+
+/** BLAS threads per worker: --threads, else SCDX_THREADS, else 1. */
+export function chooseThreads(flag: string | undefined): number {
+  try {
+    return flag === undefined ? blasThreadsFromEnv() : blasThreadsFromEnv({ SCDX_THREADS: flag }, "--threads");
+  } catch (e) {
+    throw new UsageError((e as BackendError).message);
   }
 }
 
@@ -36,6 +58,12 @@ export interface Session {
   readonly study: Study;
   readonly file: string;
   readonly backend: BackendName;
+  /** BLAS threads per worker (keyed on native). */
+  readonly threads: number;
+  /** The backend as cache keys name it: on native, with its kernel-set version and BLAS threads. */
+  readonly keyedBackend: string;
+  /** Why the preferred backend was passed over, for one line on stderr. */
+  readonly backendNote?: string;
   readonly cache: Cache;
   readonly plan: RunPlan;
   readonly projectDir: string;
@@ -45,9 +73,11 @@ export interface Session {
 export function openSession(
   study: Study,
   file: string,
-  o: { backend?: string; cache?: string; cacheRoot?: string; only?: readonly string[]; cwd: string },
+  o: { backend?: string; threads?: string; cache?: string; cacheRoot?: string; only?: readonly string[]; cwd: string },
 ): Session {
-  const backend = chooseBackend(o.backend);
+  const { name: backend, note: backendNote } = chooseBackendWithReason(o.backend);
+  const threads = chooseThreads(o.threads);
+  const keyed = keyedBackend(backend, threads);
   const projectDir = projectDirOf(path.resolve(o.cwd, file));
   const root = o.cacheRoot ?? resolveCacheRoot({ flag: o.cache, projectDir, cwd: o.cwd });
   try {
@@ -58,9 +88,24 @@ export function openSession(
   }
   const cache = new Cache(root);
   const fingerprints = new FileFingerprints(path.join(root, "fingerprints.json"));
-  const plan = planRun(study, { backend, scdxVersion: scdxVersion(), fingerprint: fingerprints.fingerprint }, o.only);
+  const plan = planRun(
+    study,
+    { backend: keyed, scdxVersion: scdxVersion(), fingerprint: fingerprints.fingerprint },
+    o.only,
+  );
   fingerprints.save();
-  return { study, file, backend, cache, plan, projectDir, fingerprints };
+  return {
+    study,
+    file,
+    backend,
+    threads,
+    keyedBackend: keyed,
+    ...(backendNote && { backendNote }),
+    cache,
+    plan,
+    projectDir,
+    fingerprints,
+  };
 }
 
 /**

@@ -30,6 +30,14 @@ export interface RunEnvironment {
   readonly tfjs: string;
   readonly platform: string;
   readonly cpus: number;
+  /** How the run used the CPUs (runtime/exec/thread-policy.ts). */
+  readonly threads?: {
+    readonly cpus: number;
+    readonly cpusFrom: string;
+    readonly jobs: number;
+    readonly blasThreads: number;
+    readonly batchThreads: number;
+  };
   readonly host: string;
   readonly cache: string;
   readonly argv: readonly string[];
@@ -106,6 +114,7 @@ export function environment(
   tfjs: string,
   cache: string,
   argv: readonly string[],
+  threads?: RunEnvironment["threads"],
 ): RunEnvironment {
   return {
     scdx,
@@ -114,6 +123,7 @@ export function environment(
     tfjs,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     cpus: os.cpus().length,
+    ...(threads && { threads }),
     host: os.hostname(),
     cache,
     argv,

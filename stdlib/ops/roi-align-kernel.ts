@@ -5,6 +5,7 @@
 // tensor into S chunks costs S full copies. Kernels read and write the backend's buffers in place
 // (wasm: views on the heap, taken after the output is allocated since allocating may move it).
 import * as tf from "@tensorflow/tfjs";
+import { hasTypedBuffers, runOnBuffers, type TensorInfo } from "../tensor/buffers.ts";
 import type { RoiWeights } from "./roi-align-weights.ts";
 
 export const ROI_ALIGN = "ScdxRoiAlign";
@@ -146,16 +147,6 @@ export function roiKernelMacs(t: RoiTaps): number {
   return triples * t.C;
 }
 
-type TensorInfo = { dataId: object; shape: number[]; dtype: string };
-interface WasmBackend {
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-}
-interface CpuBackend {
-  data: { get(id: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
-}
-
 function kernel(
   backendName: string,
   shapeOf: (t: RoiTaps) => number[],
@@ -164,17 +155,9 @@ function kernel(
   return ({ inputs, backend, attrs }) => {
     const x = (inputs as unknown as { x: TensorInfo }).x;
     const taps = (attrs as unknown as { taps: RoiTaps }).taps;
-    const shape = shapeOf(taps);
-    if (backendName === "wasm") {
-      const b = backend as unknown as WasmBackend;
-      const out = b.makeOutput(shape, "float32");
-      run(taps, b.typedArrayFromHeap(x), b.typedArrayFromHeap(out));
-      return out as never;
-    }
-    const b = backend as unknown as CpuBackend;
-    const out = new Float32Array(shape.reduce((a, c) => a * c, 1));
-    run(taps, b.data.get(x.dataId).values, out);
-    return b.makeTensorInfo(shape, "float32", out) as never;
+    return runOnBuffers(backendName, backend, [x], [{ shape: shapeOf(taps) }], ([xs], [out]) =>
+      run(taps, xs as Float32Array, out!),
+    )[0] as never;
   };
 }
 
@@ -182,7 +165,7 @@ let gradientRegistered = false;
 
 /** Backends with these kernels; others use the matMul formulation. */
 export function roiKernelsAvailable(backendName: string): boolean {
-  if (backendName !== "wasm" && backendName !== "cpu") return false;
+  if (!hasTypedBuffers(backendName)) return false;
   if (!tf.getKernel(ROI_ALIGN, backendName)) {
     tf.registerKernel({
       kernelName: ROI_ALIGN,

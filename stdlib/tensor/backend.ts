@@ -1,10 +1,11 @@
-// Backend selection: tensorflow (tfjs-node-gpu, optional) → wasm → cpu, overridable with
-// SCDX_BACKEND / --backend. tfjs-node-gpu silently runs on CPU when CUDA libraries are missing
+// Backend selection: tensorflow (tfjs-node-gpu, optional) → native (wasm + OpenBLAS + fused
+// kernels) → wasm → cpu, overridable with SCDX_BACKEND / --backend. tfjs-node-gpu silently runs on CPU when CUDA libraries are missing
 // (notes/tfjs.md §6), so a GPU request is checked against the devices TensorFlow really created.
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerKernelFixes } from "./kernels.ts";
-import { BACKENDS, BackendError, type BackendName } from "./backend-name.ts";
+import { BACKENDS, BackendError, blasThreadsFromEnv, type BackendName } from "./backend-name.ts";
+import { nativeBlas, registerNativeBackend } from "./native/native-backend.ts";
 
 export { BACKENDS, BackendError, backendFromEnv, type BackendName } from "./backend-name.ts";
 
@@ -13,6 +14,8 @@ export interface BackendInfo {
   /** "gpu" only when TensorFlow reported a GPU device; tfjs-node without CUDA is "cpu". */
   readonly device: "gpu" | "cpu";
   readonly tfjsVersion: string;
+  /** On `native`: the BLAS library, the CPU kernels it chose and its thread count. */
+  readonly blas?: { readonly library: string; readonly core: string; readonly threads: number };
   /** Why earlier choices were passed over, for logs and `--backend` errors. */
   readonly tried: readonly string[];
 }
@@ -23,7 +26,10 @@ let current: BackendInfo | undefined;
  * Select a backend once per process. `want` forces one (an error if it cannot start);
  * without it the first that starts wins. `requireGpu` fails unless a GPU device exists.
  */
-export async function initBackend(want?: BackendName, opts: { requireGpu?: boolean } = {}): Promise<BackendInfo> {
+export async function initBackend(
+  want?: BackendName,
+  opts: { requireGpu?: boolean; threads?: number } = {},
+): Promise<BackendInfo> {
   if (current && (!want || current.name === want)) {
     if (opts.requireGpu && current.device !== "gpu")
       throw new BackendError(`a GPU was required, but backend '${current.name}' runs on the CPU`);
@@ -41,6 +47,13 @@ export async function initBackend(want?: BackendName, opts: { requireGpu?: boole
         gpuDevices = await countGpuDevices();
       } catch (e) {
         tried.push(`tensorflow: @tensorflow/tfjs-node-gpu did not load (${firstLine(e)})`);
+        continue;
+      }
+    }
+    if (name === "native") {
+      const why = registerNativeBackend(opts.threads ?? blasThreadsFromEnv());
+      if (why) {
+        tried.push(`native: ${why}`);
         continue;
       }
     }
@@ -69,7 +82,14 @@ export async function initBackend(want?: BackendName, opts: { requireGpu?: boole
             ? " (TensorFlow created no GPU device: are libcudart/libcudnn on LD_LIBRARY_PATH?)"
             : ""),
       );
-    current = { name, device, tfjsVersion: tf.version.tfjs, tried };
+    const blas = name === "native" ? nativeBlas() : undefined;
+    current = {
+      name,
+      device,
+      tfjsVersion: tf.version.tfjs,
+      tried,
+      ...(blas && { blas: { library: `OpenBLAS ${blas.version}`, core: blas.core, threads: blas.threads() } }),
+    };
     return current;
   }
   throw new BackendError(`no backend could start${want ? ` (asked for '${want}')` : ""}: ${tried.join("; ")}`);

@@ -2,16 +2,7 @@
 // (token embeddings): wasm has none, and cpu's loops over every segment, O(vocab·N·D) — 25 s for
 // one CLIP-vocabulary embedding gradient (notes/tfjs.md §3). Ours is one O(N·D) scatter-add.
 import * as tf from "@tensorflow/tfjs";
-
-type TensorInfo = { dataId: object; shape: number[]; dtype: string };
-interface WasmBackend {
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array;
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-}
-interface CpuBackend {
-  data: { get(id: object): { values: Float32Array | Int32Array } };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array | Int32Array): TensorInfo;
-}
+import { hasTypedBuffers, runOnBuffers, type TensorInfo } from "./buffers.ts";
 
 function scatterAdd(
   x: Float32Array | Int32Array,
@@ -34,23 +25,16 @@ function scatterAdd(
 const registered = new Set<string>();
 
 export function registerKernelFixes(backendName: string): void {
-  if (registered.has(backendName) || (backendName !== "wasm" && backendName !== "cpu")) return;
+  if (registered.has(backendName) || !hasTypedBuffers(backendName)) return;
   registered.add(backendName);
   const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const { x, segmentIds } = inputs as unknown as { x: TensorInfo; segmentIds: TensorInfo };
     const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
-    const outShape = [numSegments, ...x.shape.slice(1)];
-    if (backendName === "wasm") {
-      const b = backend as unknown as WasmBackend;
-      const out = b.makeOutput(outShape, x.dtype);
-      scatterAdd(b.typedArrayFromHeap(x), b.typedArrayFromHeap(segmentIds), numSegments, b.typedArrayFromHeap(out));
-      return out as never;
-    }
-    const b = backend as unknown as CpuBackend;
-    const size = outShape.reduce((a, c) => a * c, 1);
-    const out = x.dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
-    scatterAdd(b.data.get(x.dataId).values, b.data.get(segmentIds.dataId).values, numSegments, out);
-    return b.makeTensorInfo(outShape, x.dtype, out) as never;
+    const shape = [numSegments, ...x.shape.slice(1)];
+    const dtype = x.dtype === "int32" ? "int32" : "float32";
+    return runOnBuffers(backendName, backend, [x, segmentIds], [{ shape, dtype }], ([xs, ids], [out]) =>
+      scatterAdd(xs!, ids!, numSegments, out!),
+    )[0] as never;
   };
   if (tf.getKernel("UnsortedSegmentSum", backendName)) tf.unregisterKernel("UnsortedSegmentSum", backendName);
   tf.registerKernel({ kernelName: "UnsortedSegmentSum", backendName, kernelFunc });

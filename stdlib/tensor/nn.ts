@@ -4,6 +4,11 @@
 // linear() materialises the transposes itself. Weights keep PyTorch's [out, in] layout, so
 // parameter names *and* shapes equal the checkpoint's.
 import * as tf from "@tensorflow/tfjs";
+import { fusedHere } from "./fused/fused-kernel.ts";
+import { geluTanh } from "./fused/gelu-tanh.ts";
+import { fusedLinear } from "./fused/linear.ts";
+
+export { layerNorm } from "./fused/layer-norm.ts";
 
 export type Params = Readonly<Record<string, tf.Tensor>>;
 
@@ -46,16 +51,12 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const lead = x.shape.slice(0, -1),
     inDim = x.shape[x.shape.length - 1]!;
   const x2 = x.reshape([-1, inDim]) as tf.Tensor2D; // [M,in]
-  const y = b ? linearWithBias(x2, w as tf.Tensor2D, b as tf.Tensor1D) : linearNoBias(x2, w as tf.Tensor2D);
+  const y = fusedHere()
+    ? fusedLinear(x2, w as tf.Tensor2D, b as tf.Tensor1D | undefined)
+    : b
+      ? linearWithBias(x2, w as tf.Tensor2D, b as tf.Tensor1D)
+      : linearNoBias(x2, w as tf.Tensor2D);
   return y.reshape([...lead, w.shape[0]!]); // [...,out]
-}
-
-/** LayerNorm over the last axis (PyTorch's biased variance). */
-export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
-  const mean = tf.mean(x, -1, true); // [...,1]
-  const xc = tf.sub(x, mean); // [...,D]
-  const variance = tf.mean(tf.mul(xc, xc), -1, true); // [...,1]
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), g), b);
 }
 
 export type Activation = "quick_gelu" | "gelu" | "gelu_tanh";
@@ -66,11 +67,8 @@ export function activation(kind: Activation, x: tf.Tensor): tf.Tensor {
       return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))); // OpenAI CLIP
     case "gelu":
       return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
-    case "gelu_tanh": {
-      // x·x·x, not pow: pow is ~5× slower on wasm (notes/tfjs.md §4)
-      const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
-      return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
-    }
+    case "gelu_tanh":
+      return geluTanh(x);
   }
 }
 

@@ -8,10 +8,11 @@ import { rlaLoss } from "../../stdlib/losses/rla.ts";
 import { scdLoss, type ScdOptions } from "../../stdlib/losses/scd.ts";
 import { clipContrastiveLoss } from "../../stdlib/losses/clip-contrastive.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 const fx = loadFixture("losses");
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: rla value and student gradient; no gradient reaches the teacher`, async () => {
     await initBackend(backend);
     tf.tidy(() => {

@@ -6,12 +6,13 @@ import * as assert from "uvu/assert";
 import { initBackend } from "../../stdlib/tensor/backend.ts";
 import { RegionAccuracy, regionClassification } from "../../stdlib/metrics/region-classification.ts";
 import { loadFixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 const fx = loadFixture("region_classification");
 const isThing = [...fx.raw("is_thing").data].map((v) => v === 1);
 const labels = fx.raw("labels").data as Int32Array;
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: mAcc matches numpy, one shot and accumulated in batches`, async () => {
     await initBackend(backend);
     tf.tidy(() => {

@@ -6,6 +6,7 @@ import * as assert from "uvu/assert";
 import { initBackend } from "../../stdlib/tensor/backend.ts";
 import { SegmentationAccumulator, densePredict } from "../../stdlib/metrics/segmentation.ts";
 import { loadFixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 const fx = loadFixture("segmentation");
 const close = (a: number | null, b: number | null, what: string) =>
@@ -38,7 +39,7 @@ test("mIoU by hand: void ignored, out-of-range prediction is a miss, bad label t
   });
 });
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: densePredict matches torch's upsampled-cosine argmax`, async () => {
     await initBackend(backend);
     const [Ho, Wo] = fx.meta["dense_out"] as [number, number];

@@ -7,6 +7,7 @@ import { initBackend } from "../../stdlib/tensor/backend.ts";
 import { article, fillTemplates, promptName, textClassifier } from "../../stdlib/metrics/text-classifier.ts";
 import { SIMPLE_TEMPLATES, VILD_TEMPLATES } from "../../stdlib/metrics/templates.ts";
 import { assertClose } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 test("templates: 63 distinct ViLD templates, each with one class slot", () => {
   assert.is(VILD_TEMPLATES.length, 63);
@@ -47,7 +48,7 @@ function fakeEmbed(p: string): number[] {
   return v;
 }
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: textClassifier = L2(mean of L2 prompt embeddings) per class`, async () => {
     await initBackend(backend);
     const names = ["person", "traffic_light", "sky-other/clouds"];

@@ -8,6 +8,7 @@ import { archFromHfConfig } from "../../stdlib/models/clip-arch.ts";
 import { denseFeatures, encodeImage, encodeText, eotPositions } from "../../stdlib/models/clip.ts";
 import { clipShapes } from "../../stdlib/models/clip-params.ts";
 import { assertClose, loadFixture, type Fixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 function setup(name: string) {
   const fx = loadFixture(`clip_tiny_${name}`);
@@ -31,7 +32,7 @@ function outputs(fx: Fixture, arch: ReturnType<typeof archFromHfConfig>, params:
   };
 }
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   for (const name of ["quick", "tanh"]) {
     test(`${backend}/${name}: image, dense and text embeddings match PyTorch`, async () => {
       await initBackend(backend);

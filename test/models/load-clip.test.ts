@@ -20,6 +20,7 @@ import { CheckpointError, loadClip, saveClip } from "../../stdlib/models/load-cl
 import { initBackend } from "../../stdlib/tensor/backend.ts";
 import { repoRoot } from "../support/golden.ts";
 import { assertClose, loadFixture, type Fixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 const NAMES = ["quick", "tanh"] as const;
 const fixtures = Object.fromEntries(NAMES.map((n) => [n, loadFixture(`clip_tiny_${n}`)])) as Record<
@@ -116,7 +117,7 @@ for (const name of NAMES) {
     dispose(params);
   });
 
-  for (const backend of ["wasm", "cpu"] as const) {
+  for (const backend of TEST_BACKENDS) {
     test(`${backend}/${name}: PyTorch's OpenAI-layout file loads onto the HF tensors and gives PyTorch's embeddings`, async () => {
       await initBackend(backend);
       const fx = fixtures[name],

@@ -9,6 +9,7 @@ import { denseFeatures, denseTokens } from "../../stdlib/models/clip.ts";
 import { initRefiner, refinedDenseFeatures, refinerArch, refinerShapes } from "../../stdlib/models/refiner.ts";
 import { refinerSslLoss, sampleCrops } from "../../stdlib/losses/refiner-ssl.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 const fx = loadFixture("refiner");
 const arch = archFromHfConfig(fx.meta["config"] as Record<string, unknown>);
@@ -19,7 +20,7 @@ const base = () =>
   );
 const rkeys = Object.keys(refinerShapes(ra)).sort();
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: refined dense features and Refiner gradients match PyTorch`, async () => {
     await initBackend(backend);
     tf.tidy(() => {

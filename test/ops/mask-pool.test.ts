@@ -6,10 +6,11 @@ import * as assert from "uvu/assert";
 import { initBackend } from "../../stdlib/tensor/backend.ts";
 import { maskPool } from "../../stdlib/ops/mask-pool.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 const fx = loadFixture("mask_pool");
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: maskPool matches torch (output and gradient)`, async () => {
     await initBackend(backend);
     tf.tidy(() => {

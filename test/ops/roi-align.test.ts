@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { initBackend } from "../../stdlib/tensor/backend.ts";
 import { roiAlign, planRoiAlign, type RoiStrategy } from "../../stdlib/ops/roi-align.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 interface Case {
   B: number;
@@ -48,7 +49,7 @@ function check(i: number, c: Case, impl?: "kernel" | "matmul", strategy?: RoiStr
   });
 }
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: roiAlign kernels (and the default choice) match torchvision (output and gradient)`, async () => {
     await initBackend(backend);
     cases.forEach((c, i) => {

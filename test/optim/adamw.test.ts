@@ -8,6 +8,7 @@ import { adamwInit, adamwStep } from "../../stdlib/optim/adamw.ts";
 import { learningRate } from "../../stdlib/optim/schedule.ts";
 import { decays } from "../../stdlib/models/clip-params.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 const fx = loadFixture("optim");
 const meta = fx.meta as {
@@ -33,7 +34,7 @@ test("decay rule: matrices decay; biases, norms and 1-D parameters do not", () =
   );
 });
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: ${meta.total} AdamW steps equal torch's parameters and moments`, async () => {
     await initBackend(backend);
     const params = Object.fromEntries(

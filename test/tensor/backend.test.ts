@@ -6,8 +6,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { backendFromEnv, BackendError, initBackend } from "../../stdlib/tensor/backend.ts";
 import { repoRoot } from "../support/golden.ts";
+import { NATIVE_UNAVAILABLE, TEST_BACKENDS } from "../support/backends.ts";
 
-test("default selection in a fresh process falls through tensorflow to wasm and says why", () => {
+test("default selection in a fresh process falls through tensorflow to native (else wasm) and says why", () => {
   // A fresh process: within this one, earlier suites have already picked a backend.
   const code = `import { initBackend } from "./stdlib/tensor/backend.ts";
     const info = await initBackend(); console.log(JSON.stringify(info));`;
@@ -24,11 +25,13 @@ test("default selection in a fresh process falls through tensorflow to wasm and 
   } catch {
     hasNode = false;
   }
-  // tfjs-node-gpu is optional and cannot install without libtensorflow; where absent we land on wasm
+  // tfjs-node-gpu is optional and cannot install without libtensorflow; where absent we land on
+  // native when OpenBLAS is installed, else on wasm with native's reason
   if (!hasNode) {
-    assert.is(info.name, "wasm");
+    assert.is(info.name, NATIVE_UNAVAILABLE ? "wasm" : "native");
     assert.is(info.device, "cpu");
     assert.match(info.tried[0] ?? "", /tensorflow: @tensorflow\/tfjs-node-gpu did not load/);
+    if (NATIVE_UNAVAILABLE) assert.match(info.tried[1] ?? "", /^native: /);
   }
 });
 
@@ -51,7 +54,7 @@ test("SCDX_BACKEND is validated", () => {
   );
 });
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: the embedding gradient (UnsortedSegmentSum) is a scatter-add, out-of-range ids dropped`, async () => {
     await initBackend(backend);
     const V = 7,

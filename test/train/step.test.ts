@@ -11,6 +11,7 @@ import type { StageModel } from "../../stdlib/train/model.ts";
 import type { TrainBatchData } from "../../stdlib/train/batch.ts";
 import { scdDefaults } from "../../stdlib/losses/scd.ts";
 import { assertClose, loadFixture } from "../support/reference.ts";
+import { TEST_BACKENDS } from "../support/backends.ts";
 
 const fx = loadFixture("train_step");
 const meta = fx.meta as {
@@ -34,7 +35,7 @@ function batch(step: number): TrainBatchData {
   };
 }
 
-for (const backend of ["wasm", "cpu"] as const) {
+for (const backend of TEST_BACKENDS) {
   test(`${backend}: two RLA + λ·SCD steps equal PyTorch's losses and updated blocks`, async () => {
     await initBackend(backend);
     const keys = [...fx.tensors.keys()].filter((k) => k.startsWith("param.")).map((k) => k.slice(6));
