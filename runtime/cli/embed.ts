@@ -112,7 +112,7 @@ Options:
                    the first end-of-text id, else at the last id given
                    (each of these takes several values, or repeat the flag)
   --json           print every full vector as JSON on stdout
-  --backend B      tensorflow, wasm or cpu (default: SCDX_BACKEND, else the fastest that starts)
+  --backend B      tensorflow, native, wasm or cpu (default: SCDX_BACKEND, else the fastest that starts)
   -h, --help       show this help
 
 With both images and texts, the pretty output ends with their cosine similarities.

@@ -50,7 +50,7 @@ test("SCDX_BACKEND is validated", () => {
   assert.is(backendFromEnv({}), undefined);
   assert.throws(
     () => backendFromEnv({ SCDX_BACKEND: "webgl" }),
-    /SCDX_BACKEND=webgl is not one of tensorflow, wasm, cpu/,
+    /SCDX_BACKEND=webgl is not one of tensorflow, native, wasm, cpu/,
   );
 });
 

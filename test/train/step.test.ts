@@ -85,43 +85,44 @@ for (const backend of TEST_BACKENDS) {
   });
 }
 
-test("wasm: 100 steps of RLA + SCD + contrastive keep tf.memory().numTensors flat", async () => {
-  await initBackend("wasm");
-  const a = { ...arch, text: { ...arch.text!, eotId: arch.text!.vocabSize - 1 } };
-  const params = initClip(a, 1);
-  const model: StageModel = { family: "clip", arch: a, params };
-  const t = createTrainer({
-    model,
-    trainable: ["all"],
-    seed: 0,
-    steps: 100,
-    losses: [
-      { kind: "rla", weight: 1, teacher: model, options: { weight: 1 } },
-      { kind: "scd", weight: 0.5, source: model, options: { ...scdDefaults, k: 2, scope: "region" } },
-      { kind: "clip_contrastive", weight: 1, options: { learn_temperature: true } },
-    ],
-    optim: { lr: 1e-3, weight_decay: 0.1, betas: [0.9, 0.98], eps: 1e-6, warmup: 10, schedule: "cosine", min_lr: 0 },
-  });
-  const L = a.text!.contextLength,
-    ids = new Int32Array(2 * L);
-  for (let i = 0; i < ids.length; i++) ids[i] = 1 + (i % 7);
-  ids[3] = a.text!.eotId;
-  ids[L + 5] = a.text!.eotId;
-  const b = { ...batch(0), tokens: { ids, length: L, eot: [3, 5] } };
-  trainStep(t, b);
-  const start = tf.memory().numTensors;
-  const counts: number[] = [];
-  for (let s = 1; s < 100; s++) {
+for (const backend of TEST_BACKENDS.filter((b) => b !== "cpu"))
+  test(`${backend}: 100 steps of RLA + SCD + contrastive keep tf.memory().numTensors flat`, async () => {
+    await initBackend(backend);
+    const a = { ...arch, text: { ...arch.text!, eotId: arch.text!.vocabSize - 1 } };
+    const params = initClip(a, 1);
+    const model: StageModel = { family: "clip", arch: a, params };
+    const t = createTrainer({
+      model,
+      trainable: ["all"],
+      seed: 0,
+      steps: 100,
+      losses: [
+        { kind: "rla", weight: 1, teacher: model, options: { weight: 1 } },
+        { kind: "scd", weight: 0.5, source: model, options: { ...scdDefaults, k: 2, scope: "region" } },
+        { kind: "clip_contrastive", weight: 1, options: { learn_temperature: true } },
+      ],
+      optim: { lr: 1e-3, weight_decay: 0.1, betas: [0.9, 0.98], eps: 1e-6, warmup: 10, schedule: "cosine", min_lr: 0 },
+    });
+    const L = a.text!.contextLength,
+      ids = new Int32Array(2 * L);
+    for (let i = 0; i < ids.length; i++) ids[i] = 1 + (i % 7);
+    ids[3] = a.text!.eotId;
+    ids[L + 5] = a.text!.eotId;
+    const b = { ...batch(0), tokens: { ids, length: L, eot: [3, 5] } };
     trainStep(t, b);
-    counts.push(tf.memory().numTensors);
-  }
-  assert.ok(
-    counts.every((c) => c === start),
-    `tensor counts moved: start ${start}, saw ${[...new Set(counts)].join(", ")}`,
-  );
-  t.dispose();
-  tf.dispose(Object.values(params));
-});
+    const start = tf.memory().numTensors;
+    const counts: number[] = [];
+    for (let s = 1; s < 100; s++) {
+      trainStep(t, b);
+      counts.push(tf.memory().numTensors);
+    }
+    assert.ok(
+      counts.every((c) => c === start),
+      `tensor counts moved: start ${start}, saw ${[...new Set(counts)].join(", ")}`,
+    );
+    t.dispose();
+    tf.dispose(Object.values(params));
+  });
 
 test("wasm: a non-finite loss stops the step, names the term and leaves parameters alone", async () => {
   await initBackend("wasm");

@@ -171,7 +171,7 @@ test("input problems: unreadable image, ids outside the vocabulary (1); bad usag
     [["--tokens", "1,2,3,4,5,6,7,8,9"], 1, /9 ids, but the text tower's context is 8/],
     [["--tokens", "1,,2"], 2, /comma-separated non-negative integers/],
     [[], 2, /give at least one --image, --text or --tokens/],
-    [["--tokens", "1", "--backend", "gpu"], 2, /--backend must be one of tensorflow, wasm, cpu/],
+    [["--tokens", "1", "--backend", "gpu"], 2, /--backend must be one of tensorflow, native, wasm, cpu/],
     [["--json", "extra"], 2, /unexpected argument `extra`/],
   ];
   for (const [args, code, msg] of cases) {

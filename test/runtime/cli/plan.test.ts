@@ -69,7 +69,7 @@ test("plan --set shrinks a study without editing it", async () => {
 test("plan: bad --backend is a usage error", async () => {
   const r = await scdx("plan", "--backend", "gpu", "examples/shapes/ci.scd");
   assert.is(r.code, 2);
-  assert.match(r.err, /--backend must be one of tensorflow, wasm, cpu, got `gpu`/);
+  assert.match(r.err, /--backend must be one of tensorflow, native, wasm, cpu, got `gpu`/);
 });
 
 test("plan after a run of pretrain alone: pretrain cached (✓), everything else to run (▶)", async () => {
