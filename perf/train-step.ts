@@ -1,132 +1,161 @@
-// Performance harness (not a test): one tiny-ViT training step and one forward pass on tfjs, next to
-// the same model and step in PyTorch on CPU (perf/peer_torch.py), both on one thread, in this run.
-//   model: batch 16, 64 px, patch 8, width 128, depth 4, 4 heads, MLP 512 (the toy teacher's tower)
-//   step:  forward, 1 − cos(embedding, fixed target), backward, AdamW over the image tower
-// Target (issue 3): tfjs-wasm step ≤ 4× PyTorch's. Skips the peer with a message when torch is absent.
-// Run: node --import tsx perf/train-step.ts [--backend wasm|cpu] [--runs N] [--profile]
-import * as tf from "@tensorflow/tfjs";
+// Performance harness (not a test): training steps and forward passes on stock tfjs-wasm and on the
+// native backend, next to the same workloads in PyTorch on CPU (perf/peer_torch.py), 1 and 2
+// threads each, all measured in this run. Workloads: perf/train-step-workloads.ts (tiny ViT, ViT-B/16
+// at 224 px, the quickstart's RLA + SCD step). Each configuration runs in its own process.
+// Targets (issue 11): native ≤ 1.3× PyTorch on the tiny step at 1 thread (goal ≤ 1.0×).
+//
+// Run: node --import tsx perf/train-step.ts [--workloads tiny,quickstart,b16] [--threads 1,2]
+//        [--runs N] [--b16-runs N] [--b16-batch N] [--profile]
+// Prints one table; medians with min–max over the runs (after warm-up runs).
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { initBackend, type BackendName } from "../stdlib/tensor/backend.ts";
-import { encodeImage } from "../stdlib/models/clip.ts";
-import { archFromFacts } from "../stdlib/models/clip-arch.ts";
-import { clipConfigs } from "../stdlib/models/configs.ts";
-import { initClip } from "../stdlib/models/clip-params.ts";
-import { adamwInit, adamwStep } from "../stdlib/optim/adamw.ts";
-import { l2normalize } from "../stdlib/tensor/nn.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name: string, d: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1]! : d;
 };
-const backend = arg("--backend", "wasm") as BackendName,
-  runs = Number(arg("--runs", "10"));
 
-const median = (xs: number[]) => {
+interface Sample {
+  readonly step: number[];
+  readonly forward?: number[];
+  readonly profile?: string;
+  readonly blas?: string;
+}
+
+const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b),
     m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-function timed(f: () => void, warm = 3): number {
-  for (let i = 0; i < warm; i++) f();
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
 
-await initBackend(backend);
-const p = clipConfigs["vit_tiny"]!;
-const arch = {
-  ...archFromFacts({
-    family: "clip",
-    arch: "vit_tiny",
-    width: p.width,
-    layers: p.layers,
-    heads: p.heads,
-    patch: p.patch,
-    imageSize: p.imageSize,
-    embedDim: p.embedDim,
-    text: null,
-    groups: [],
-    defaultTrainable: [],
-    frozen: false,
-  }),
-  text: null,
-};
-const all = initClip(arch, 0);
-const vars: Record<string, tf.Variable> = {};
-for (const [k, v] of Object.entries(all))
-  if (k.startsWith("vision") || k === "visual_projection.weight") vars[k] = tf.variable(v, true, `perf/${k}`);
-const params = { ...all, ...vars };
-const state = adamwInit(vars, "perf/adam");
-const x = tf.randomNormal([16, 64, 64, 3], 0, 1, "float32", 1);
-const target = l2normalize(tf.randomNormal([16, 64], 0, 1, "float32", 2));
-const keys = Object.keys(vars);
-
-const step = () =>
-  tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(
-      () => tf.sub(1, tf.mean(tf.sum(tf.mul(l2normalize(encodeImage(params, arch, x)), target), -1))) as tf.Scalar,
-      keys.map((k) => vars[k]!),
-    );
-    const byKey = Object.fromEntries(keys.map((k) => [k, grads[vars[k]!.name]!]));
-    adamwStep(vars, byKey, state, { lr: 1e-4, weight_decay: 0.1, betas: [0.9, 0.999], eps: 1e-8 }, 1e-4, () => true);
-    value.dataSync();
-  });
-const forward = () =>
-  tf.tidy(() => {
-    encodeImage(params, arch, x).dataSync();
-  });
-
-const stepMs = timed(step),
-  fwdMs = timed(forward);
-if (process.argv.includes("--profile")) {
-  const prof = await tf.profile(() => {
-    step();
-  });
-  const byKernel = new Map<string, number>();
-  for (const k of prof.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
-  console.log(
-    "kernel time by op (ms):",
-    [...byKernel]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 12)
-      .map(([n, t]) => `${n} ${t.toFixed(1)}`)
-      .join(", "),
-  );
-}
-console.log(
-  `tfjs-${backend}: step ${stepMs.toFixed(1)} ms (${(16000 / stepMs).toFixed(1)} img/s), forward ${fwdMs.toFixed(1)} ms`,
-);
-
-const py = spawnSync("/usr/bin/python3", [path.join(root, "perf", "peer_torch.py"), String(runs)], {
-  encoding: "utf8",
-});
-if (py.status !== 0) {
-  console.log(
-    `PyTorch peer skipped: ${(py.stderr || py.error?.message || "").trim().split("\n").pop()} (install python3-torch and libopenblas0-pthread)`,
-  );
-} else {
-  const r = JSON.parse(py.stdout.trim().split("\n").pop()!) as {
-    torch: string;
-    matmul_gflops: number;
-    step_ms: number;
-    forward_ms: number;
+if (process.argv.includes("--child")) {
+  // One configuration in this process: --child WORKLOAD BACKEND THREADS RUNS WARM BATCH
+  const [workload, backend, threads, runs, warm, batch] = process.argv.slice(process.argv.indexOf("--child") + 1);
+  const tf = await import("@tensorflow/tfjs");
+  const { initBackend } = await import("../stdlib/tensor/backend.ts");
+  const { makeWorkload } = await import("./train-step-workloads.ts");
+  const info = await initBackend(backend as never, { threads: Number(threads) });
+  const w = makeWorkload(workload!, batch === "-" ? undefined : Number(batch));
+  const time = (f: () => void) => {
+    for (let i = 0; i < Number(warm); i++) f();
+    const ts: number[] = [];
+    for (let i = 0; i < Number(runs); i++) {
+      const t0 = performance.now();
+      f();
+      ts.push(performance.now() - t0);
+    }
+    return ts;
   };
-  if (r.matmul_gflops < 30)
-    console.log(
-      `warning: torch's 1024³ matMul runs at ${r.matmul_gflops.toFixed(1)} GFLOP/s — the reference BLAS; install libopenblas0-pthread for a fair peer`,
-    );
-  console.log(
-    `pytorch ${r.torch} (1024³ matMul ${r.matmul_gflops.toFixed(0)} GFLOP/s, 1 thread): step ${r.step_ms.toFixed(1)} ms, forward ${r.forward_ms.toFixed(1)} ms`,
-  );
-  console.log(
-    `ratio tfjs/pytorch: step ${(stepMs / r.step_ms).toFixed(2)}×, forward ${(fwdMs / r.forward_ms).toFixed(2)}×   (target: step ≤ 4×)`,
-  );
+  const out: Sample = {
+    step: time(w.step),
+    ...(w.forward && { forward: time(w.forward) }),
+    ...(info.blas && { blas: `${info.blas.library} ${info.blas.core}` }),
+  };
+  if (process.argv.includes("--profile")) {
+    const prof = await tf.profile(() => w.step());
+    const by = new Map<string, number>();
+    for (const k of prof.kernels) by.set(k.name, (by.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    (out as { profile?: string }).profile = [...by]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 14)
+      .map(([n, t]) => `${n} ${t.toFixed(1)}`)
+      .join(", ");
+  }
+  w.dispose();
+  console.log(JSON.stringify(out));
+  process.exit(0);
 }
+
+const workloads = arg("--workloads", "tiny,quickstart,b16").split(",");
+const threadCounts = arg("--threads", "1,2").split(",").map(Number);
+const runs = Number(arg("--runs", "10"));
+const b16Runs = Number(arg("--b16-runs", "10"));
+const b16Batch = arg("--b16-batch", "8");
+
+function tfjs(workload: string, backend: string, threads: number): Sample | string {
+  const big = workload === "b16";
+  // stock wasm at B/16 takes ~20 s a step: fewer runs, said in the table
+  const n = big ? (backend === "wasm" ? Math.min(3, b16Runs) : b16Runs) : runs;
+  const warm = big ? 1 : 3;
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--child",
+      workload,
+      backend,
+      String(threads),
+      String(n),
+      String(warm),
+      big ? b16Batch : "-",
+      ...(process.argv.includes("--profile") ? ["--profile"] : []),
+    ],
+    { cwd: root, encoding: "utf8", maxBuffer: 1 << 24, env: { ...process.env, SCDX_THREADS: String(threads) } },
+  );
+  if (r.status !== 0) return (r.stderr || r.error?.message || "failed").trim().split("\n").slice(-3).join(" | ");
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Sample;
+}
+
+function torch(workload: string, threads: number): Sample | string {
+  const big = workload === "b16";
+  const r = spawnSync(
+    "/usr/bin/python3",
+    [
+      path.join(root, "perf", "peer_torch.py"),
+      workload,
+      String(threads),
+      String(big ? b16Runs : runs),
+      String(big ? 1 : 3),
+      big ? b16Batch : "-",
+    ],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  if (r.status !== 0)
+    return `skipped: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()} (install python3-torch python3-torchvision libopenblas0-pthread)`;
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Sample;
+}
+
+const fmt = (xs?: readonly number[]) =>
+  xs?.length ? `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}, n=${xs.length})` : "—";
+
+const rows: string[][] = [];
+const notes: string[] = [];
+for (const w of workloads) {
+  for (const th of threadCounts) {
+    const peer = torch(w, th);
+    const configs: [string, Sample | string][] = [];
+    if (th === threadCounts[0]) configs.push(["tfjs-wasm (stock, 1 thread)", tfjs(w, "wasm", 1)]);
+    configs.push([`tfjs-native (${th} BLAS thread${th > 1 ? "s" : ""})`, tfjs(w, "native", th)]);
+    configs.push([`pytorch (${th} thread${th > 1 ? "s" : ""})`, peer]);
+    for (const [label, s] of configs) {
+      if (typeof s === "string") {
+        notes.push(`${w} ${label}: ${s}`);
+        continue;
+      }
+      const ratio = (xs: readonly number[] | undefined, ys: readonly number[] | undefined) =>
+        xs?.length && ys?.length ? `${(median(xs) / median(ys)).toFixed(2)}×` : "—";
+      const p = typeof peer === "string" ? undefined : peer;
+      rows.push([
+        w,
+        label,
+        fmt(s.step),
+        fmt(s.forward),
+        label.startsWith("pytorch") ? "1.00×" : ratio(s.step, p?.step),
+        label.startsWith("pytorch") ? (s.forward ? "1.00×" : "—") : ratio(s.forward, p?.forward),
+      ]);
+      if (s.blas && th === threadCounts[0]) notes.push(`${w} ${label}: ${s.blas}`);
+      if (s.profile) notes.push(`${w} ${label} kernel ms: ${s.profile}`);
+    }
+  }
+}
+const header = ["workload", "configuration", "step ms", "forward ms", "step ÷ torch", "fwd ÷ torch"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+console.log(line(header));
+for (const r of rows) console.log(line(r));
+for (const n of notes) console.log(`note: ${n}`);
+console.log("targets: native tiny step ≤ 1.3× pytorch at 1 thread (goal ≤ 1.0×)");

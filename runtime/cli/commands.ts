@@ -11,6 +11,7 @@ import { run } from "./run.ts";
 import { cacheCommand } from "./cache.ts";
 import { exportCommand } from "./export.ts";
 import { whyCommand } from "./why.ts";
+import { doctor } from "./doctor.ts";
 
 export const commands: readonly Command[] = [
   check,
@@ -24,4 +25,5 @@ export const commands: readonly Command[] = [
   doc,
   data,
   embedCommand,
+  doctor,
 ];

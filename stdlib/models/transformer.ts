@@ -1,6 +1,7 @@
 // One pre-LN transformer block, shared by the image tower, the text tower and the Refiner.
 // Parameter names follow Hugging Face's CLIPEncoderLayer, so `prefix` + these keys are checkpoint keys.
 import * as tf from "@tensorflow/tfjs";
+import { softmax } from "../tensor/fused/softmax.ts";
 import { activation, layerNorm, linear, p, type Params } from "../tensor/nn.ts";
 import type { TowerArch } from "./clip-arch.ts";
 
@@ -26,7 +27,7 @@ export function attention(params: Params, prefix: string, x: tf.Tensor, arch: To
     v = heads("v_proj");
   let scores = tf.matMul(q, k, false, true); // [B,H,T,T]
   if (mask) scores = tf.add(scores, mask);
-  const ctx = tf.matMul(tf.softmax(scores), v); // [B,H,T,dh]
+  const ctx = tf.matMul(softmax(scores), v); // [B,H,T,dh]
   const merged = tf.transpose(ctx, [0, 2, 1, 3]).reshape([B, T, D]); // [B,T,D]
   return linear(merged, p(params, `${prefix}out_proj.weight`), p(params, `${prefix}out_proj.bias`));
 }

@@ -3,6 +3,7 @@
 // runtime must checkpoint and restore the moments and step exactly, and tfjs's Adam has no
 // decoupled decay or per-parameter decay mask.
 import * as tf from "@tensorflow/tfjs";
+import { fusedAdamW } from "../tensor/fused/adamw-update.ts";
 
 export interface AdamWOptions {
   readonly lr: number;
@@ -54,11 +55,26 @@ export function adamwStep(
       if (!g) continue;
       const m = state.m[k]!,
         v = state.v[k]!;
+      const decays = decay(k) && o.weight_decay > 0;
+      const fused = fusedAdamW(p, g, m, v, {
+        b1,
+        b2,
+        decay: decays ? 1 - lr * o.weight_decay : 1,
+        stepSize: lr / c1,
+        sqrtC2: Math.sqrt(c2),
+        eps: o.eps,
+      });
+      if (fused) {
+        p.assign(fused[0]);
+        m.assign(fused[1]);
+        v.assign(fused[2]);
+        continue;
+      }
       const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
       const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.mul(g, g), 1 - b2));
       m.assign(m1);
       v.assign(v1);
-      const base = decay(k) && o.weight_decay > 0 ? tf.mul(p, 1 - lr * o.weight_decay) : p;
+      const base = decays ? tf.mul(p, 1 - lr * o.weight_decay) : p;
       // torch: denom = sqrt(v)/sqrt(c2) + eps; θ −= (lr/c1)·m/denom
       const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(c2)), o.eps);
       p.assign(tf.sub(base, tf.mul(tf.div(m1, denom), lr / c1)));

@@ -31,6 +31,11 @@ export async function initBackend(
   opts: { requireGpu?: boolean; threads?: number } = {},
 ): Promise<BackendInfo> {
   if (current && (!want || current.name === want)) {
+    const threads = opts.threads ?? blasThreadsFromEnv();
+    if (current.blas && current.blas.threads !== threads) {
+      registerNativeBackend(threads); // sets OpenBLAS's pool
+      current = { ...current, blas: { ...current.blas, threads } };
+    }
     if (opts.requireGpu && current.device !== "gpu")
       throw new BackendError(`a GPU was required, but backend '${current.name}' runs on the CPU`);
     return current;

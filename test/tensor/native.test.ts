@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { initBackend } from "../../stdlib/tensor/backend.ts";
+import { softmax } from "../../stdlib/tensor/fused/softmax.ts";
 import { activation, layerNorm, linear } from "../../stdlib/tensor/nn.ts";
 import { gaussian } from "../../stdlib/tensor/random.ts";
 import { NATIVE_UNAVAILABLE } from "../support/backends.ts";
@@ -171,6 +172,10 @@ if (NATIVE_UNAVAILABLE) {
       ],
       2e-6,
     );
+  });
+
+  test("fused softmax and its gradient match tfjs's", async () => {
+    await compareWithCpu("softmax", ([x]) => softmax(tf.mul(x!, 4)), [[2, 3, 5, 17]], 2e-6);
   });
 
   test("100 fused training steps keep numTensors flat", async () => {

@@ -379,6 +379,9 @@ test("scdx why after a run: cached; a changed param shows as options.steps; anot
   const backend = await why("pretrain", "--set", "pretrain_steps=1", "--backend", "cpu");
   assert.match(backend.out, "  backend: wasm → cpu\n");
   assert.not.match(backend.out, "definition");
+  // native results are keyed with the kernel set and the BLAS thread count (their last bits differ)
+  const native = await why("pretrain", "--set", "pretrain_steps=1", "--backend", "native", "--threads", "2");
+  assert.match(native.out, "  backend: wasm → native/kernels-1/threads-2\n");
   // Downstream of a changed stage: refine was never run, so there is nothing to compare with.
   assert.match(
     (await why("refine", "--set", "pretrain_steps=2", "--backend", "wasm")).out,
