@@ -124,7 +124,8 @@ function quickstartStep(): Workload {
 }
 
 export function makeWorkload(name: string, batch?: number): Workload {
-  if (name === "tiny") return cosineStep("vit_tiny", batch ?? 16, (k) => k.startsWith("vision") || k === "visual_projection.weight");
+  if (name === "tiny")
+    return cosineStep("vit_tiny", batch ?? 16, (k) => k.startsWith("vision") || k === "visual_projection.weight");
   if (name === "b16") return cosineStep("vit_b16", batch ?? 8, isBlock);
   if (name === "quickstart") return quickstartStep();
   throw new Error(`unknown workload ${name} (tiny, b16, quickstart)`);

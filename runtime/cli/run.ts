@@ -11,6 +11,7 @@ import { indexRun } from "../runs/run-index.ts";
 import { hasEntry, openSession, type Session } from "../plan/session.ts";
 import { WorkerPool } from "../exec/worker-pool.ts";
 import { threadPolicy } from "../exec/thread-policy.ts";
+import { nativeUnavailable } from "../../stdlib/tensor/native/probe.ts";
 import { plainReporter } from "../reporters/plain.ts";
 import { jsonReporter } from "../reporters/json.ts";
 import { scdxVersion } from "../cache/manifest.ts";
@@ -105,6 +106,10 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
         `scdx run: ${s.plan.refused.length} stage${s.plan.refused.length === 1 ? "" : "s"} cannot fit the ${s.backend} backend; nothing was run:\n${s.plan.refused.map((x) => `  ${x}`).join("\n")}\n`,
       );
       return EXIT.errors;
+    }
+    if (s.backend === "native") {
+      const why = nativeUnavailable();
+      if (why) throw new UsageError(`the native backend cannot run here: ${why} (use --backend wasm)`);
     }
     if (s.backendNote && [...s.plan.stages.keys()].some((k) => !hasEntry(s, k))) io.err(`scdx: ${s.backendNote}\n`);
     if (values["dry-run"]) {

@@ -1,7 +1,7 @@
 // One pre-LN transformer block, shared by the image tower, the text tower and the Refiner.
 // Parameter names follow Hugging Face's CLIPEncoderLayer, so `prefix` + these keys are checkpoint keys.
 import * as tf from "@tensorflow/tfjs";
-import { softmax } from "../tensor/fused/softmax.ts";
+import { multiHeadAttention } from "../tensor/fused/attention.ts";
 import { activation, layerNorm, linear, p, type Params } from "../tensor/nn.ts";
 import type { TowerArch } from "./clip-arch.ts";
 
@@ -12,24 +12,19 @@ export interface BlockOptions {
   readonly valueOnly?: boolean;
 }
 
-/** Multi-head self-attention on x [B,T,D]. Q/K/V stay separate so only 4-D transposes occur. */
+/** Multi-head self-attention on x [B,T,D]. Q/K/V stay separate projections, as in the checkpoint. */
 export function attention(params: Params, prefix: string, x: tf.Tensor, arch: TowerArch, mask?: tf.Tensor): tf.Tensor {
-  const [B, T, D] = x.shape as [number, number, number];
-  const H = arch.heads,
-    dh = D / H;
-  const heads = (name: string, scale = 1): tf.Tensor => {
-    let y = linear(x, p(params, `${prefix}${name}.weight`), p(params, `${prefix}${name}.bias`)); // [B,T,D]
-    if (scale !== 1) y = tf.mul(y, scale);
-    return tf.transpose(y.reshape([B, T, H, dh]), [0, 2, 1, 3]); // [B,H,T,dh]
-  };
-  const q = heads("q_proj", dh ** -0.5),
-    k = heads("k_proj"),
-    v = heads("v_proj");
-  let scores = tf.matMul(q, k, false, true); // [B,H,T,T]
-  if (mask) scores = tf.add(scores, mask);
-  const ctx = tf.matMul(softmax(scores), v); // [B,H,T,dh]
-  const merged = tf.transpose(ctx, [0, 2, 1, 3]).reshape([B, T, D]); // [B,T,D]
-  return linear(merged, p(params, `${prefix}out_proj.weight`), p(params, `${prefix}out_proj.bias`));
+  const D = x.shape[2]!;
+  const proj = (name: string) => linear(x, p(params, `${prefix}${name}.weight`), p(params, `${prefix}${name}.bias`)); // [B,T,D]
+  const ctx = multiHeadAttention(
+    proj("q_proj"),
+    proj("k_proj"),
+    proj("v_proj"),
+    arch.heads,
+    (D / arch.heads) ** -0.5,
+    mask,
+  ); // [B,T,D]
+  return linear(ctx, p(params, `${prefix}out_proj.weight`), p(params, `${prefix}out_proj.bias`));
 }
 
 export function mlp(params: Params, prefix: string, x: tf.Tensor, arch: TowerArch): tf.Tensor {

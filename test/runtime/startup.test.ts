@@ -48,7 +48,7 @@ test("import scanner: value imports, re-exports and side effects; type-only impo
   assert.equal(staticImports(src), ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "./a.ts", "./c.ts"]);
 });
 
-test("the CLI's static imports reach neither tfjs, Ink, React nor execa", () => {
+test("the CLI's static imports reach neither tfjs, Ink, React, execa nor koffi", () => {
   const pkgs = reachablePackages(path.join(repoRoot, "runtime/cli/main.ts"));
   // The scan must really walk the graph: these are static imports of the checking path (chevrotain
   // is required by path, lang/chevrotain.ts).
@@ -61,6 +61,7 @@ test("the CLI's static imports reach neither tfjs, Ink, React nor execa", () => 
     "react",
     "execa",
     "sharp",
+    "koffi",
   ]) {
     assert.not.ok(pkgs.has(p), `${p} is loaded by every scdx command, via ${pkgs.get(p)?.join(" → ")}`);
   }

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { initBackend } from "../../stdlib/tensor/backend.ts";
+import { multiHeadAttention } from "../../stdlib/tensor/fused/attention.ts";
 import { softmax } from "../../stdlib/tensor/fused/softmax.ts";
 import { activation, layerNorm, linear } from "../../stdlib/tensor/nn.ts";
 import { gaussian } from "../../stdlib/tensor/random.ts";
@@ -176,6 +177,19 @@ if (NATIVE_UNAVAILABLE) {
 
   test("fused softmax and its gradient match tfjs's", async () => {
     await compareWithCpu("softmax", ([x]) => softmax(tf.mul(x!, 4)), [[2, 3, 5, 17]], 2e-6);
+  });
+
+  test("fused multi-head attention and its gradients (q, k, v) match the composed ops", async () => {
+    await compareWithCpu(
+      "attention",
+      ([q, k, v]) => multiHeadAttention(q!, k!, v!, 3, 0.4),
+      [
+        [2, 7, 12],
+        [2, 7, 12],
+        [2, 7, 12],
+      ],
+      2e-6,
+    );
   });
 
   test("100 fused training steps keep numTensors flat", async () => {

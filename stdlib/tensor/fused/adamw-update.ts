@@ -1,6 +1,6 @@
 // One AdamW update of one parameter as one kernel on native: reads θ, g, m, v once and writes θ',
 // m', v' (composed: 11 kernels and 8 temporaries per parameter, ≈ 10 ms of a tiny-ViT step).
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { nativeLibs } from "../native/native-backend.ts";
 import { fusedHere, registerFusedKernel, runFused } from "./fused-kernel.ts";
 
@@ -21,7 +21,22 @@ registerFusedKernel<AdamWScalars>(
   ["p", "g", "m", "v"],
   (s) => [s[0]!, s[0]!, s[0]!],
   ([p, g, m, v], [p1, m1, v1], a) =>
-    nativeLibs().fused.adamw(p!, g!, m!, v!, p1!, m1!, v1!, p!.length, a.b1, a.b2, a.decay, a.stepSize, a.sqrtC2, a.eps),
+    nativeLibs().fused.adamw(
+      p!,
+      g!,
+      m!,
+      v!,
+      p1!,
+      m1!,
+      v1!,
+      p!.length,
+      a.b1,
+      a.b2,
+      a.decay,
+      a.stepSize,
+      a.sqrtC2,
+      a.eps,
+    ),
 );
 
 /** [θ', m', v'] in one kernel where fused kernels run; undefined elsewhere (compose the update). */

@@ -6,11 +6,18 @@ import { fusedHere, registerFusedKernel, runFused } from "./fused-kernel.ts";
 
 const lastDim = (s: number[]) => s[s.length - 1]!;
 
-registerFusedKernel("ScdxSoftmax", ["x"], (s) => [s[0]!], ([x], [y], _a, [shape]) =>
-  nativeLibs().fused.softmax(x!, y!, x!.length / lastDim(shape!), lastDim(shape!)),
+registerFusedKernel(
+  "ScdxSoftmax",
+  ["x"],
+  (s) => [s[0]!],
+  ([x], [y], _a, [shape]) => nativeLibs().fused.softmax(x!, y!, x!.length / lastDim(shape!), lastDim(shape!)),
 );
-registerFusedKernel("ScdxSoftmaxGrad", ["dy", "y"], (s) => [s[1]!], ([dy, y], [dx], _a, shapes) =>
-  nativeLibs().fused.softmaxGrad(dy!, y!, dx!, y!.length / lastDim(shapes[1]!), lastDim(shapes[1]!)),
+registerFusedKernel(
+  "ScdxSoftmaxGrad",
+  ["dy", "y"],
+  (s) => [s[1]!],
+  ([dy, y], [dx], _a, shapes) =>
+    nativeLibs().fused.softmaxGrad(dy!, y!, dx!, y!.length / lastDim(shapes[1]!), lastDim(shapes[1]!)),
 );
 
 tf.registerGradient({

@@ -32,4 +32,15 @@ test("doctor: bad --threads is a usage error", async () => {
   assert.is(r.code, 2);
 });
 
+test("run --backend native where native cannot run: a usage error with the reason, nothing runs", async () => {
+  process.env["SCDX_NATIVE"] = "off";
+  try {
+    const r = await scdx("run", "examples/shapes/ci.scd", "--backend", "native", "--dry-run");
+    assert.is(r.code, 2);
+    assert.match(r.err, "the native backend cannot run here: turned off by SCDX_NATIVE=off (use --backend wasm)");
+  } finally {
+    delete process.env["SCDX_NATIVE"];
+  }
+});
+
 test.run();

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { execa } from "execa";
 import { scdx } from "../../support/cli.ts";
 import { repoRoot } from "../../support/golden.ts";
+import { NATIVE_UNAVAILABLE } from "../../support/backends.ts";
 import type { RunEvent } from "../../../runtime/events/events.ts";
 import { readSafetensors } from "../../../stdlib/io/safetensors.ts";
 
@@ -144,6 +145,8 @@ test("killed with SIGKILL mid-training, the run resumes from its checkpoint and 
   const resumed = await execa("node", args(a), { reject: false });
   assert.is(resumed.exitCode, 0, resumed.stdout + resumed.stderr);
   const ev = lastEvents(a.dir);
+  // the default backend: native wherever OpenBLAS is installed (CI installs it)
+  assert.is(of(ev, "run-start")[0]!.backend, NATIVE_UNAVAILABLE ? "wasm" : "native");
   assert.ok(
     of(ev, "stage-started").some((e) => e.resumedAt === 2),
     "resumed at the step-2 checkpoint",
