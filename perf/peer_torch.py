@@ -12,7 +12,15 @@ workload, threads, runs, warm, batch = sys.argv[1], int(sys.argv[2]), int(sys.ar
 # torch.set_num_threads does not reach OpenBLAS's own pool: without these its matMuls use every core
 # (measured: 350 vs 175 GFLOP/s on 1024³ on a 2-core machine) and the peer is not N threads.
 os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
-os.environ["OMP_NUM_THREADS"] = str(threads)
+# With both OpenMP (torch's intra-op pool) and OpenBLAS's pthreads at N > 1, OpenMP's spinning
+# threads starve OpenBLAS's on a 2-core machine (measured: tiny step 176 ms at 2 threads vs 86 at
+# 1). perf/train-step.ts runs both remedies and keeps the faster: PEER_MODE=passive (both pools at
+# N, OMP_WAIT_POLICY=PASSIVE) or PEER_MODE=blas (OpenBLAS at N, torch's own pool at 1).
+mode = os.environ.get("PEER_MODE", "passive")
+torch_threads = 1 if mode == "blas" else threads
+os.environ["OMP_NUM_THREADS"] = str(torch_threads)
+if mode == "passive":
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
 import json  # noqa: E402
 import time  # noqa: E402
@@ -26,7 +34,7 @@ from torchvision.ops import roi_align  # noqa: E402
 import clip as ref  # noqa: E402
 from losses import rla, scd  # noqa: E402
 
-torch.set_num_threads(threads)
+torch.set_num_threads(torch_threads)
 TINY = dict(width=128, layers=4, heads=4, patch=8, image=64, mlp=512, act="gelu_pytorch_tanh",
             twidth=128, tlayers=1, theads=4, ctx=8, vocab=16, embed=64)
 B16 = dict(width=768, layers=12, heads=12, patch=16, image=224, mlp=3072, act="quick_gelu",
@@ -123,7 +131,9 @@ for _ in range(2):
 t0 = time.perf_counter()
 a @ b
 gflops = 2 * 1024 ** 3 / (time.perf_counter() - t0) / 1e9
-out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": f"1024³ matMul {gflops:.0f} GFLOP/s",
+out = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+       "blas": f"1024³ matMul {gflops:.0f} GFLOP/s, {threads} BLAS thread(s), torch intra-op {torch_threads}"
+               + (", OMP_WAIT_POLICY=PASSIVE" if mode == "passive" else ""),
        "step": timed(step)}
 if forward:
     out["forward"] = timed(forward)

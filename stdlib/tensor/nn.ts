@@ -51,7 +51,7 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const lead = x.shape.slice(0, -1),
     inDim = x.shape[x.shape.length - 1]!;
   const x2 = x.reshape([-1, inDim]) as tf.Tensor2D; // [M,in]
-  const y = fusedHere()
+  const y = fusedHere("linear")
     ? fusedLinear(x2, w as tf.Tensor2D, b as tf.Tensor1D | undefined)
     : b
       ? linearWithBias(x2, w as tf.Tensor2D, b as tf.Tensor1D)

@@ -47,7 +47,7 @@ export function fusedAdamW(
   v: tf.Tensor,
   a: AdamWScalars,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] | undefined {
-  if (!fusedHere() || p.dtype !== "float32" || g.dtype !== "float32") return undefined;
+  if (!fusedHere("adamw") || p.dtype !== "float32" || g.dtype !== "float32") return undefined;
   const [p1, m1, v1] = runFused("ScdxAdamW", { p, g, m, v }, a);
   return [p1!, m1!, v1!];
 }

@@ -113,7 +113,7 @@ export function multiHeadAttention(
   mask?: tf.Tensor,
 ): tf.Tensor {
   const [B, T, D] = q.shape as [number, number, number];
-  if (fusedHere() && !mask && q.dtype === "float32")
+  if (fusedHere("attention") && !mask && q.dtype === "float32")
     return runFused("ScdxAttention", { q, k, v }, { heads, scale })[0]!;
   const dh = D / heads;
   const split = (y: tf.Tensor) => tf.transpose(y.reshape([B, T, heads, dh]), [0, 2, 1, 3]); // [B,H,T,dh]

@@ -7,9 +7,19 @@ import { runOnBuffers, type OutSpec, type TensorInfo } from "../buffers.ts";
 
 export const FUSED_BACKEND = "native";
 
-/** Whether fused kernels run here (else the caller composes ordinary ops). */
-export function fusedHere(): boolean {
-  return tf.getBackend() === FUSED_BACKEND;
+export type FusedOp = "linear" | "gelu_tanh" | "layer_norm" | "softmax" | "attention" | "adamw";
+
+// For perf/train-step.ts --ablation only: measuring what each fused op buys. Turning one off
+// changes the arithmetic without changing cache keys, so nothing but that harness calls this.
+const disabled = new Set<FusedOp>();
+export function disableFusedOpsForBenchmark(ops: readonly FusedOp[]): void {
+  disabled.clear();
+  for (const o of ops) disabled.add(o);
+}
+
+/** Whether op's fused kernel runs here (else the caller composes ordinary ops). */
+export function fusedHere(op: FusedOp): boolean {
+  return tf.getBackend() === FUSED_BACKEND && !disabled.has(op);
 }
 
 type Compute<A> = (ins: Float32Array[], outs: Float32Array[], attrs: A, shapes: number[][]) => void;

@@ -26,7 +26,7 @@ tf.registerGradient({
 
 /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise. */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
-  if (fusedHere() && x.dtype === "float32") return runFused("ScdxGeluTanh", { x })[0]!;
+  if (fusedHere("gelu_tanh") && x.dtype === "float32") return runFused("ScdxGeluTanh", { x })[0]!;
   // x·x·x, not pow: pow is ~5× slower on wasm (notes/tfjs.md §4)
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), A)), C);
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));

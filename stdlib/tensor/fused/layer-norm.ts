@@ -37,7 +37,7 @@ tf.registerGradient({
 
 /** LayerNorm over the last axis (PyTorch's biased variance); g and b are [D]. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
-  if (fusedHere() && x.dtype === "float32" && g.rank === 1 && b.rank === 1)
+  if (fusedHere("layer_norm") && x.dtype === "float32" && g.rank === 1 && b.rank === 1)
     return runFused("ScdxLayerNorm", { x, g, b }, { eps })[0]!;
   const mean = tf.mean(x, -1, true); // [...,1]
   const xc = tf.sub(x, mean); // [...,D]

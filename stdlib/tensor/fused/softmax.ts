@@ -28,6 +28,7 @@ tf.registerGradient({
 
 /** Softmax over the last axis. */
 export function softmax(x: tf.Tensor): tf.Tensor {
-  if (fusedHere() && x.dtype === "float32" && x.rank >= 1 && x.size > 0) return runFused("ScdxSoftmax", { x })[0]!;
+  if (fusedHere("softmax") && x.dtype === "float32" && x.rank >= 1 && x.size > 0)
+    return runFused("ScdxSoftmax", { x })[0]!;
   return tf.softmax(x);
 }
