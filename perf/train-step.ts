@@ -58,7 +58,7 @@ if (process.argv.includes("--child")) {
     step: process.argv.includes("--forward-only") ? [] : time(w.step),
     ...(info.blas && { blas: `${info.blas.library} ${info.blas.core}` }),
   };
-  if (process.argv.includes("--profile")) {
+  if (process.argv.includes("--profile") && !process.argv.includes("--forward-only")) {
     const prof = await tf.profile(() => w.step());
     const by = new Map<string, number>();
     for (const k of prof.kernels) by.set(k.name, (by.get(k.name) ?? 0) + (k.kernelTimeMs as number));
@@ -198,7 +198,7 @@ if (process.argv.includes("--ablation")) {
       "OpenBLAS matMuls + copy-free Identity/Cast",
       ["linear", "gelu_tanh", "layer_norm", "softmax", "attention", "adamw"],
     ],
-    ["+ fused linear (bias in the GEMM)", ["gelu_tanh", "layer_norm", "softmax", "attention", "adamw"]],
+    ["+ fused linear (bias in the GEMM)", ["gelu_tanh", "quick_gelu", "layer_norm", "softmax", "attention", "adamw"]],
     ["+ fused GELU and LayerNorm", ["softmax", "attention", "adamw"]],
     ["+ fused attention (softmax inside)", ["adamw"]],
     ["+ fused AdamW (all)", []],

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { fusedHere } from "./fused/fused-kernel.ts";
 import { geluTanh } from "./fused/gelu-tanh.ts";
+import { quickGelu } from "./fused/quick-gelu.ts";
 import { fusedLinear } from "./fused/linear.ts";
 
 export { layerNorm } from "./fused/layer-norm.ts";
@@ -64,7 +65,7 @@ export type Activation = "quick_gelu" | "gelu" | "gelu_tanh";
 export function activation(kind: Activation, x: tf.Tensor): tf.Tensor {
   switch (kind) {
     case "quick_gelu":
-      return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))); // OpenAI CLIP
+      return quickGelu(x); // OpenAI CLIP
     case "gelu":
       return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
     case "gelu_tanh":

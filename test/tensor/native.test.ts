@@ -153,6 +153,10 @@ if (NATIVE_UNAVAILABLE) {
     await compareWithCpu("gelu_tanh", ([x]) => activation("gelu_tanh", tf.mul(x!, 3)), [[7, 131]], 2e-6);
   });
 
+  test("fused quick GELU and its gradient match the composed ops", async () => {
+    await compareWithCpu("quick_gelu", ([x]) => activation("quick_gelu", tf.mul(x!, 3)), [[5, 77]], 2e-6);
+  });
+
   test("fused LayerNorm and its gradients (x, g, b) match the composed ops", async () => {
     await compareWithCpu(
       "layer_norm",

@@ -7,7 +7,7 @@ import { runOnBuffers, type OutSpec, type TensorInfo } from "../buffers.ts";
 
 export const FUSED_BACKEND = "native";
 
-export type FusedOp = "linear" | "gelu_tanh" | "layer_norm" | "softmax" | "attention" | "adamw";
+export type FusedOp = "linear" | "gelu_tanh" | "quick_gelu" | "layer_norm" | "softmax" | "attention" | "adamw";
 
 // For perf/train-step.ts --ablation only: measuring what each fused op buys. Turning one off
 // changes the arithmetic without changing cache keys, so nothing but that harness calls this.

@@ -11,6 +11,8 @@ type F = Float32Array;
 export interface FusedLibrary {
   geluTanh(x: F, y: F, n: number): void;
   geluTanhGrad(dy: F, x: F, dx: F, n: number): void;
+  quickGelu(x: F, y: F, n: number): void;
+  quickGeluGrad(dy: F, x: F, dx: F, n: number): void;
   layerNorm(x: F, g: F, b: F, y: F, rows: number, d: number, eps: number): void;
   layerNormGrad(dy: F, x: F, g: F, dx: F, dg: F, db: F, tmp: F, rows: number, d: number, eps: number): void;
   softmax(x: F, y: F, rows: number, d: number): void;
@@ -72,6 +74,8 @@ export function loadFusedLibrary(): FusedLibrary {
   loaded = {
     geluTanh: fn(`void scdx_gelu_tanh(${P}, ${P}, ${I})`),
     geluTanhGrad: fn(`void scdx_gelu_tanh_grad(${P}, ${P}, ${P}, ${I})`),
+    quickGelu: fn(`void scdx_quick_gelu(${P}, ${P}, ${I})`),
+    quickGeluGrad: fn(`void scdx_quick_gelu_grad(${P}, ${P}, ${P}, ${I})`),
     layerNorm: fn(`void scdx_layer_norm(${P}, ${P}, ${P}, ${P}, ${I}, ${I}, float)`),
     layerNormGrad: fn(`void scdx_layer_norm_grad(${P}, ${P}, ${P}, ${P}, ${P}, ${P}, ${P}, ${I}, ${I}, float)`),
     softmax: fn(`void scdx_softmax(${P}, ${P}, ${I}, ${I})`),

@@ -50,6 +50,24 @@ void scdx_gelu_tanh_grad(const float *restrict dy, const float *restrict x, floa
   }
 }
 
+/* OpenAI CLIP's quick GELU, x·σ(1.702x), and its gradient σ + 1.702·x·σ·(1 − σ). */
+static const float QUICK_A = 1.702f;
+
+void scdx_quick_gelu(const float *restrict x, float *restrict y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    float v = x[i];
+    y[i] = v / (1.0f + exp_f(-QUICK_A * v));
+  }
+}
+
+void scdx_quick_gelu_grad(const float *restrict dy, const float *restrict x, float *restrict dx, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    float v = x[i];
+    float s = 1.0f / (1.0f + exp_f(-QUICK_A * v));
+    dx[i] = dy[i] * (s + QUICK_A * v * s * (1.0f - s));
+  }
+}
+
 /* Σ x[0..d) in 8 lanes, lanes summed in a fixed order. */
 static inline float sum_f(const float *restrict x, int64_t d) {
   float acc[LANES] = {0};
