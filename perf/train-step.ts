@@ -196,7 +196,7 @@ if (process.argv.includes("--ablation")) {
   const steps: [string, string[]][] = [
     [
       "OpenBLAS matMuls + copy-free Identity/Cast",
-      ["linear", "gelu_tanh", "layer_norm", "softmax", "attention", "adamw"],
+      ["linear", "gelu_tanh", "quick_gelu", "layer_norm", "softmax", "attention", "adamw"],
     ],
     ["+ fused linear (bias in the GEMM)", ["gelu_tanh", "quick_gelu", "layer_norm", "softmax", "attention", "adamw"]],
     ["+ fused GELU and LayerNorm", ["softmax", "attention", "adamw"]],
