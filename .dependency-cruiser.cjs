@@ -14,6 +14,7 @@
 //                exec → plan, cache, events, runners   (executor, worker processes)
 //                runs → exec, plan, cache, events      (run directory, run index, why)
 //                reporters → events     (consume the event stream, nothing else)
+//                report → runs, events  (the HTML report of a finished or running run directory)
 //                data-tools             (dataset stats and previews; stdlib only)
 //                cli → everything       (one file per subcommand); nothing imports cli but bin/
 //
@@ -104,6 +105,7 @@ module.exports = {
     room("exec", ["plan", "cache", "events", "runners"]),
     room("runs", ["exec", "plan", "cache", "events"]),
     room("reporters", ["events"]),
+    room("report", ["runs", "events"]),
     room("data-tools", []),
   ],
   // Canaries. Without a TypeScript parser dependency-cruiser sees no imports in .ts files and every

@@ -286,6 +286,12 @@ export interface ParseOutput {
   readonly parseErrors: readonly IRecognitionException[];
 }
 
+/** The tokens of `text` and its comments, as the parser sees them (one tokeniser for every view). */
+export function tokenize(text: string): { tokens: IToken[]; comments: IToken[] } {
+  const r = lexer.tokenize(text);
+  return { tokens: r.tokens, comments: r.groups["comments"] ?? [] };
+}
+
 export function parseText(text: string): ParseOutput {
   const lexed = lexer.tokenize(text);
   parser.input = lexed.tokens;

@@ -12,12 +12,16 @@ import { cacheCommand } from "./cache.ts";
 import { exportCommand } from "./export.ts";
 import { whyCommand } from "./why.ts";
 import { doctor } from "./doctor.ts";
+import { runsCommand } from "./runs.ts";
+import { reportCommand } from "./report.ts";
 
 export const commands: readonly Command[] = [
   check,
   plan,
   run,
   whyCommand,
+  runsCommand,
+  reportCommand,
   exportCommand,
   cacheCommand,
   graph,

@@ -6,7 +6,15 @@ import * as path from "node:path";
 import { fanOut, type Reporter, type RunEvent } from "../events/events.ts";
 import { execute, type ExecuteResult } from "../exec/executor.ts";
 import { renderRunPlan } from "../plan/run-plan-render.ts";
-import { createRunDir, environment, eventLog, runId, writeProgram, writeResults } from "../runs/run-dir.ts";
+import {
+  createRunDir,
+  environment,
+  eventLog,
+  runId,
+  writeProgram,
+  writeResults,
+  writeSources,
+} from "../runs/run-dir.ts";
 import { indexRun } from "../runs/run-index.ts";
 import { hasEntry, openSession, type Session } from "../plan/session.ts";
 import { WorkerPool } from "../exec/worker-pool.ts";
@@ -120,6 +128,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
 
     const id = runId(study.experiment);
     const runDir = createRunDir(path.join(s.projectDir, ".scdx", "runs"), id);
+    writeSources(runDir, [r.loaded.main, ...[...r.loaded.files.values()].filter((f) => !f.isMain)]);
     writeProgram(
       runDir,
       study,

@@ -51,6 +51,16 @@ export function writeProgram(dir: string, study: Study, env: RunEnvironment): vo
   );
 }
 
+/**
+ * sources.json: every .scd file the run compiled, as it was when the run started ({ path as shown
+ * in diagnostics: text }, main file first), so a report shows what ran, not what was edited since.
+ */
+export function writeSources(dir: string, files: readonly { display: string; text: string }[]): void {
+  const out: Record<string, string> = {};
+  for (const f of files) out[f.display] = f.text;
+  writeFileSync(path.join(dir, "sources.json"), JSON.stringify(out, null, 1) + "\n");
+}
+
 /** Appends every event to events.jsonl as it happens. */
 export function eventLog(dir: string): Reporter {
   const file = path.join(dir, "events.jsonl");

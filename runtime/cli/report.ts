@@ -1,0 +1,55 @@
+// `scdx report [RUN]`: one self-contained HTML page of a run — results, sweep plots, training
+// curves, provenance and the source as it ran — from the run directory and its cache entries.
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { projectDirOf } from "../cache/store.ts";
+import { resolveRun } from "../runs/run-ref.ts";
+import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
+
+export const reportCommand: Command = {
+  name: "report",
+  summary: "write a self-contained HTML report of a run: results, sweep plots, curves, provenance",
+  help: `Usage: scdx report [RUN] [--out FILE] [--open]
+
+Writes one HTML file (no network requests; opens from file://) for RUN and prints its path:
+header (file, backend, host, wall time, trials, cached stages), the results table (sortable; mean ±
+standard error over seeds, expandable to the seeds; failed trials with their messages), metric vs
+param plots for each swept param, training curves (loss, each term, learning rate) of every train
+stage, each stage's cache key fields, and the .scd source as it was run.
+
+RUN is a run directory, a run id or a unique part of one (\`scdx runs\` lists them); default: the
+project's latest run. A run still going reports what has finished.
+
+Options:
+  --out FILE   where to write (default: RUN/report.html)
+  --open       open the file in a browser (xdg-open / open) afterwards
+  -h, --help   show this help
+
+Exit codes: 0 written, 2 RUN is not a run or has nothing finished yet.`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, { out: { type: "string" }, open: { type: "boolean" } });
+    if (values.help) {
+      io.out(reportCommand.help + "\n");
+      return EXIT.ok;
+    }
+    if (positionals.length > 1) throw new UsageError("give at most one RUN");
+    const runDir = resolveRun(positionals[0], projectDirOf(io.cwd), io.cwd);
+    const { loadReport } = await import("../report/report-data.ts");
+    const { sweepCharts, curveCharts } = await import("../report/charts.ts");
+    const { reportHtml } = await import("../report/report-html.ts");
+    const data = loadReport(runDir);
+    const html = reportHtml(data, { sweep: await sweepCharts(data), curves: await curveCharts(data) });
+    const out = path.resolve(io.cwd, values.out ?? path.join(runDir, "report.html"));
+    try {
+      writeFileSync(out, html);
+    } catch (e) {
+      throw new UsageError(`cannot write ${out}: ${(e as Error).message}`);
+    }
+    io.out(`${out}\n`);
+    if (values.open) {
+      const { execa } = await import("execa");
+      await execa(process.platform === "darwin" ? "open" : "xdg-open", [out], { reject: false, detached: true });
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,113 @@
+// The report's plots as Vega-Lite specifications, rendered to SVG in Node by Vega (no browser, no
+// network, no hand-written SVG): metric-vs-param sweep plots with error bars over seeds, and
+// training curves (loss, each term, learning rate) per train stage with one colour per trial.
+import { constantMetrics, type ReportData } from "./report-data.ts";
+
+type Row = Record<string, string | number | null>;
+type Spec = Record<string, unknown>;
+
+export interface Chart {
+  readonly title: string;
+  readonly svg: string;
+  /** Data points drawn (the browser test compares them with the run's files). */
+  readonly points: number;
+}
+
+const FONT = { font: "system-ui, sans-serif", labelFont: "system-ui, sans-serif", titleFont: "system-ui, sans-serif" };
+
+async function render(spec: Spec): Promise<string> {
+  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
+  const compiled = vl.compile({ $schema: "https://vega.github.io/schema/vega-lite/v6.json", ...spec } as never).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+const label = (params: Readonly<Record<string, unknown>>, keys: readonly string[]) =>
+  keys.length ? keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(", ") : "all";
+
+/** One chart per swept param (seed excluded): every metric against it, lines per other params. */
+export async function sweepCharts(d: ReportData): Promise<Chart[]> {
+  const swept = d.swept.filter((p) => p !== "seed");
+  const constant = constantMetrics(d.trials); // flat lines say nothing; the table lists them
+  const out: Chart[] = [];
+  for (const p of swept) {
+    const others = swept.filter((q) => q !== p);
+    const rows: Row[] = [];
+    for (const t of d.trials)
+      for (const [metric, value] of Object.entries(t.metrics))
+        if (typeof value === "number" && typeof t.params[p] === "number" && !constant.has(metric))
+          rows.push({ x: t.params[p] as number, metric, value: value * 100, series: label(t.params, others) });
+    if (!rows.length) continue;
+    const svg = await render({
+      data: { values: rows },
+      config: FONT,
+      facet: { field: "metric", type: "nominal", title: null },
+      columns: 3,
+      resolve: { scale: { y: "independent" } },
+      spec: {
+        width: 220,
+        height: 140,
+        layer: [
+          {
+            mark: { type: "errorbar", extent: "stderr" },
+            encoding: {
+              x: { field: "x", type: "quantitative", title: p },
+              y: { field: "value", type: "quantitative", title: "%", scale: { zero: false } },
+              color: { field: "series", type: "nominal", title: others.join(", ") || null },
+            },
+          },
+          {
+            mark: { type: "line", point: true },
+            encoding: {
+              x: { field: "x", type: "quantitative" },
+              y: { field: "value", type: "quantitative", aggregate: "mean" },
+              color: { field: "series", type: "nominal" },
+            },
+          },
+        ],
+      },
+    });
+    out.push({ title: `metrics vs ${p}`, svg, points: rows.length });
+  }
+  return out;
+}
+
+/** One chart per train stage name: loss, each term and the learning rate against the step. */
+export async function curveCharts(d: ReportData): Promise<Chart[]> {
+  const names = [...new Set(d.stages.filter((s) => s.info.kind === "train").map((s) => s.info.name))];
+  const out: Chart[] = [];
+  for (const name of names) {
+    const rows: Row[] = [];
+    for (const s of d.stages.filter((x) => x.info.name === name)) {
+      const who = `trial ${s.info.trials.join("+")}`;
+      for (const pt of s.curve) {
+        rows.push({ step: pt.step, series: "loss", value: pt.loss, trial: who });
+        for (const [term, v] of Object.entries(pt.terms))
+          rows.push({ step: pt.step, series: term, value: v, trial: who });
+        rows.push({ step: pt.step, series: "learning rate", value: pt.lr, trial: who });
+      }
+    }
+    if (!rows.length) continue;
+    const svg = await render({
+      data: { values: rows },
+      config: FONT,
+      facet: { field: "series", type: "nominal", title: null, sort: ["loss"] },
+      columns: 3,
+      resolve: { scale: { y: "independent" } },
+      spec: {
+        width: 220,
+        height: 140,
+        mark: { type: "line", strokeWidth: 1.2 },
+        encoding: {
+          x: { field: "step", type: "quantitative" },
+          y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
+          color: { field: "trial", type: "nominal", title: null },
+        },
+      },
+    });
+    out.push({ title: `${name}: training curves`, svg, points: rows.length });
+  }
+  return out;
+}

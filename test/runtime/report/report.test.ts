@@ -1,0 +1,165 @@
+// `scdx report` and `scdx runs` on a real run of test/fixtures/runtime/tiny.scd (a 2×2 λ/τ sweep,
+// one trial failing on purpose), then the page opened in Debian's headless Chromium through
+// puppeteer-core with every request other than file:// and data: refused: no console errors, no
+// network, a table row per trial with results.json's values, drawn plot marks, one point per
+// train.jsonl line, and no horizontal overflow at 1280 and 800 px.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { scdx } from "../../support/cli.ts";
+import { repoRoot } from "../../support/golden.ts";
+
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(existsSync);
+const dir = mkdtempSync(path.join(os.tmpdir(), "scdx-report-"));
+const file = path.join(dir, "tiny.scd");
+const cache = path.join(dir, "cache");
+writeFileSync(path.join(dir, "package.json"), "{}\n"); // its own project: runs land in dir/.scdx/runs
+copyFileSync(path.join(repoRoot, "test/fixtures/runtime/tiny.scd"), file);
+
+/** The CLI with the temp project as the working directory. */
+async function cli(...argv: string[]) {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const { main } = await import("../../../runtime/cli/main.ts");
+    let out = "",
+      err = "";
+    const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s), color: false, cwd: dir });
+    return { code, out, err };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+let runDir = "";
+let report = "";
+
+test("a run, then `scdx runs` lists it and `scdx report` writes a page with the source snapshot", async () => {
+  // from the repository (workers start there); the run directory lands in the study's own project
+  const r = await scdx("run", file, "--cache", cache, "--reporter", "plain", "--jobs", "2");
+  assert.is(r.code, 0, r.err + r.out);
+  runDir = /^run dir (.+)$/m.exec(r.out)![1]!;
+  const sources = JSON.parse(readFileSync(path.join(runDir, "sources.json"), "utf8")) as Record<string, string>;
+  assert.equal(Object.values(sources), [readFileSync(file, "utf8")], "the source as it was run");
+  const runs = await cli("runs");
+  assert.match(runs.out, path.basename(runDir));
+  assert.match(runs.out, /tiny\s+4\s+\d+\s+done/);
+  const rep = await cli("report", "--out", path.join(dir, "report.html"));
+  assert.is(rep.code, 0, rep.err);
+  report = rep.out.trim();
+  const html = readFileSync(report, "utf8");
+  assert.not.match(html, /https?:\/\/(?!vega\.github\.io|www\.w3\.org)/, "no address the page could fetch");
+  assert.match(html, '<span class="t-keyword">experiment</span>');
+});
+
+test("bad RUN arguments are one-line usage errors", async () => {
+  const notRun = await scdx("report", path.join(repoRoot, "examples"));
+  assert.is(notRun.code, 2);
+  const unknown = await cli("report", "no-such-run");
+  assert.is(unknown.code, 2);
+  const fresh = mkdtempSync(path.join(os.tmpdir(), "scdx-empty-"));
+  writeFileSync(path.join(fresh, "package.json"), "{}\n");
+  mkdirSync(path.join(fresh, ".scdx", "runs"), { recursive: true });
+  const cwd = process.cwd();
+  process.chdir(fresh);
+  try {
+    const { main } = await import("../../../runtime/cli/main.ts");
+    let err = "";
+    const code = await main(["report"], { out: () => {}, err: (s) => void (err += s), color: false, cwd: fresh });
+    assert.is(code, 2);
+    assert.match(err, "no runs in");
+  } finally {
+    process.chdir(cwd);
+    rmSync(fresh, { recursive: true, force: true });
+  }
+});
+
+if (!CHROMIUM) {
+  test("report in a browser: SKIPPED — no chromium (.ci/run installs Debian's chromium)", () => {
+    if (process.env["CI"]) assert.unreachable("CI must have chromium: .ci/run installs it");
+  });
+} else {
+  test("the report in headless Chromium: no errors, no network, every trial, drawn plots, no overflow", async () => {
+    const puppeteer = (await import("puppeteer-core")).default;
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [],
+        requests: string[] = [];
+      page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+      page.on("pageerror", (e) => void errors.push(String(e)));
+      await page.setRequestInterception(true);
+      page.on("request", (req) => {
+        const u = req.url();
+        if (u.startsWith("file://") || u.startsWith("data:")) void req.continue();
+        else {
+          requests.push(u);
+          void req.abort();
+        }
+      });
+      await page.setViewport({ width: 1280, height: 900 });
+      await page.goto(`file://${report}`, { waitUntil: "load" });
+      const results = JSON.parse(readFileSync(path.join(runDir, "results.json"), "utf8")) as {
+        trials: { trial: number; metrics: Record<string, number> }[];
+      };
+      const table = await page.$$eval("#results tbody tr.row", (rows) =>
+        rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.getAttribute("data-v"))),
+      );
+      assert.is(table.length, results.trials.length, "one row per trial");
+      const header = await page.$$eval("#results th", (th) => th.map((h) => h.textContent));
+      for (const [i, t] of results.trials.entries())
+        for (const [m, v] of Object.entries(t.metrics))
+          assert.is(Number(table[i]![header.indexOf(m)]), v, `trial ${t.trial} ${m}`);
+      const charts = await page.$$eval("figure.chart", (fs) =>
+        fs.map((f) => ({
+          points: Number(f.getAttribute("data-points")),
+          title: f.querySelector("figcaption")!.textContent,
+          marks: [...f.querySelectorAll("path")].filter((p) => (p.getAttribute("d") ?? "").length > 10).length,
+        })),
+      );
+      assert.ok(
+        charts.length >= 4,
+        `sweep plots for λ and τ and curves for pretrain and distill: ${charts.map((c) => c.title)}`,
+      );
+      for (const c of charts) assert.ok(c.marks > 0, `${c.title} has drawn marks`);
+      // training-curve points: (loss + terms + lr) per line of each train stage's train.jsonl
+      const entries = (
+        JSON.parse(readFileSync(path.join(runDir, "results.json"), "utf8")) as {
+          stages: { name: string; entry: string }[];
+        }
+      ).stages;
+      for (const name of ["pretrain", "distill"]) {
+        let want = 0;
+        for (const s of entries.filter((x) => x.name === name))
+          for (const l of readFileSync(path.join(s.entry, "train.jsonl"), "utf8").trim().split("\n"))
+            want += 2 + Object.keys((JSON.parse(l) as { terms: object }).terms).length;
+        assert.is(charts.find((c) => c.title === `${name}: training curves`)!.points, want, name);
+      }
+      for (const width of [1280, 800]) {
+        await page.setViewport({ width, height: 900 });
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        assert.ok(overflow <= 0, `horizontal overflow of ${overflow} px at ${width} px`);
+      }
+      await page.screenshot({ path: path.join(dir, "report.png") as `${string}.png`, fullPage: true });
+      assert.equal(errors, [], "console errors");
+      assert.equal(requests, [], "requests other than file:// and data:");
+    } finally {
+      await browser.close();
+    }
+  });
+}
+
+test.after(() => {
+  if (!process.env["KEEP"]) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+});
+
+test.run();
