@@ -65,7 +65,10 @@ function readCurve(entry: string): CurvePoint[] {
     .map((l) => JSON.parse(l) as CurvePoint);
 }
 
-/** Metrics with the same value in every trial that has them (e.g. a shared teacher's bench). */
+/**
+ * Metrics with the same value in every trial that has them (e.g. a shared teacher's bench), unless
+ * that is all of them.
+ */
 export function constantMetrics(trials: readonly TrialRow[]): Map<string, number | null> {
   const seen = new Map<string, Set<number | null>>();
   for (const t of trials)
@@ -73,6 +76,8 @@ export function constantMetrics(trials: readonly TrialRow[]): Map<string, number
   const out = new Map<string, number | null>();
   if (trials.length < 2) return out;
   for (const [m, vs] of seen) if (vs.size === 1) out.set(m, [...vs][0]!);
+  // every metric constant (a sweep with no effect yet): keep them all in the table, one row a trial
+  if (out.size === seen.size) out.clear();
   return out;
 }
 

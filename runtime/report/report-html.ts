@@ -35,7 +35,7 @@ function resultsHtml(d: ReportData): string {
   const same = constant.size
     ? `<p>Same in every trial: ${[...constant].map(([m, v]) => `<span class="const">${esc(m)} <b>${pct(v)}</b></span>`).join(", ")}</p>`
     : "";
-  if (!table.metrics.length) return same || `<p class="muted">No trial has metrics yet.</p>`;
+  if (!table.rows.length) return `<p class="muted">The run has no trials.</p>`;
   const best = new Map(
     table.metrics.map((m) => [m, Math.max(...table.rows.map((r) => r.metrics[m]?.mean ?? Number.NEGATIVE_INFINITY))]),
   );

@@ -76,6 +76,35 @@ test("bad RUN arguments are one-line usage errors", async () => {
   }
 });
 
+test("a run whose stage failed: the report lists each trial as failed with the message", async () => {
+  const r = await scdx("run", file, "--set", "lr=1e6", "--cache", cache, "--reporter", "plain", "--jobs", "1");
+  assert.is(r.code, 3, r.err + r.out);
+  const failedRun = /^run dir (.+)$/m.exec(r.out)![1]!;
+  const rep = await cli("report", path.basename(failedRun), "--out", path.join(dir, "failed.html"));
+  assert.is(rep.code, 0, rep.err);
+  const html = readFileSync(path.join(dir, "failed.html"), "utf8");
+  assert.match(html, /<tr class="failure"><td colspan="\d+">failed: pretrain failed: [^<]*(NaN|Infinity)/);
+  assert.match(html, "4 (4 not complete)");
+});
+
+test("entries collected since the run: a partial report that says which are missing", async () => {
+  const { loadReport } = await import("../../../runtime/report/report-data.ts");
+  const results = JSON.parse(readFileSync(path.join(runDir, "results.json"), "utf8")) as {
+    stages: { name: string; key: string; entry: string }[];
+  };
+  const gone = results.stages.find((s) => s.name === "distill")!;
+  const moved = `${gone.entry}.moved`;
+  const { renameSync } = await import("node:fs");
+  renameSync(gone.entry, moved);
+  try {
+    const d = loadReport(runDir);
+    assert.equal(d.missing, [`distill (${gone.key.slice(0, 12)})`]);
+    assert.is(d.stages.find((s) => s.info.key === gone.key)!.curve.length, 0);
+  } finally {
+    renameSync(moved, gone.entry);
+  }
+});
+
 if (!CHROMIUM) {
   test("report in a browser: SKIPPED — no chromium (.ci/run installs Debian's chromium)", () => {
     if (process.env["CI"]) assert.unreachable("CI must have chromium: .ci/run installs it");
@@ -113,9 +142,14 @@ if (!CHROMIUM) {
       );
       assert.is(table.length, results.trials.length, "one row per trial");
       const header = await page.$$eval("#results th", (th) => th.map((h) => h.textContent));
+      let compared = 0;
       for (const [i, t] of results.trials.entries())
         for (const [m, v] of Object.entries(t.metrics))
-          assert.is(Number(table[i]![header.indexOf(m)]), v, `trial ${t.trial} ${m}`);
+          if (header.includes(m)) {
+            assert.is(Number(table[i]![header.indexOf(m)]), v, `trial ${t.trial} ${m}`);
+            compared++;
+          }
+      assert.ok(compared >= results.trials.length, "the table shows the trials' metrics");
       const charts = await page.$$eval("figure.chart", (fs) =>
         fs.map((f) => ({
           points: Number(f.getAttribute("data-points")),
