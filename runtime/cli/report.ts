@@ -35,10 +35,11 @@ Exit codes: 0 written, 2 RUN is not a run or has nothing finished yet.`,
     if (positionals.length > 1) throw new UsageError("give at most one RUN");
     const runDir = resolveRun(positionals[0], projectDirOf(io.cwd), io.cwd);
     const { loadReport } = await import("../report/report-data.ts");
-    const { sweepCharts, curveCharts } = await import("../report/charts.ts");
+    const { sweepCharts, curveCharts, parallelChart } = await import("../report/charts.ts");
     const { reportHtml } = await import("../report/report-html.ts");
     const data = loadReport(runDir);
-    const html = reportHtml(data, { sweep: await sweepCharts(data), curves: await curveCharts(data) });
+    const sweep = [...(await parallelChart(data)), ...(await sweepCharts(data))];
+    const html = reportHtml(data, { sweep, curves: await curveCharts(data) });
     const out = path.resolve(io.cwd, values.out ?? path.join(runDir, "report.html"));
     try {
       writeFileSync(out, html);

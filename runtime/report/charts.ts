@@ -74,6 +74,60 @@ export async function sweepCharts(d: ReportData): Promise<Chart[]> {
   return out;
 }
 
+/**
+ * Three or more swept params: one parallel-coordinates plot, an axis per swept param and per
+ * varying metric (each scaled to its own min…max), one line per trial coloured by the first metric.
+ * Folded here rather than in Vega-Lite: metric names contain dots, which Vega reads as nesting.
+ */
+export async function parallelChart(d: ReportData): Promise<Chart[]> {
+  const swept = d.swept.filter((p) => p !== "seed");
+  if (swept.length < 3) return [];
+  const constant = constantMetrics(d.trials);
+  const metrics = [...new Set(d.trials.flatMap((t) => Object.keys(t.metrics)))].filter((m) => !constant.has(m));
+  const dims = [...swept, ...metrics];
+  const value = (t: ReportData["trials"][number], dim: string): number | null => {
+    const v = swept.includes(dim) ? t.params[dim] : t.metrics[dim];
+    return typeof v === "number" ? v : null;
+  };
+  const range = new Map(
+    dims.map((dim) => {
+      const vs = d.trials.map((t) => value(t, dim)).filter((v): v is number => v !== null);
+      return [dim, [Math.min(...vs), Math.max(...vs)] as const];
+    }),
+  );
+  const colour = metrics[0];
+  const rows: Row[] = [];
+  for (const t of d.trials)
+    for (const dim of dims) {
+      const v = value(t, dim);
+      if (v === null) continue;
+      const [lo, hi] = range.get(dim)!;
+      rows.push({
+        trial: t.trial,
+        dim,
+        v,
+        norm: hi === lo ? 0.5 : (v - lo) / (hi - lo),
+        colour: colour ? (t.metrics[colour] ?? null) : null,
+      });
+    }
+  if (!rows.length) return [];
+  const svg = await render({
+    data: { values: rows },
+    config: FONT,
+    width: Math.max(300, 90 * dims.length),
+    height: 220,
+    mark: { type: "line", opacity: 0.7, point: true },
+    encoding: {
+      x: { field: "dim", type: "nominal", sort: dims, title: null, axis: { labelAngle: -30 } },
+      y: { field: "norm", type: "quantitative", axis: null },
+      detail: { field: "trial", type: "nominal" },
+      color: colour ? { field: "colour", type: "quantitative", title: colour } : { value: "#4c78a8" },
+      tooltip: [{ field: "trial" }, { field: "dim" }, { field: "v" }],
+    },
+  });
+  return [{ title: `all swept params and varying metrics (each axis min…max)`, svg, points: rows.length }];
+}
+
 /** One chart per train stage name: loss, each term and the learning rate against the step. */
 export async function curveCharts(d: ReportData): Promise<Chart[]> {
   const names = [...new Set(d.stages.filter((s) => s.info.kind === "train").map((s) => s.info.name))];

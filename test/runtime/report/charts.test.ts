@@ -1,0 +1,73 @@
+// The report's charts from synthetic report data: which metrics are plotted (not the constant ones),
+// how many points each chart draws, and that the SVG has marks — the numbers the browser test
+// cannot know in advance for a 3-parameter sweep.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { curveCharts, parallelChart, sweepCharts } from "../../../runtime/report/charts.ts";
+import { constantMetrics, type ReportData, type TrialRow } from "../../../runtime/report/report-data.ts";
+
+function data(trials: TrialRow[], swept: string[]): ReportData {
+  return {
+    summary: {
+      id: "x",
+      dir: "/x",
+      experiment: "x",
+      started: "",
+      trials: trials.length,
+      stages: 0,
+      status: "done",
+      seconds: 1,
+    },
+    file: "x.scd",
+    environment: {},
+    sources: {},
+    swept,
+    trials,
+    stages: [],
+    missing: [],
+  };
+}
+
+const grid: TrialRow[] = [];
+for (const a of [0, 1])
+  for (const b of [0.1, 0.2])
+    for (const c of [1, 2])
+      grid.push({
+        trial: grid.length + 1,
+        params: { a, b, c, seed: 0 },
+        metrics: { "teacher.acc": 0.3, "student.acc": 0.2 + a * 0.1 + b, "student.miou": 0.4 - c * 0.01 },
+        ok: true,
+        failures: [],
+      });
+
+test("constant metrics are the shared ones, unless every metric is constant", () => {
+  assert.equal([...constantMetrics(grid)], [["teacher.acc", 0.3]]);
+  const flat = grid.map((t) => ({ ...t, metrics: { "teacher.acc": 0.3 } }));
+  assert.equal(constantMetrics(flat).size, 0);
+});
+
+test("sweep charts: one per swept param (not seed), varying metrics only, a point per trial and metric", async () => {
+  const charts = await sweepCharts(data(grid, ["a", "b", "c", "seed"]));
+  assert.equal(
+    charts.map((c) => c.title),
+    ["metrics vs a", "metrics vs b", "metrics vs c"],
+  );
+  for (const c of charts) {
+    assert.is(c.points, grid.length * 2);
+    assert.ok((c.svg.match(/<path/g) ?? []).length >= 4, `${c.title} has drawn marks`);
+  }
+});
+
+test("three swept params: a parallel-coordinates plot with a point per trial and axis", async () => {
+  const [pc] = await parallelChart(data(grid, ["a", "b", "c"]));
+  assert.ok(pc);
+  assert.is(pc!.points, grid.length * 5); // a, b, c, student.acc, student.miou
+  assert.ok((pc!.svg.match(/<path/g) ?? []).length >= grid.length);
+  assert.equal(await parallelChart(data(grid, ["a", "b"])), []);
+});
+
+test("no train stages: no curves", async () => {
+  assert.equal(await curveCharts(data(grid, ["a"])), []);
+});
+
+test.run();
