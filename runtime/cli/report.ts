@@ -39,7 +39,8 @@ Exit codes: 0 written, 2 RUN is not a run or has nothing finished yet.`,
     const { reportHtml } = await import("../report/report-html.ts");
     const data = loadReport(runDir);
     const sweep = [...(await parallelChart(data)), ...(await sweepCharts(data))];
-    const html = reportHtml(data, { sweep, curves: await curveCharts(data) });
+    const { densePanel } = await import("../report/dense-panel.ts");
+    const html = reportHtml(data, { sweep, curves: await curveCharts(data) }, await densePanel(data));
     const out = path.resolve(io.cwd, values.out ?? path.join(runDir, "report.html"));
     try {
       writeFileSync(out, html);

@@ -7,6 +7,7 @@ import type { Json } from "../../core/ir.ts";
 import { UsageError } from "../../core/usage-error.ts";
 import type { RunEvent, StageInfo } from "../events/events.ts";
 import { readEvents, summarizeRun, type RunSummary } from "../runs/run-ref.ts";
+import { readProbePictures, type ProbePictures } from "../../stdlib/metrics/probe-pictures.ts";
 
 export interface TrialRow {
   readonly trial: number;
@@ -34,6 +35,10 @@ export interface StageReport {
   /** The manifest's key fields (value and why), when the entry is there. */
   readonly fields: Readonly<Record<string, { value: Json; why: string }>> | null;
   readonly curve: readonly CurvePoint[];
+  /** A spatial probe's kept pictures (stdlib/metrics/probe-pictures.ts), when its entry has them. */
+  readonly pictures: ProbePictures | null;
+  /** Whether the bench measures a model no stage of this run trained (a teacher: the PCA reference). */
+  readonly reference: boolean;
 }
 
 export interface ReportData {
@@ -91,6 +96,13 @@ export function loadReport(runDir: string): ReportData {
   const byKey = new Map<string, RunEvent[]>();
   for (const e of events) if ("key" in e) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
 
+  const program = readJson<{ nodes: Record<string, { kind: string; inputs?: Record<string, { key: string }> }> }>(
+    path.join(runDir, "program.json"),
+  );
+  const trainedModel = (node: string) => {
+    const model = program?.nodes[node]?.inputs?.["model"]?.key;
+    return model !== undefined && program?.nodes[model]?.kind === "train";
+  };
   const missing: string[] = [];
   const stages: StageReport[] = start.stages.map((info) => {
     const ev = byKey.get(info.key) ?? [];
@@ -123,6 +135,8 @@ export function loadReport(runDir: string): ReportData {
       entry: manifest ? dir : null,
       fields: manifest?.fields ?? null,
       curve: manifest && info.kind === "train" ? readCurve(dir) : [],
+      pictures: manifest && info.op === "unsupervised_segmentation" ? (readProbePictures(dir) ?? null) : null,
+      reference: info.kind === "bench" && !trainedModel(info.node),
     };
   });
   if (!stages.some((s) => s.status === "done" || s.status === "cached" || s.status === "failed"))

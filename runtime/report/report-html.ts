@@ -115,6 +115,8 @@ tr.expandable{cursor:pointer}tr.seed td{color:#666;font-size:12px}
 pre.source{background:#f7f7f7;padding:10px;overflow-x:auto;font:12px/1.4 ui-monospace,monospace}
 .t-keyword{color:#8250df;font-weight:600}.t-number{color:#0550ae}.t-string{color:#0a3069}.t-comment{color:#6e7781;font-style:italic}.t-error{color:#c00}
 figure.chart{margin:12px 0;overflow-x:auto}figure.chart svg{max-width:100%;height:auto}figcaption{font-weight:600;margin-bottom:4px}
+table.pictures td{text-align:center;font-size:11px;border:none;padding:2px}table.pictures img{width:96px;height:96px;object-fit:contain;image-rendering:pixelated}
+h3{font-size:14px;margin:14px 0 4px}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:13px}
 `;
 
@@ -134,7 +136,11 @@ for (const tr of document.querySelectorAll("tr.expandable")) tr.addEventListener
 });
 `;
 
-export function reportHtml(d: ReportData, charts: { sweep: readonly Chart[]; curves: readonly Chart[] }): string {
+export function reportHtml(
+  d: ReportData,
+  charts: { sweep: readonly Chart[]; curves: readonly Chart[] },
+  pictures: string,
+): string {
   const env = d.environment;
   const cached = d.stages.filter((s) => s.status === "cached").length;
   const facts: [string, string][] = [
@@ -166,6 +172,8 @@ ${resultsHtml(d)}
 ${chartsHtml(charts.sweep, d.swept.length ? "No swept numeric param has metrics yet." : "This run sweeps nothing.")}
 <h2>Training</h2>
 ${chartsHtml(charts.curves, "No train stage has a recorded curve.")}
+<h2>Dense features</h2>
+${pictures}
 <h2>Provenance</h2>
 ${provenanceHtml(d)}
 <h2>Source</h2>

@@ -1,29 +1,24 @@
 // Bench stage runners: region classification (CLIPSelf's box / mask / crop mAcc, notes/paper.md
-// §4.1) and the k-means spatial-awareness probe (§4.4). Each walks the dataset once in order and
-// returns its metrics as JSON; nothing here is random except the probe's seeded k-means.
+// §4.1) here, the k-means spatial-awareness probe (§4.4) in probe-bench.ts. Each walks the dataset
+// once in order and returns its metrics as JSON; nothing here is random but the probe's k-means.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { BenchNode, DataNode, Json } from "../../core/ir.ts";
 import { openDataset } from "../../stdlib/data/open.ts";
-import { Loader } from "../../stdlib/data/pipeline.ts";
 import { buildBenchBatch, type BenchBatch } from "../../stdlib/data/bench-batch.ts";
-import type { Dataset, Sample } from "../../stdlib/data/sample.ts";
+import type { Dataset } from "../../stdlib/data/sample.ts";
 import { RegionAccuracy } from "../../stdlib/metrics/region-classification.ts";
 import { textClassifier } from "../../stdlib/metrics/text-classifier.ts";
 import { VILD_TEMPLATES } from "../../stdlib/metrics/templates.ts";
-import { kmeansProbe } from "../../stdlib/metrics/kmeans-probe.ts";
-import { SegmentationAccumulator } from "../../stdlib/metrics/segmentation.ts";
 import { roiAlign } from "../../stdlib/ops/roi-align.ts";
 import { maskPool } from "../../stdlib/ops/mask-pool.ts";
 import { l2normalize } from "../../stdlib/tensor/nn.ts";
-import { mixSeed } from "../../stdlib/tensor/random.ts";
 import { dense, imageEmbedding, textEmbedding } from "../../stdlib/train/model.ts";
 import type { LoadedModel } from "../models/model-files.ts";
 import type { StageContext, StageMeta } from "./context.ts";
 import { StageError } from "./stage-error.ts";
-
-const BATCH = 16;
-const VOID = 255;
+import { eachBatch } from "./bench-batches.ts";
+import { probe } from "./probe-bench.ts";
 
 export async function runBench(node: BenchNode, ctx: StageContext): Promise<StageMeta> {
   const m = ctx.models.resolve(node.inputs["model"]!.key);
@@ -37,33 +32,6 @@ export async function runBench(node: BenchNode, ctx: StageContext): Promise<Stag
       return { metrics: await probe(node.options, m, dataset, S, ctx) };
     default:
       throw new StageError(`no implementation for the bench \`${node.op}\``);
-  }
-}
-
-/** Every sample once, in order, in batches; reports progress in images. */
-async function eachBatch(
-  dataset: Dataset,
-  ctx: StageContext,
-  fn: (samples: Sample[], first: number) => void,
-): Promise<void> {
-  const loader = new Loader<Sample[]>(dataset, {
-    batchSize: BATCH,
-    seed: 0,
-    shuffle: false,
-    dropLast: false,
-    epochs: 1,
-    build: (s) => s,
-  });
-  let done = 0;
-  try {
-    for await (const b of loader) {
-      if (ctx.signal.aborted) throw new StageError("interrupted");
-      fn(b.batch, done);
-      done += b.batch.length;
-      ctx.progress({ done, total: dataset.length });
-    }
-  } finally {
-    loader.close();
   }
 }
 
@@ -178,114 +146,5 @@ async function regionClassification(
 function indices(b: BenchBatch, thing: boolean): number[] {
   const out: number[] = [];
   for (let i = 0; i < b.labels.length; i++) if ((b.isThing[i] === 1) === thing) out.push(i);
-  return out;
-}
-
-async function probe(
-  o: Readonly<Record<string, Json>>,
-  m: LoadedModel,
-  dataset: Dataset,
-  S: number,
-  ctx: StageContext,
-): Promise<Record<string, number | null>> {
-  const G = S / m.model.arch.vision.patch,
-    C = dataset.classes.length,
-    seed = o["seed"] as number;
-  const k = o["clusters"] as number | undefined,
-    iterations = o["iterations"] as number,
-    perImage = o["scope"] !== "dataset";
-  const acc = new SegmentationAccumulator(C, VOID);
-  const all: { tokens: Float32Array; labels: Int32Array }[] = [];
-  let E = 0;
-  await eachBatch(dataset, ctx, (samples, first) => {
-    const b = buildBenchBatch(
-      samples.map((s) => ({ ...s, segments: [] })),
-      { studentSize: S, featureGrid: G },
-    );
-    const feats = tf.tidy(() => dense(m.model, tf.tensor4d(b.images, [...b.imageShape]))); // [B,G,G,E]
-    const data = feats.dataSync() as Float32Array;
-    E = feats.shape[3]!;
-    feats.dispose();
-    samples.forEach((s, i) => {
-      // Only tokens over the image: padding would take a cluster of its own in a non-square image.
-      const keep = insideCells(s, S, G);
-      const grid = data.subarray(i * G * G * E, (i + 1) * G * G * E),
-        labelsAll = tokenLabels(s, S, G);
-      const tokens = new Float32Array(keep.length * E),
-        labels = new Int32Array(keep.length);
-      keep.forEach((c, j) => {
-        tokens.set(grid.subarray(c * E, (c + 1) * E), j * E);
-        labels[j] = labelsAll[c]!;
-      });
-      if (perImage)
-        kmeansProbe(tokens, E, labels, C, {
-          k,
-          seed: mixSeed(seed, first + i),
-          maxIter: iterations,
-          accumulator: acc,
-          voidLabel: VOID,
-        });
-      else all.push({ tokens, labels });
-    });
-  });
-  if (!perImage) {
-    const tokens = new Float32Array(all.reduce((n, a) => n + a.tokens.length, 0)),
-      labels = new Int32Array(all.reduce((n, a) => n + a.labels.length, 0));
-    let t = 0,
-      l = 0;
-    for (const a of all) {
-      tokens.set(a.tokens, t);
-      labels.set(a.labels, l);
-      t += a.tokens.length;
-      l += a.labels.length;
-    }
-    kmeansProbe(tokens, E, labels, C, { k: k ?? C, seed, maxIter: iterations, accumulator: acc, voidLabel: VOID });
-  }
-  const r = acc.result();
-  return { miou: r.miou, pixel_accuracy: r.pixelAccuracy };
-}
-
-/** Token cells of the letterboxed input that overlap the image (not only padding). */
-export function insideCells(s: Pick<Sample, "width" | "height">, S: number, G: number): number[] {
-  const scale = S / Math.max(s.width, s.height),
-    cell = S / G,
-    out: number[] = [];
-  for (let gy = 0; gy < G; gy++)
-    for (let gx = 0; gx < G; gx++)
-      if (gy * cell < s.height * scale && gx * cell < s.width * scale) out.push(gy * G + gx);
-  return out;
-}
-
-/**
- * Ground truth at token resolution: the majority class of the image pixels under each token of the
- * letterboxed (bottom/right padded) student input. Padding and unlabelled pixels are void.
- */
-export function tokenLabels(s: Sample, S: number, G: number): Int32Array {
-  if (!s.panoptic) throw new StageError(`sample ${s.id} has no panoptic map; the probe needs one`);
-  const label = new Map(s.segments.map((g) => [g.id, g.label]));
-  const scale = S / Math.max(s.width, s.height),
-    cell = S / G;
-  const out = new Int32Array(G * G).fill(VOID);
-  for (let gy = 0; gy < G; gy++)
-    for (let gx = 0; gx < G; gx++) {
-      const counts = new Map<number, number>();
-      const y0 = Math.floor((gy * cell) / scale),
-        y1 = Math.ceil(((gy + 1) * cell) / scale),
-        x0 = Math.floor((gx * cell) / scale),
-        x1 = Math.ceil(((gx + 1) * cell) / scale);
-      for (let y = y0; y < y1; y++)
-        for (let x = x0; x < x1; x++) {
-          const c = y < s.height && x < s.width ? (label.get(s.panoptic[y * s.width + x]!) ?? VOID) : VOID;
-          counts.set(c, (counts.get(c) ?? 0) + 1);
-        }
-      let best = VOID,
-        n = -1;
-      for (const [c, v] of counts)
-        if (v > n || (v === n && c < best)) {
-          best = c;
-          n = v;
-        }
-      out[gy * G + gx] = best;
-    }
   return out;
 }

@@ -77,7 +77,7 @@ export const regionClassification: ComponentMeta = {
 export const unsupervisedSegmentation: ComponentMeta = {
   name: "unsupervised_segmentation",
   kind: "bench",
-  version: "1",
+  version: "2", // 2: keeps pictures/ (dense features of the first images) in its entry
   doc: "Spatial-awareness probe: k-means on dense tokens, Hungarian matching of clusters to classes, mIoU.",
   notes: ["The SCD paper's Fig. 1 probe; the protocol is inferred (notes/paper.md §4.4): read its numbers relatively."],
   inputs,
@@ -87,6 +87,14 @@ export const unsupervisedSegmentation: ComponentMeta = {
       clusters: { type: "integer", minimum: 2, description: "k of k-means (default: the dataset's class count)" },
       scope: { enum: ["image", "dataset"], default: "image", description: "cluster per image or over the dataset" },
       iterations: { type: "integer", minimum: 1, default: 50, description: "k-means iterations" },
+      pictures: {
+        type: "integer",
+        minimum: 0,
+        maximum: 32,
+        default: 4,
+        description:
+          "how many of the first images keep their dense features, labels and probe segmentation in the entry, for `scdx report`'s pictures",
+      },
     },
     additionalProperties: false,
   },

@@ -182,6 +182,41 @@ if (!CHROMIUM) {
         );
         assert.ok(overflow <= 0, `horizontal overflow of ${overflow} px at ${width} px`);
       }
+      // dense-feature pictures: decoded, not blank; the embedded images are the entry's own bytes
+      const pictures = await page.$$eval("table.pictures img", (imgs) =>
+        imgs.map((img) => {
+          const c = document.createElement("canvas");
+          c.width = img.naturalWidth;
+          c.height = img.naturalHeight;
+          const g = c.getContext("2d")!;
+          g.drawImage(img, 0, 0);
+          const px = g.getImageData(0, 0, c.width, c.height).data;
+          let sum = 0,
+            sq = 0;
+          for (let i = 0; i < px.length; i += 4) {
+            const v = px[i]! + px[i + 1]! + px[i + 2]!;
+            sum += v;
+            sq += v * v;
+          }
+          const n = px.length / 4;
+          return {
+            kind: img.getAttribute("data-kind"),
+            stage: img.getAttribute("data-stage"),
+            index: img.getAttribute("data-index"),
+            src: img.getAttribute("src")!,
+            width: img.naturalWidth,
+            variance: sq / n - (sum / n) ** 2,
+          };
+        }),
+      );
+      const kinds = new Set(pictures.map((p) => p.kind));
+      for (const k of ["image", "truth", "pca", "probe"]) assert.ok(kinds.has(k), `a ${k} picture`);
+      for (const p of pictures) assert.ok(p.width > 0 && p.variance > 0, `${p.kind} picture decoded and not blank`);
+      for (const p of pictures.filter((x) => x.kind === "image")) {
+        const entry = entries.find((e) => e.entry.endsWith(p.stage!))!.entry;
+        const bytes = readFileSync(path.join(entry, "pictures", `image-${p.index}.png`));
+        assert.is(p.src, `data:image/png;base64,${bytes.toString("base64")}`, "the image is the entry's own PNG");
+      }
       await page.screenshot({ path: path.join(dir, "report.png") as `${string}.png`, fullPage: true });
       assert.equal(errors, [], "console errors");
       assert.equal(requests, [], "requests other than file:// and data:");

@@ -1,0 +1,160 @@
+// The report's dense-feature panel (the paper's Fig. 1 kind of picture): for the spatial probe's
+// first images, per model — the reference (teacher) first — a PCA→RGB colouring of the dense
+// features on one basis fitted on the reference, the cosine similarity to a query token on a thing
+// and on stuff, and the probe's segmentation next to the ground truth. Everything is drawn from the
+// raw arrays the probe bench kept (stdlib/metrics/probe-pictures.ts); PNGs are encoded with sharp.
+import type { ProbePictures } from "../../stdlib/metrics/probe-pictures.ts";
+import { fitPca, pcaRgb, type PcaBasis } from "./pca.ts";
+import type { ReportData, StageReport } from "./report-data.ts";
+
+const VOID = 255;
+
+async function png(rgb: Uint8Array, g: number): Promise<string> {
+  const { default: sharp } = await import("sharp");
+  const side = g * Math.ceil(96 / g); // nearest-neighbour upscale: one token stays one square
+  const buf = await sharp(Buffer.from(rgb), { raw: { width: g, height: g, channels: 3 } })
+    .resize(side, side, { kernel: "nearest" })
+    .png()
+    .toBuffer();
+  return `data:image/png;base64,${buf.toString("base64")}`;
+}
+
+/** Class colours: hues a golden angle apart; void black. */
+function classRgb(c: number): [number, number, number] {
+  if (c === VOID || c < 0) return [0, 0, 0];
+  const h = (c * 137.508) % 360,
+    s = 0.65,
+    l = 0.55;
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
+
+/** −1…1 (the map's least … most similar) → blue … white … red. */
+function heatRgb(v: number): [number, number, number] {
+  const t = Math.max(-1, Math.min(1, v));
+  return t >= 0
+    ? [255, Math.round(255 * (1 - t)), Math.round(255 * (1 - t))]
+    : [Math.round(255 * (1 + t)), Math.round(255 * (1 + t)), 255];
+}
+
+/** A query token per image: the inside token of a thing (or stuff) class nearest that region's centroid. */
+export function queryToken(p: ProbePictures, image: number, thing: boolean): number | undefined {
+  const g = p.meta.grid,
+    cells = g * g,
+    o = image * cells;
+  const hits: number[] = [];
+  for (let c = 0; c < cells; c++) {
+    const l = p.labels[o + c]!;
+    if (p.inside[o + c] && l !== VOID && p.meta.classes[l]?.thing === thing) hits.push(c);
+  }
+  if (!hits.length) return undefined;
+  const cy = hits.reduce((s, c) => s + Math.floor(c / g), 0) / hits.length,
+    cx = hits.reduce((s, c) => s + (c % g), 0) / hits.length;
+  return hits.reduce((best, c) =>
+    (Math.floor(c / g) - cy) ** 2 + ((c % g) - cx) ** 2 < (Math.floor(best / g) - cy) ** 2 + ((best % g) - cx) ** 2
+      ? c
+      : best,
+  );
+}
+
+function gridImage(p: ProbePictures, image: number, colour: (cell: number) => [number, number, number]): Uint8Array {
+  const cells = p.meta.grid ** 2,
+    out = new Uint8Array(cells * 3);
+  for (let c = 0; c < cells; c++) out.set(colour(image * cells + c), c * 3);
+  return out;
+}
+
+interface Column {
+  readonly label: string;
+  readonly src: string;
+  readonly kind: string;
+}
+
+async function modelColumns(p: ProbePictures, basis: PcaBasis, image: number, queries: (number | undefined)[]) {
+  const g = p.meta.grid,
+    cells = g * g,
+    E = p.meta.dim;
+  const feats = p.features.subarray(image * cells * E, (image + 1) * cells * E);
+  const rgb = pcaRgb(basis, feats);
+  const cols: Column[] = [{ label: "PCA", src: await png(rgb, g), kind: "pca" }];
+  for (const [q, name] of queries.map((q, i) => [q, i === 0 ? "thing" : "stuff"] as const)) {
+    if (q === undefined) continue;
+    const cos = new Float64Array(cells);
+    for (let c = 0; c < cells; c++) {
+      let s = 0;
+      for (let j = 0; j < E; j++) s += feats[c * E + j]! * feats[q * E + j]!;
+      cos[c] = s;
+    }
+    // relative to this map's own range: dense features are mostly positively correlated, so on the
+    // absolute −1…1 scale every map would be nearly uniformly red
+    let lo = Number.POSITIVE_INFINITY,
+      hi = Number.NEGATIVE_INFINITY;
+    for (const v of cos) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const sim = gridImage(p, image, (cell) =>
+      heatRgb(hi > lo ? (2 * (cos[cell - image * cells]! - lo)) / (hi - lo) - 1 : 0),
+    );
+    sim.set([0, 0, 0], q * 3); // the query token itself, in black
+    cols.push({ label: `cos to ${name} token`, src: await png(sim, g), kind: `heat-${name}` });
+  }
+  cols.push({
+    label: "probe",
+    src: await png(
+      gridImage(p, image, (cell) => classRgb(p.clusters[cell]!)),
+      g,
+    ),
+    kind: "probe",
+  });
+  return cols;
+}
+
+/** The panel's HTML, or a sentence saying why there is none. */
+export async function densePanel(d: ReportData): Promise<string> {
+  const probes = d.stages.filter((s): s is StageReport & { pictures: ProbePictures } => !!s.pictures);
+  if (!probes.length)
+    return `<p class="muted">No spatial-probe bench of this run kept pictures (unsupervised_segmentation keeps its first 4 images unless <code>pictures: 0</code>).</p>`;
+  const reference = probes.find((s) => s.reference) ?? probes[0]!;
+  const ref = reference.pictures;
+  const basis = fitPca(ref.features, ref.meta.dim, ref.inside);
+  const byTrial = d.trials.map((t) => ({
+    trial: t.trial,
+    models: [reference, ...probes.filter((s) => s !== reference && s.info.trials.includes(t.trial))],
+  }));
+  // trials that see the same models draw the same pictures: show each distinct set once
+  const seen = new Set<string>();
+  const parts: string[] = [
+    `<p class="muted">One PCA basis, fitted on <b>${reference.info.name}</b>'s tokens, colours every model: the same colour is the same feature direction. Heat maps: cosine similarity of every token to the black one, from the least similar (blue) to the most (red) in that map. Probe: k-means clusters matched to classes; ground truth beside the image.</p>`,
+  ];
+  for (const { models } of byTrial) {
+    const id = models.map((m) => m.info.key).join();
+    if (seen.has(id) || models.length === 0) continue;
+    seen.add(id);
+    const trials = byTrial.filter((b) => b.models.map((m) => m.info.key).join() === id).map((b) => b.trial);
+    const rows: string[] = [];
+    for (let i = 0; i < ref.meta.images; i++) {
+      const queries = [queryToken(ref, i, true), queryToken(ref, i, false)];
+      const gt = await png(
+        gridImage(ref, i, (c) => classRgb(ref.labels[c]!)),
+        ref.meta.grid,
+      );
+      const cells = [
+        `<td><img data-kind="image" data-stage="${reference.info.key}" data-index="${i}" src="data:image/png;base64,${ref.images[i]!.toString("base64")}"><br><span class="muted">${ref.meta.ids[i]}</span></td>`,
+        `<td><img data-kind="truth" src="${gt}"><br><span class="muted">truth</span></td>`,
+      ];
+      for (const m of models) {
+        if (m.pictures.meta.grid !== ref.meta.grid || m.pictures.meta.dim !== ref.meta.dim) continue; // other arch: other basis
+        for (const c of await modelColumns(m.pictures, basis, i, queries))
+          cells.push(
+            `<td><img data-kind="${c.kind}" src="${c.src}"><br><span class="muted">${m.info.name}: ${c.label}</span></td>`,
+          );
+      }
+      rows.push(`<tr>${cells.join("")}</tr>`);
+    }
+    parts.push(
+      `<h3>trial${trials.length > 1 ? "s" : ""} ${trials.join(", ")}</h3><div class="scroll"><table class="pictures">${rows.join("")}</table></div>`,
+    );
+  }
+  return parts.join("\n");
+}

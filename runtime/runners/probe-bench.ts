@@ -1,0 +1,197 @@
+// The k-means spatial-awareness probe (notes/paper.md §4.4) as a bench: per image (or over the
+// dataset), cluster the dense tokens that cover the image, match clusters to classes (Hungarian),
+// and score mIoU against token-level ground truth. Its first images also keep their raw material for
+// the report's dense-feature pictures (stdlib/metrics/probe-pictures.ts).
+import * as tf from "@tensorflow/tfjs";
+import type { Json } from "../../core/ir.ts";
+import { buildBenchBatch } from "../../stdlib/data/bench-batch.ts";
+import type { Dataset, Sample } from "../../stdlib/data/sample.ts";
+import { kmeansProbe } from "../../stdlib/metrics/kmeans-probe.ts";
+import { writeProbePictures } from "../../stdlib/metrics/probe-pictures.ts";
+import { SegmentationAccumulator } from "../../stdlib/metrics/segmentation.ts";
+import { mixSeed } from "../../stdlib/tensor/random.ts";
+import { dense } from "../../stdlib/train/model.ts";
+import type { LoadedModel } from "../models/model-files.ts";
+import { eachBatch } from "./bench-batches.ts";
+import type { StageContext } from "./context.ts";
+import { StageError } from "./stage-error.ts";
+
+const VOID = 255;
+
+export async function probe(
+  o: Readonly<Record<string, Json>>,
+  m: LoadedModel,
+  dataset: Dataset,
+  S: number,
+  ctx: StageContext,
+): Promise<Record<string, number | null>> {
+  const G = S / m.model.arch.vision.patch,
+    C = dataset.classes.length,
+    seed = o["seed"] as number;
+  const k = o["clusters"] as number | undefined,
+    iterations = o["iterations"] as number,
+    perImage = o["scope"] !== "dataset",
+    P = Math.min((o["pictures"] as number | undefined) ?? 0, dataset.length);
+  const acc = new SegmentationAccumulator(C, VOID);
+  const all: { tokens: Float32Array; labels: Int32Array }[] = [];
+  // The first P images, for the report's pictures (probe-pictures.ts): full grids, padding included.
+  const kept: { sample: Sample; grid: Float32Array; labels: Int32Array; keep: number[]; pred?: Int32Array }[] = [];
+  let E = 0;
+  await eachBatch(dataset, ctx, (samples, first) => {
+    const b = buildBenchBatch(
+      samples.map((s) => ({ ...s, segments: [] })),
+      { studentSize: S, featureGrid: G },
+    );
+    const feats = tf.tidy(() => dense(m.model, tf.tensor4d(b.images, [...b.imageShape]))); // [B,G,G,E]
+    const data = feats.dataSync() as Float32Array;
+    E = feats.shape[3]!;
+    feats.dispose();
+    samples.forEach((s, i) => {
+      // Only tokens over the image: padding would take a cluster of its own in a non-square image.
+      const keep = insideCells(s, S, G);
+      const grid = data.subarray(i * G * G * E, (i + 1) * G * G * E),
+        labelsAll = tokenLabels(s, S, G);
+      const tokens = new Float32Array(keep.length * E),
+        labels = new Int32Array(keep.length);
+      keep.forEach((c, j) => {
+        tokens.set(grid.subarray(c * E, (c + 1) * E), j * E);
+        labels[j] = labelsAll[c]!;
+      });
+      const picture = first + i < P ? { sample: s, grid: grid.slice(), labels: labelsAll, keep } : undefined;
+      if (picture) kept.push(picture);
+      if (perImage) {
+        const r = kmeansProbe(tokens, E, labels, C, {
+          k,
+          seed: mixSeed(seed, first + i),
+          maxIter: iterations,
+          accumulator: acc,
+          voidLabel: VOID,
+        });
+        if (picture) (picture as { pred?: Int32Array }).pred = predicted(r);
+      } else all.push({ tokens, labels });
+    });
+  });
+  if (!perImage) {
+    const tokens = new Float32Array(all.reduce((n, a) => n + a.tokens.length, 0)),
+      labels = new Int32Array(all.reduce((n, a) => n + a.labels.length, 0));
+    let t = 0,
+      l = 0;
+    for (const a of all) {
+      tokens.set(a.tokens, t);
+      labels.set(a.labels, l);
+      t += a.tokens.length;
+      l += a.labels.length;
+    }
+    const r = kmeansProbe(tokens, E, labels, C, {
+      k: k ?? C,
+      seed,
+      maxIter: iterations,
+      accumulator: acc,
+      voidLabel: VOID,
+    });
+    const pred = predicted(r);
+    let at = 0;
+    for (const p of kept) {
+      (p as { pred?: Int32Array }).pred = pred.subarray(at, at + p.keep.length);
+      at += p.keep.length;
+    }
+  }
+  if (kept.length) await keepPictures(ctx.outDir, kept, dataset, G, E);
+  const r = acc.result();
+  return { miou: r.miou, pixel_accuracy: r.pixelAccuracy };
+}
+
+/** The probe's class per clustered token: its cluster's matched class. */
+function predicted(r: ReturnType<typeof kmeansProbe>): Int32Array {
+  return Int32Array.from(r.kmeans.assignments, (a) => r.clusterToClass[a]!);
+}
+
+async function keepPictures(
+  dir: string,
+  kept: { sample: Sample; grid: Float32Array; labels: Int32Array; keep: number[]; pred?: Int32Array }[],
+  dataset: Dataset,
+  G: number,
+  E: number,
+): Promise<void> {
+  const { default: sharp } = await import("sharp");
+  const N = kept.length,
+    cells = G * G;
+  const features = new Float32Array(N * cells * E),
+    labels = new Int32Array(N * cells),
+    clusters = new Int32Array(N * cells).fill(VOID),
+    inside = new Uint8Array(N * cells);
+  const images: Buffer[] = [];
+  for (const [n, p] of kept.entries()) {
+    features.set(p.grid, n * cells * E);
+    labels.set(p.labels, n * cells);
+    p.keep.forEach((c, j) => {
+      inside[n * cells + c] = 1;
+      if (p.pred) clusters[n * cells + c] = p.pred[j]!;
+    });
+    const s = p.sample;
+    images.push(
+      await sharp(Buffer.from(s.rgb), { raw: { width: s.width, height: s.height, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
+  }
+  writeProbePictures(dir, {
+    meta: {
+      images: N,
+      grid: G,
+      dim: E,
+      classes: dataset.classes.map((c) => ({ name: c.name, thing: c.isThing })),
+      ids: kept.map((p) => p.sample.id),
+    },
+    features,
+    labels,
+    clusters,
+    inside,
+    images,
+  });
+}
+
+/** Token cells of the letterboxed input that overlap the image (not only padding). */
+export function insideCells(s: Pick<Sample, "width" | "height">, S: number, G: number): number[] {
+  const scale = S / Math.max(s.width, s.height),
+    cell = S / G,
+    out: number[] = [];
+  for (let gy = 0; gy < G; gy++)
+    for (let gx = 0; gx < G; gx++)
+      if (gy * cell < s.height * scale && gx * cell < s.width * scale) out.push(gy * G + gx);
+  return out;
+}
+
+/**
+ * Ground truth at token resolution: the majority class of the image pixels under each token of the
+ * letterboxed (bottom/right padded) student input. Padding and unlabelled pixels are void.
+ */
+export function tokenLabels(s: Sample, S: number, G: number): Int32Array {
+  if (!s.panoptic) throw new StageError(`sample ${s.id} has no panoptic map; the probe needs one`);
+  const label = new Map(s.segments.map((g) => [g.id, g.label]));
+  const scale = S / Math.max(s.width, s.height),
+    cell = S / G;
+  const out = new Int32Array(G * G).fill(VOID);
+  for (let gy = 0; gy < G; gy++)
+    for (let gx = 0; gx < G; gx++) {
+      const counts = new Map<number, number>();
+      const y0 = Math.floor((gy * cell) / scale),
+        y1 = Math.ceil(((gy + 1) * cell) / scale),
+        x0 = Math.floor((gx * cell) / scale),
+        x1 = Math.ceil(((gx + 1) * cell) / scale);
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) {
+          const c = y < s.height && x < s.width ? (label.get(s.panoptic[y * s.width + x]!) ?? VOID) : VOID;
+          counts.set(c, (counts.get(c) ?? 0) + 1);
+        }
+      let best = VOID,
+        n = -1;
+      for (const [c, v] of counts)
+        if (v > n || (v === n && c < best)) {
+          best = c;
+          n = v;
+        }
+      out[gy * G + gx] = best;
+    }
+  return out;
+}
