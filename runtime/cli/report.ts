@@ -40,7 +40,8 @@ Exit codes: 0 written, 2 RUN is not a run or has nothing finished yet.`,
     const data = loadReport(runDir);
     const sweep = [...(await parallelChart(data)), ...(await sweepCharts(data))];
     const { densePanel } = await import("../report/dense-panel.ts");
-    const html = reportHtml(data, { sweep, curves: await curveCharts(data) }, await densePanel(data));
+    const charts = { sweep, curves: await curveCharts(data), curvesLog: await curveCharts(data, true) };
+    const html = reportHtml(data, charts, await densePanel(data));
     const out = path.resolve(io.cwd, values.out ?? path.join(runDir, "report.html"));
     try {
       writeFileSync(out, html);
@@ -50,7 +51,12 @@ Exit codes: 0 written, 2 RUN is not a run or has nothing finished yet.`,
     io.out(`${out}\n`);
     if (values.open) {
       const { execa } = await import("execa");
-      await execa(process.platform === "darwin" ? "open" : "xdg-open", [out], { reject: false, detached: true });
+      const opener = process.platform === "darwin" ? "open" : "xdg-open";
+      const r = await execa(opener, [out], { reject: false, detached: true });
+      if (r.failed)
+        io.err(
+          `scdx report: could not open it with ${opener} (${(r.shortMessage ?? "failed").split("\n")[0]}); open the file above by hand\n`,
+        );
     }
     return EXIT.ok;
   },

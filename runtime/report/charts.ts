@@ -128,8 +128,11 @@ export async function parallelChart(d: ReportData): Promise<Chart[]> {
   return [{ title: `all swept params and varying metrics (each axis min…max)`, svg, points: rows.length }];
 }
 
-/** One chart per train stage name: loss, each term and the learning rate against the step. */
-export async function curveCharts(d: ReportData): Promise<Chart[]> {
+/**
+ * One chart per train stage name: loss, each term and the learning rate against the step. With
+ * `log`, the y axes are logarithmic (the page shows one or the other: a static SVG cannot rescale).
+ */
+export async function curveCharts(d: ReportData, log = false): Promise<Chart[]> {
   const names = [...new Set(d.stages.filter((s) => s.info.kind === "train").map((s) => s.info.name))];
   const out: Chart[] = [];
   for (const name of names) {
@@ -156,7 +159,7 @@ export async function curveCharts(d: ReportData): Promise<Chart[]> {
         mark: { type: "line", strokeWidth: 1.2 },
         encoding: {
           x: { field: "step", type: "quantitative" },
-          y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
+          y: { field: "value", type: "quantitative", title: null, scale: log ? { type: "symlog" } : { zero: false } },
           color: { field: "trial", type: "nominal", title: null },
         },
       },

@@ -110,7 +110,21 @@ async function modelColumns(p: ProbePictures, basis: PcaBasis, image: number, qu
   return cols;
 }
 
-/** The panel's HTML, or a sentence saying why there is none. */
+/** Who a probe stage measures, for its row label: the stage, and the trials (with swept params) using it. */
+function rowLabel(d: ReportData, s: StageReport): string {
+  const swept = d.swept.filter((p) => p !== "seed");
+  const trials = d.trials.filter((t) => s.info.trials.includes(t.trial));
+  if (trials.length === d.trials.length || !swept.length) return s.info.name;
+  const params =
+    trials.length === 1 ? ` (${swept.map((p) => `${p}=${JSON.stringify(trials[0]!.params[p])}`).join(", ")})` : "";
+  return `${s.info.name}, trial${trials.length > 1 ? "s" : ""} ${s.info.trials.join(", ")}${params}`;
+}
+
+/**
+ * The panel's HTML, or a sentence saying why there is none. One table per image: the image and its
+ * ground truth, then a row per probe stage — the reference first — so a model shared by every trial
+ * (the teacher) is drawn once, however many trials the run has.
+ */
 export async function densePanel(d: ReportData): Promise<string> {
   const probes = d.stages.filter((s): s is StageReport & { pictures: ProbePictures } => !!s.pictures);
   if (!probes.length)
@@ -118,42 +132,29 @@ export async function densePanel(d: ReportData): Promise<string> {
   const reference = probes.find((s) => s.reference) ?? probes[0]!;
   const ref = reference.pictures;
   const basis = fitPca(ref.features, ref.meta.dim, ref.inside);
-  const byTrial = d.trials.map((t) => ({
-    trial: t.trial,
-    models: [reference, ...probes.filter((s) => s !== reference && s.info.trials.includes(t.trial))],
-  }));
-  // trials that see the same models draw the same pictures: show each distinct set once
-  const seen = new Set<string>();
+  // models of another architecture (grid or width) cannot share the reference's basis
+  const rows = [reference, ...probes.filter((s) => s !== reference)].filter(
+    (m) => m.pictures.meta.grid === ref.meta.grid && m.pictures.meta.dim === ref.meta.dim,
+  );
   const parts: string[] = [
-    `<p class="muted">One PCA basis, fitted on <b>${reference.info.name}</b>'s tokens, colours every model: the same colour is the same feature direction. Heat maps: cosine similarity of every token to the black one, from the least similar (blue) to the most (red) in that map. Probe: k-means clusters matched to classes; ground truth beside the image.</p>`,
+    `<p class="muted">One PCA basis, fitted on <b>${reference.info.name}</b>'s tokens, colours every model: the same colour is the same feature direction. Heat maps: cosine similarity of every token to the black one, from the least similar (blue) to the most (red) in that map. Probe: k-means clusters matched to classes.</p>`,
   ];
-  for (const { models } of byTrial) {
-    const id = models.map((m) => m.info.key).join();
-    if (seen.has(id) || models.length === 0) continue;
-    seen.add(id);
-    const trials = byTrial.filter((b) => b.models.map((m) => m.info.key).join() === id).map((b) => b.trial);
-    const rows: string[] = [];
-    for (let i = 0; i < ref.meta.images; i++) {
-      const queries = [queryToken(ref, i, true), queryToken(ref, i, false)];
-      const gt = await png(
+  for (let i = 0; i < ref.meta.images; i++) {
+    const queries = [queryToken(ref, i, true), queryToken(ref, i, false)];
+    const [gt, ...models] = await Promise.all([
+      png(
         gridImage(ref, i, (c) => classRgb(ref.labels[c]!)),
         ref.meta.grid,
-      );
-      const cells = [
-        `<td><img data-kind="image" data-stage="${reference.info.key}" data-index="${i}" src="data:image/png;base64,${ref.images[i]!.toString("base64")}"><br><span class="muted">${ref.meta.ids[i]}</span></td>`,
-        `<td><img data-kind="truth" src="${gt}"><br><span class="muted">truth</span></td>`,
-      ];
-      for (const m of models) {
-        if (m.pictures.meta.grid !== ref.meta.grid || m.pictures.meta.dim !== ref.meta.dim) continue; // other arch: other basis
-        for (const c of await modelColumns(m.pictures, basis, i, queries))
-          cells.push(
-            `<td><img data-kind="${c.kind}" src="${c.src}"><br><span class="muted">${m.info.name}: ${c.label}</span></td>`,
-          );
-      }
-      rows.push(`<tr>${cells.join("")}</tr>`);
-    }
+      ),
+      ...rows.map((m) => modelColumns(m.pictures, basis, i, queries)),
+    ]);
+    const head = `<tr><td><img data-kind="image" data-stage="${reference.info.key}" data-index="${i}" src="data:image/png;base64,${ref.images[i]!.toString("base64")}"><br><span class="muted">${ref.meta.ids[i]}</span></td><td><img data-kind="truth" src="${gt}"><br><span class="muted">truth</span></td></tr>`;
+    const body = rows.map(
+      (m, r) =>
+        `<tr><th class="model">${rowLabel(d, m)}</th>${models[r]!.map((c) => `<td><img data-kind="${c.kind}" src="${c.src}"><br><span class="muted">${c.label}</span></td>`).join("")}</tr>`,
+    );
     parts.push(
-      `<h3>trial${trials.length > 1 ? "s" : ""} ${trials.join(", ")}</h3><div class="scroll"><table class="pictures">${rows.join("")}</table></div>`,
+      `<h3>${ref.meta.ids[i]}</h3><div class="scroll"><table class="pictures">${head}${body.join("")}</table></div>`,
     );
   }
   return parts.join("\n");

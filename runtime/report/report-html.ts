@@ -115,7 +115,7 @@ tr.expandable{cursor:pointer}tr.seed td{color:#666;font-size:12px}
 pre.source{background:#f7f7f7;padding:10px;overflow-x:auto;font:12px/1.4 ui-monospace,monospace}
 .t-keyword{color:#8250df;font-weight:600}.t-number{color:#0550ae}.t-string{color:#0a3069}.t-comment{color:#6e7781;font-style:italic}.t-error{color:#c00}
 figure.chart{margin:12px 0;overflow-x:auto}figure.chart svg{max-width:100%;height:auto}figcaption{font-weight:600;margin-bottom:4px}
-table.pictures td{text-align:center;font-size:11px;border:none;padding:2px}table.pictures img{width:96px;height:96px;object-fit:contain;image-rendering:pixelated}
+table.pictures td{text-align:center;font-size:11px;border:none;padding:2px}table.pictures th.model{font-weight:400;font-size:12px;max-width:160px;cursor:default;background:none}table.pictures img{width:96px;height:96px;object-fit:contain;image-rendering:pixelated}
 h3{font-size:14px;margin:14px 0 4px}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:13px}
 `;
@@ -131,6 +131,10 @@ for (const th of document.querySelectorAll("table.sortable th")) th.addEventList
   });
   for (const b of bodies) table.appendChild(b);
 });
+document.getElementById("logscale")?.addEventListener("change", (e) => {
+  document.querySelector("div.linear").hidden = e.target.checked;
+  document.querySelector("div.log").hidden = !e.target.checked;
+});
 for (const tr of document.querySelectorAll("tr.expandable")) tr.addEventListener("click", () => {
   for (const s of tr.parentElement.querySelectorAll("tr.seed")) s.hidden = !s.hidden;
 });
@@ -138,7 +142,7 @@ for (const tr of document.querySelectorAll("tr.expandable")) tr.addEventListener
 
 export function reportHtml(
   d: ReportData,
-  charts: { sweep: readonly Chart[]; curves: readonly Chart[] },
+  charts: { sweep: readonly Chart[]; curves: readonly Chart[]; curvesLog: readonly Chart[] },
   pictures: string,
 ): string {
   const env = d.environment;
@@ -171,7 +175,9 @@ ${resultsHtml(d)}
 <h2>Sweep</h2>
 ${chartsHtml(charts.sweep, d.swept.length ? "No swept numeric param has metrics yet." : "This run sweeps nothing.")}
 <h2>Training</h2>
-${chartsHtml(charts.curves, "No train stage has a recorded curve.")}
+${charts.curves.length ? `<label><input type="checkbox" id="logscale"> logarithmic y axes</label>` : ""}
+<div class="linear">${chartsHtml(charts.curves, "No train stage has a recorded curve.")}</div>
+<div class="log" hidden>${chartsHtml(charts.curvesLog, "")}</div>
 <h2>Dense features</h2>
 ${pictures}
 <h2>Provenance</h2>

@@ -105,6 +105,23 @@ test("entries collected since the run: a partial report that says which are miss
   }
 });
 
+test("a run with no finished stage: a usage error saying so", async () => {
+  const { loadReport } = await import("../../../runtime/report/report-data.ts");
+  const { UsageError } = await import("../../../core/usage-error.ts");
+  const fresh = mkdtempSync(path.join(os.tmpdir(), "scdx-unfinished-"));
+  try {
+    for (const f of ["program.json", "environment.json"]) copyFileSync(path.join(runDir, f), path.join(fresh, f));
+    const start = readFileSync(path.join(runDir, "events.jsonl"), "utf8").split("\n")[0]!; // run-start only
+    writeFileSync(path.join(fresh, "events.jsonl"), `${start}\n`);
+    assert.throws(
+      () => loadReport(fresh),
+      (e: Error) => e instanceof UsageError && /no stage of this run has finished/.test(e.message),
+    );
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+});
+
 if (!CHROMIUM) {
   test("report in a browser: SKIPPED — no chromium (.ci/run installs Debian's chromium)", () => {
     if (process.env["CI"]) assert.unreachable("CI must have chromium: .ci/run installs it");
@@ -175,6 +192,14 @@ if (!CHROMIUM) {
             want += 2 + Object.keys((JSON.parse(l) as { terms: object }).terms).length;
         assert.is(charts.find((c) => c.title === `${name}: training curves`)!.points, want, name);
       }
+      // the log-scale switch swaps the linear curves for the logarithmic ones
+      const visible = () =>
+        page.$$eval("div.linear, div.log", (ds) =>
+          ds.map((d) => `${d.className}:${(d as HTMLElement).hidden ? "hidden" : "shown"}`),
+        );
+      assert.equal(await visible(), ["linear:shown", "log:hidden"]);
+      await page.click("#logscale");
+      assert.equal(await visible(), ["linear:hidden", "log:shown"]);
       for (const width of [1280, 800]) {
         await page.setViewport({ width, height: 900 });
         const overflow = await page.evaluate(
