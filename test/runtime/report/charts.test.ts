@@ -70,4 +70,22 @@ test("no train stages: no curves", async () => {
   assert.equal(await curveCharts(data(grid, ["a"])), []);
 });
 
+test("seed-swept trials: one row per group with mean ± SE, the seeds as hidden rows that expand", async () => {
+  const { reportHtml } = await import("../../../runtime/report/report-html.ts");
+  const seeds: TrialRow[] = [0, 1, 2].flatMap((seed) =>
+    [0, 1].map((a) => ({
+      trial: seed * 2 + a + 1,
+      params: { a, seed },
+      metrics: { acc: 0.5 + a * 0.1 + seed * 0.01 },
+      ok: true,
+      failures: [],
+    })),
+  );
+  const html = reportHtml(data(seeds, ["a", "seed"]), { sweep: [], curves: [], curvesLog: [] }, "");
+  const groups = [...html.matchAll(/<tr class="row expandable">/g)].length;
+  assert.is(groups, 2, "one row per value of a");
+  assert.is([...html.matchAll(/<tr class="seed" hidden>/g)].length, 6, "a hidden row per seed");
+  assert.match(html, '51.0 <span class="se">± 0.6</span>'); // mean of 50, 51, 52 %; SE 0.577
+});
+
 test.run();

@@ -105,6 +105,29 @@ test("entries collected since the run: a partial report that says which are miss
   }
 });
 
+test("a run still going (no run-done, no results.json yet): reported from its events, marked running", async () => {
+  const { loadReport } = await import("../../../runtime/report/report-data.ts");
+  const going = mkdtempSync(path.join(os.tmpdir(), "scdx-going-"));
+  try {
+    for (const f of ["program.json", "environment.json", "sources.json"])
+      copyFileSync(path.join(runDir, f), path.join(going, f));
+    const lines = readFileSync(path.join(runDir, "events.jsonl"), "utf8").trim().split("\n");
+    writeFileSync(path.join(going, "events.jsonl"), `${lines.filter((l) => !l.includes('"run-done"')).join("\n")}\n`);
+    const d = loadReport(going);
+    assert.is(d.summary.status, "running");
+    const results = JSON.parse(readFileSync(path.join(runDir, "results.json"), "utf8")) as {
+      trials: { metrics: Record<string, number> }[];
+    };
+    assert.equal(
+      d.trials.map((t) => t.metrics),
+      results.trials.map((t) => t.metrics),
+      "metrics from trial-done events",
+    );
+  } finally {
+    rmSync(going, { recursive: true, force: true });
+  }
+});
+
 test("a run with no finished stage: a usage error saying so", async () => {
   const { loadReport } = await import("../../../runtime/report/report-data.ts");
   const { UsageError } = await import("../../../core/usage-error.ts");
@@ -179,6 +202,14 @@ if (!CHROMIUM) {
         `sweep plots for λ and τ and curves for pretrain and distill: ${charts.map((c) => c.title)}`,
       );
       for (const c of charts) assert.ok(c.marks > 0, `${c.title} has drawn marks`);
+      // sweep plots: a point per trial and metric that varies across trials (results.json)
+      const names = Object.keys(results.trials[0]!.metrics);
+      const varying = names.filter((m) => new Set(results.trials.map((t) => t.metrics[m])).size > 1);
+      const perParam = results.trials.length * (varying.length || names.length);
+      for (const p of ["lambda", "tau"]) {
+        const c = charts.find((x) => x.title === `metrics vs ${p}`);
+        if (varying.length) assert.is(c?.points, perParam, `metrics vs ${p}`);
+      }
       // training-curve points: (loss + terms + lr) per line of each train stage's train.jsonl
       const entries = (
         JSON.parse(readFileSync(path.join(runDir, "results.json"), "utf8")) as {
