@@ -112,7 +112,10 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
   let points: Point[] = [new Map()];
   // A broken sweep is reported; checking goes on with the defaults so the rest is reported too.
   if (loaded.sweep)
-    points = expandSweep(loaded.sweep.decl.value, loaded.sweep.file.display, [...params.keys()], diags) ?? [new Map()];
+    points = expandSweep(loaded.sweep.decl.value, loaded.sweep.file.display, [...params.keys()], diags, (name) => {
+      const p = params.get(name);
+      return p?.lo && p.hi ? { lo: p.lo.value, hi: p.hi.value, loOpen: !p.lo.closed, hiOpen: !p.hi.closed } : undefined;
+    }) ?? [new Map()];
   const sets = parseSets(opts.sets ?? [], params, usageErrors);
   if (sets.size) points = points.map((p) => new Map([...p, ...sets]));
   // Trials with equal param values (after defaults and --set) are one trial.

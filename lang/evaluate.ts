@@ -295,7 +295,7 @@ class DeclEvaluator implements DeclContext {
         this.report("SCD2017", e.span, "`train(…)` makes a stage; declare it as `stage NAME = train(…) { … }`.");
         return { type: "error", span: e.span };
       }
-      if (name === "grid" || name === "zip") {
+      if (name === "grid" || name === "zip" || name === "random") {
         this.report("SCD3011", e.span, `\`${name}(…)\` describes a sweep and may only stand in \`sweep\`.`);
         return { type: "error", span: e.span };
       }

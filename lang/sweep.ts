@@ -1,12 +1,14 @@
 // Sweep expressions → the list of trial points. `grid(a: […], b: […])` is the Cartesian product
-// (first argument outermost), `zip(…)` pairs equal-length lists, a list of records names points
-// one by one, `x * y` is the product of two sweeps and `x + y` their concatenation.
+// (first argument outermost), `zip(…)` pairs equal-length lists, `random(n, …)` draws n points
+// (sweep-random.ts), a list of records names points one by one, `x * y` is the product of two
+// sweeps and `x + y` their concatenation.
 import type * as A from "./ast.ts";
 import { didYouMean, type Diagnostic } from "../core/diagnostics.ts";
 import { constant, items } from "./constant.ts";
 import type { Value } from "./values.ts";
+import { expandRandom, type Interval, type Point } from "./sweep-random.ts";
 
-export type Point = ReadonlyMap<string, Value>;
+export type { Interval, Point } from "./sweep-random.ts";
 
 const MAX_TRIALS = 100_000;
 
@@ -15,6 +17,7 @@ export function expandSweep(
   file: string,
   params: readonly string[],
   diags: Diagnostic[],
+  interval: (name: string) => Interval | undefined = () => undefined,
 ): Point[] | undefined {
   const err = (code: string, span: A.Expr["span"], message: string, help?: string): undefined => {
     diags.push({ code, severity: "error", file, span, message, help });
@@ -107,11 +110,13 @@ export function expandSweep(
       }
       return out;
     }
+    if (x.kind === "call" && x.callee.kind === "ident" && x.callee.name === "random")
+      return expandRandom(x, file, checkName, interval, diags, MAX_TRIALS);
     if (x.kind === "missing") return undefined;
     return err(
       "SCD3011",
       x.span,
-      "A sweep is `grid(…)`, `zip(…)`, a list of points `[{…}, …]`, or their product `*` or concatenation `+`.",
+      "A sweep is `grid(…)`, `zip(…)`, `random(…)`, a list of points `[{…}, …]`, or their product `*` or concatenation `+`.",
     );
   };
   return walk(e);
