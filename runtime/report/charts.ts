@@ -27,13 +27,28 @@ async function render(spec: Spec): Promise<string> {
 const label = (params: Readonly<Record<string, unknown>>, keys: readonly string[]) =>
   keys.length ? keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(", ") : "all";
 
+/**
+ * Whether the sweep drew its points (random search) rather than laying them on a grid: no value of
+ * any swept param repeats across the trials of one seed. Such points get a scatter per param,
+ * coloured by nothing else (every other param varies too), instead of lines.
+ */
+export function isRandomSweep(d: ReportData): boolean {
+  const swept = d.swept.filter((p) => p !== "seed");
+  const firstSeed = d.trials.filter((t) => t.params["seed"] === d.trials[0]?.params["seed"]);
+  return (
+    firstSeed.length >= 4 &&
+    swept.some((p) => new Set(firstSeed.map((t) => JSON.stringify(t.params[p]))).size === firstSeed.length)
+  );
+}
+
 /** One chart per swept param (seed excluded): every metric against it, lines per other params. */
 export async function sweepCharts(d: ReportData): Promise<Chart[]> {
   const swept = d.swept.filter((p) => p !== "seed");
   const constant = constantMetrics(d.trials); // flat lines say nothing; the table lists them
+  const scatter = isRandomSweep(d);
   const out: Chart[] = [];
   for (const p of swept) {
-    const others = swept.filter((q) => q !== p);
+    const others = scatter ? [] : swept.filter((q) => q !== p);
     const rows: Row[] = [];
     for (const t of d.trials)
       for (const [metric, value] of Object.entries(t.metrics))
@@ -49,27 +64,37 @@ export async function sweepCharts(d: ReportData): Promise<Chart[]> {
       spec: {
         width: 220,
         height: 140,
-        layer: [
-          {
-            mark: { type: "errorbar", extent: "stderr" },
-            encoding: {
-              x: { field: "x", type: "quantitative", title: p },
-              y: { field: "value", type: "quantitative", title: "%", scale: { zero: false } },
-              color: { field: "series", type: "nominal", title: others.join(", ") || null },
-            },
-          },
-          {
-            mark: { type: "line", point: true },
-            encoding: {
-              x: { field: "x", type: "quantitative" },
-              y: { field: "value", type: "quantitative", aggregate: "mean" },
-              color: { field: "series", type: "nominal" },
-            },
-          },
-        ],
+        layer: scatter
+          ? [
+              {
+                mark: { type: "point", filled: true, opacity: 0.8 },
+                encoding: {
+                  x: { field: "x", type: "quantitative", title: p, scale: { zero: false } },
+                  y: { field: "value", type: "quantitative", title: "%", scale: { zero: false } },
+                },
+              },
+            ]
+          : [
+              {
+                mark: { type: "errorbar", extent: "stderr" },
+                encoding: {
+                  x: { field: "x", type: "quantitative", title: p },
+                  y: { field: "value", type: "quantitative", title: "%", scale: { zero: false } },
+                  color: { field: "series", type: "nominal", title: others.join(", ") || null },
+                },
+              },
+              {
+                mark: { type: "line", point: true },
+                encoding: {
+                  x: { field: "x", type: "quantitative" },
+                  y: { field: "value", type: "quantitative", aggregate: "mean" },
+                  color: { field: "series", type: "nominal" },
+                },
+              },
+            ],
       },
     });
-    out.push({ title: `metrics vs ${p}`, svg, points: rows.length });
+    out.push({ title: `metrics vs ${p}${scatter ? " (random search)" : ""}`, svg, points: rows.length });
   }
   return out;
 }

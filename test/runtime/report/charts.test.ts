@@ -28,6 +28,7 @@ function data(trials: TrialRow[], swept: string[]): ReportData {
   };
 }
 
+const grid3 = () => grid;
 const grid: TrialRow[] = [];
 for (const a of [0, 1])
   for (const b of [0.1, 0.2])
@@ -64,6 +65,28 @@ test("three swept params: a parallel-coordinates plot with a point per trial and
   assert.is(pc!.points, grid.length * 5); // a, b, c, student.acc, student.miou
   assert.ok((pc!.svg.match(/<path/g) ?? []).length >= grid.length);
   assert.equal(await parallelChart(data(grid, ["a", "b"])), []);
+});
+
+test("a random-search sweep gets scatter plots: every trial a point, no lines", async () => {
+  const drawn: TrialRow[] = Array.from({ length: 12 }, (_, i) => ({
+    trial: i + 1,
+    params: { a: 0.1 + ((i * 7) % 12) / 10, b: 2 + ((i * 5) % 12) / 7, seed: 0 },
+    metrics: { acc: 0.2 + ((i * 3) % 12) / 100 },
+    ok: true,
+    failures: [],
+  }));
+  const charts = await sweepCharts(data(drawn, ["a", "b"]));
+  assert.equal(
+    charts.map((c) => c.title),
+    ["metrics vs a (random search)", "metrics vs b (random search)"],
+  );
+  for (const c of charts) {
+    assert.is(c.points, 12);
+    assert.ok((c.svg.match(/role-symbol|class="mark-symbol/g) ?? []).length > 0, "point marks");
+    assert.not.match(c.svg, /class="mark-line/, "no lines between random points");
+  }
+  const grid = await sweepCharts(data(grid3(), ["a", "b", "c"]));
+  assert.not.match(grid[0]!.title, "random");
 });
 
 test("no train stages: no curves", async () => {
