@@ -14,6 +14,7 @@ import { whyCommand } from "./why.ts";
 import { doctor } from "./doctor.ts";
 import { runsCommand } from "./runs.ts";
 import { reportCommand } from "./report.ts";
+import { resultsCommand } from "./results.ts";
 
 export const commands: readonly Command[] = [
   check,
@@ -22,6 +23,7 @@ export const commands: readonly Command[] = [
   whyCommand,
   runsCommand,
   reportCommand,
+  resultsCommand,
   exportCommand,
   cacheCommand,
   graph,

@@ -54,6 +54,24 @@ test("a run, then `scdx runs` lists it and `scdx report` writes a page with the 
   assert.match(html, '<span class="t-keyword">experiment</span>');
 });
 
+test("scdx results: sorted, cut, as JSON and CSV; an unknown metric is a usage error", async () => {
+  const metric = "spatial.miou";
+  const j = await cli("results", path.basename(runDir), "--sort", metric, "--asc", "--top", "3", "--format", "json");
+  assert.is(j.code, 0, j.err);
+  const table = JSON.parse(j.out) as { rows: { trials: number[]; metrics: Record<string, { mean: number }> }[] };
+  assert.is(table.rows.length, 3);
+  const means = table.rows.map((r) => r.metrics[metric]!.mean);
+  assert.equal(
+    means,
+    [...means].sort((a, b) => a - b),
+    "ascending",
+  );
+  const csv = await cli("results", path.basename(runDir), "--format", "csv");
+  assert.is(csv.out.trim().split("\n").length, 1 + 4, "a header and a line per trial");
+  const bad = await cli("results", path.basename(runDir), "--sort", "no.such");
+  assert.is(bad.code, 2);
+});
+
 test("bad RUN arguments are one-line usage errors", async () => {
   const notRun = await scdx("report", path.join(repoRoot, "examples"));
   assert.is(notRun.code, 2);
