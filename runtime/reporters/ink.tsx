@@ -7,6 +7,7 @@ import { Box, Static, Text, render } from "ink";
 import type { Reporter, RunEvent } from "../events/events.ts";
 import { initialState, isFinal, reduce, type Row, type RunState } from "./state.ts";
 import { StageRow, layout } from "./stage-row.tsx";
+import { GroupedView } from "./grouped.tsx";
 import { chalk, endText, headerText } from "./text.ts";
 
 type Item =
@@ -14,10 +15,23 @@ type Item =
   | { readonly id: string; readonly kind: "row"; readonly row: Row }
   | { readonly id: string; readonly kind: "end" };
 
+/**
+ * Whether the run is drawn grouped by stage name (grouped.tsx) rather than a row per trial × stage:
+ * when its rows would fill more than three screens. Decided from the plan, so it never flips mid-run.
+ */
+export function isGrouped(state: RunState, maxLive: number): boolean {
+  return state.rows.length > 3 * maxLive;
+}
+
 /** Append-only, as <Static> requires: header, finished rows in finishing order, then the end. */
-export function staticItems(state: RunState): Item[] {
+export function staticItems(state: RunState, grouped = false): Item[] {
   if (!state.run) return [];
   const items: Item[] = [{ id: "header", kind: "header" }];
+  if (grouped) {
+    // a large run logs no row per stage: the grouped view shows the counts, the plain log has every event
+    if (state.done) items.push({ id: "end", kind: "end" });
+    return items;
+  }
   const byKey = new Map<string, Row[]>();
   for (const r of state.rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
   for (const k of state.finished)
@@ -53,10 +67,11 @@ export interface RunViewProps {
 export function RunView({ state, width = 100, maxLive = 20, color = false }: RunViewProps) {
   const l = layout(state, width);
   const c = chalk(color);
-  const live = state.done ? { rows: [], hidden: 0 } : liveRows(state, maxLive);
+  const grouped = isGrouped(state, maxLive);
+  const live = state.done || grouped ? { rows: [], hidden: 0 } : liveRows(state, maxLive);
   return (
     <>
-      <Static items={staticItems(state)}>
+      <Static items={staticItems(state, grouped)}>
         {(item) =>
           item.kind === "header" ? (
             <Text key={item.id}>{headerText(state, c)}</Text>
@@ -64,11 +79,12 @@ export function RunView({ state, width = 100, maxLive = 20, color = false }: Run
             <StageRow key={item.id} state={state} row={item.row} layout={l} />
           ) : (
             <Box key={item.id} marginTop={1}>
-              <Text>{endText(state, color, width).trimEnd()}</Text>
+              <Text>{endText(state, color, width, grouped ? 10 : undefined).trimEnd()}</Text>
             </Box>
           )
         }
       </Static>
+      {grouped && !state.done ? <GroupedView state={state} width={width} maxRows={maxLive} layout={l} /> : null}
       {live.rows.length || live.hidden ? (
         <Box flexDirection="column">
           {live.rows.map((row) => (

@@ -117,22 +117,37 @@ export function headerText(state: RunState, c: ChalkInstance): string {
  * The results table (if any trial reported metrics) and the summary, once the run is done. The
  * table is laid out to fit `width` columns (default 100).
  */
-export function endText(state: RunState, color: boolean, width?: number): string {
+export function endText(state: RunState, color: boolean, width?: number, top?: number): string {
   const c = chalk(color);
   const d = state.done;
   if (!d || !state.run) return "";
   let s = "";
   const metrics = trialMetrics(state);
   if ([...metrics.values()].some((m) => Object.keys(m).length)) {
-    s +=
-      formatTable(
-        resultsTable(
-          state.trials.map((t) => t.info),
-          state.run.swept,
-          metrics,
-        ),
-        { color, width },
-      ) + "\n";
+    const table = resultsTable(
+      state.trials.map((t) => t.info),
+      state.run.swept,
+      metrics,
+    );
+    // a large run ends with its best rows by the first metric, not a thousand-column table
+    const metric = table.metrics[0];
+    const scored = metric ? table.rows.filter((r) => r.metrics[metric]?.mean != null) : table.rows;
+    const cut =
+      top !== undefined && metric && table.rows.length > top
+        ? {
+            ...table,
+            rows: [...scored]
+              .sort(
+                (a, b) =>
+                  (b.metrics[metric]?.mean ?? Number.NEGATIVE_INFINITY) -
+                  (a.metrics[metric]?.mean ?? Number.NEGATIVE_INFINITY),
+              )
+              .slice(0, top),
+          }
+        : table;
+    if (cut !== table)
+      s += c.dim(`best ${top} of ${scored.length} finished by ${metric}; \`scdx results\` lists them all`) + "\n";
+    s += formatTable(cut, { color, width }) + "\n";
   }
   const counts = statusCounts(state);
   const what = d.interrupted ? c.yellow("interrupted") : d.ok ? c.green("done") : c.red("failed");
