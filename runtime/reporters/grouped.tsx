@@ -92,7 +92,7 @@ export function GroupedView({ state, width, maxRows, layout }: GroupedViewProps)
     (r) => r.sharedWith === null && ["running", "waiting"].includes(state.stages[r.key]!.status),
   );
   const best = bestTrials(state, 3);
-  const bestRows = best && best.rows.length ? Math.min(best.rows.length + 1, Math.max(0, room - 2)) : 0;
+  const bestRows = best?.rows.length ? Math.min(best.rows.length + 1, Math.max(0, room - 2)) : 0;
   const runRoom = Math.max(0, room - bestRows - (running.length ? 1 : 0));
   const shown = running.slice(0, Math.max(0, running.length > runRoom ? runRoom - 1 : runRoom));
   const hidden = running.length - shown.length;
