@@ -17,7 +17,8 @@ import {
 } from "../runs/run-dir.ts";
 import { indexRun } from "../runs/run-index.ts";
 import { hasEntry, openSession, type Session } from "../plan/session.ts";
-import { WorkerPool } from "../exec/worker-pool.ts";
+import { WorkerPool, type StagePool } from "../exec/worker-pool.ts";
+import { SlurmPool } from "../exec/slurm-pool.ts";
 import { threadPolicy } from "../exec/thread-policy.ts";
 import { nativeUnavailable } from "../../stdlib/tensor/native/probe.ts";
 import { plainReporter } from "../reporters/plain.ts";
@@ -29,7 +30,8 @@ import { compileFile, printDiagnostics } from "./diagnose.ts";
 export const run: Command = {
   name: "run",
   summary: "run a study: every trial's stages that the cache does not already hold",
-  help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--threads N] [--cache DIR] [--no-cache]
+  help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--threads N] [--executor local|slurm]
+                [--sbatch-arg A]… [--cache DIR] [--no-cache]
                 [--dry-run] [--only STAGE]… [--reporter ink|plain|json]
 
 Checks FILE and every trial of its sweep, plans the stages (a stage that several trials define the
@@ -46,6 +48,10 @@ Options:
                      CPUs being SLURM_CPUS_PER_TASK if set, else the machine's; 1 on tensorflow)
   --threads N        BLAS threads per worker on native (default: SCDX_THREADS, else 1); results are
                      cached per thread count, as the last bits of a matMul depend on it
+  --executor E       local (default: worker processes here) or slurm (each stage the cache lacks is
+                     one sbatch job; the cache and the project must be on a filesystem the nodes see)
+  --sbatch-arg A     an extra sbatch argument for every job, e.g. --sbatch-arg=--partition=gpu;
+                     repeatable
   --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
   --no-cache         compute everything afresh in a throw-away cache (the shared cache is untouched)
   --dry-run          print the plan — what would run, what is cached, what is shared, memory — and stop
@@ -65,6 +71,8 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       backend: { type: "string" },
       jobs: { type: "string" },
       threads: { type: "string" },
+      executor: { type: "string" },
+      "sbatch-arg": { type: "string", multiple: true },
       cache: { type: "string" },
       "no-cache": { type: "boolean" },
       "dry-run": { type: "boolean" },
@@ -82,6 +90,10 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     if (values.reporter !== undefined && !["ink", "plain", "json"].includes(values.reporter))
       throw new UsageError(`--reporter must be ink, plain or json, got \`${values.reporter}\``);
     if (values["no-cache"] && values.cache) throw new UsageError("--no-cache and --cache exclude each other");
+    const executor = values.executor ?? "local";
+    if (executor !== "local" && executor !== "slurm")
+      throw new UsageError(`--executor must be local or slurm, got \`${executor}\``);
+    if (values["sbatch-arg"] && executor !== "slurm") throw new UsageError("--sbatch-arg needs --executor slurm");
     const file = positionals[0]!;
 
     const r = compileFile(file, values.set ?? [], { checkFiles: true });
@@ -147,7 +159,17 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     const emit = (e: Record<string, unknown>) => reporter.event({ ...e, t: Date.now() - t0 } as RunEvent);
 
     const stop = new AbortController();
-    const pool = new WorkerPool(threads.jobs, s.backend, s.threads, s.keyedBackend);
+    const pool: StagePool =
+      executor === "slurm"
+        ? new SlurmPool({
+            dir: path.join(runDir, "slurm"),
+            backend: s.backend,
+            keyed: s.keyedBackend,
+            threads: s.threads,
+            sbatchArgs: values["sbatch-arg"] ?? [],
+            size: jobsFlag ?? 64, // in flight: the cluster queues the rest
+          })
+        : new WorkerPool(threads.jobs, s.backend, s.threads, s.keyedBackend);
     let interrupts = 0;
     const onSigint = () => {
       interrupts++;

@@ -9,7 +9,7 @@ import { acquireLock, describeHolder } from "../cache/lock.ts";
 import { localNodes } from "../cache/key.ts";
 import type { Metrics, RunEvent } from "../events/events.ts";
 import type { RunPlan } from "../plan/run-plan.ts";
-import type { WorkerPool } from "./worker-pool.ts";
+import type { StagePool } from "./worker-pool.ts";
 
 /** Events without their time stamp; the executor stamps them. */
 type Unstamped = RunEvent extends infer E ? (E extends { t: number } ? Omit<E, "t"> : never) : never;
@@ -18,7 +18,7 @@ export interface ExecuteOptions {
   readonly study: Study;
   readonly plan: RunPlan;
   readonly cache: Cache;
-  readonly pool: WorkerPool;
+  readonly pool: StagePool;
   readonly emit: (e: Unstamped) => void;
   readonly signal: AbortSignal;
   readonly batchThreads: number;

@@ -25,7 +25,22 @@ const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
 // execa is ~130 modules; a fully cached run starts no worker, so it does not load them.
 let execa: Promise<typeof import("execa")> | undefined;
 
-export class WorkerPool {
+/** What the executor needs of whatever runs its stages: local worker processes, or Slurm jobs. */
+export interface StagePool {
+  /** Stages in flight at most. */
+  readonly size: number;
+  run(
+    prepare: () => Promise<Omit<WorkerJob, "id"> | undefined>,
+    on: (m: FromWorker, worker: number) => void,
+  ): Promise<Result | undefined>;
+  /** Ctrl-C: running stages checkpoint and end as interrupted; nothing new starts. */
+  stop(): void;
+  /** A second Ctrl-C: end everything now. */
+  kill(): void;
+  close(): Promise<void>;
+}
+
+export class WorkerPool implements StagePool {
   private readonly slots: Slot[] = [];
   private readonly waiting: (() => void)[] = [];
   private nextId = 1;

@@ -3,7 +3,7 @@
 // driver) and streaming progress back. tfjs on wasm is single-threaded: processes are the
 // parallelism. Ctrl-C (SIGINT to the process group) or a `stop` message asks the running stage to
 // checkpoint and end; the worker then exits.
-import { rmSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync } from "node:fs";
 import { getEachMessage, sendMessage } from "execa";
 import type { IrNode } from "../../core/ir.ts";
 import { initBackend, type BackendName } from "../../stdlib/tensor/backend.ts";
@@ -56,10 +56,20 @@ const stop = new AbortController();
 process.on("SIGINT", () => stop.abort());
 process.on("SIGTERM", () => stop.abort());
 
-const send = (m: FromWorker) =>
-  sendMessage(m as never).catch(() => {
+// `--job FILE`: one job from a file, messages appended to FILE.events (a Slurm job: no IPC channel
+// to the driver, which follows that file); otherwise jobs and messages go over IPC.
+const jobFlag = process.argv.indexOf("--job");
+const jobFile = jobFlag >= 0 ? process.argv[jobFlag + 1] : undefined;
+
+const send = async (m: FromWorker): Promise<void> => {
+  if (jobFile) {
+    appendFileSync(`${jobFile}.events`, `${JSON.stringify(m)}\n`);
+    return;
+  }
+  await sendMessage(m as never).catch(() => {
     /* the driver is gone */
   });
+};
 
 async function runJob(job: WorkerJob): Promise<void> {
   const { runTrain } = await import("../runners/train.ts");
@@ -125,6 +135,10 @@ async function main(): Promise<void> {
   if (want && keyed !== want)
     throw new Error(`this worker provides backend ${keyed}, but the run is keyed for ${want}`);
   await send({ type: "ready", backend: info.name, pid: process.pid });
+  if (jobFile) {
+    await runJob(JSON.parse(readFileSync(jobFile, "utf8")) as WorkerJob);
+    process.exit(0);
+  }
   // Messages are read concurrently with the running job, so that `stop` reaches it mid-stage.
   const queue: WorkerJob[] = [];
   let wake: () => void = () => {};
