@@ -15,6 +15,7 @@ import { doctor } from "./doctor.ts";
 import { runsCommand } from "./runs.ts";
 import { reportCommand } from "./report.ts";
 import { resultsCommand } from "./results.ts";
+import { statusCommand } from "./status.ts";
 
 export const commands: readonly Command[] = [
   check,
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   runsCommand,
   reportCommand,
   resultsCommand,
+  statusCommand,
   exportCommand,
   cacheCommand,
   graph,

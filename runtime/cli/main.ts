@@ -70,6 +70,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.env["SCDX_BIN"] === "1") {
+  // `scdx runs | head`: the reader went away; stop quietly, as Unix tools do, rather than throw EPIPE
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   const io: Io = {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),

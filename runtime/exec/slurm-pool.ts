@@ -90,6 +90,7 @@ export class SlurmPool implements StagePool {
           message: `sbatch refused the job: ${sub.stderr.trim()}`,
         };
       const jobId = sub.stdout.trim().split(";")[0]!;
+      writeFileSync(`${base}.jobid`, `${jobId}\n`); // for `scdx status`
       this.jobs.add(jobId);
       try {
         return await this.follow(jobId, `${file}.events`, `${base}.log`, id, on);

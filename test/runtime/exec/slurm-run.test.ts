@@ -70,6 +70,12 @@ if (!haveSlurm) {
     }
     const jobs = readdirSync(path.join(lastRun(slurm.dir), "slurm")).filter((f) => f.endsWith(".job.json"));
     assert.is(jobs.length, 9, "one job per distinct stage: 1 pretrain + 4 distills + 4 benches");
+    const status = await execa("node", [BIN, "status", "--json"], { cwd: slurm.dir, env: { NODE_OPTIONS: "" } });
+    const st = JSON.parse(status.stdout) as { stages: { state: string; job?: string; queue?: string }[] };
+    assert.ok(
+      st.stages.every((s) => s.state === "done" && /^\d+$/.test(s.job ?? "") && s.queue === "COMPLETED"),
+      status.stdout,
+    );
 
     const again = await run(slurm, "--executor", "slurm");
     assert.is(again.exitCode, 0, again.stderr);

@@ -72,6 +72,18 @@ test("scdx results: sorted, cut, as JSON and CSV; an unknown metric is a usage e
   assert.is(bad.code, 2);
 });
 
+test("scdx status: every stage's state from the run's events", async () => {
+  const r = await cli("status", path.basename(runDir), "--json");
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { run: { status: string }; stages: { name: string; state: string; job?: string }[] };
+  assert.is(j.run.status, "done");
+  assert.is(j.stages.length, 9);
+  assert.ok(
+    j.stages.every((s) => s.state === "done" && s.job === undefined),
+    JSON.stringify(j.stages),
+  );
+});
+
 test("bad RUN arguments are one-line usage errors", async () => {
   const notRun = await scdx("report", path.join(repoRoot, "examples"));
   assert.is(notRun.code, 2);
