@@ -138,6 +138,11 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       return EXIT.ok;
     }
 
+    // before anything is written or submitted: Slurm's own verdict on the job arguments
+    if (executor === "slurm") {
+      const bad = await SlurmPool.check(values["sbatch-arg"] ?? []);
+      if (bad) throw new UsageError(`Slurm would refuse these jobs: ${bad}`);
+    }
     const id = runId(study.experiment);
     const runDir = createRunDir(path.join(s.projectDir, ".scdx", "runs"), id);
     writeSources(runDir, [r.loaded.main, ...[...r.loaded.files.values()].filter((f) => !f.isMain)]);

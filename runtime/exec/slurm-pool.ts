@@ -42,6 +42,27 @@ export class SlurmPool implements StagePool {
     mkdirSync(o.dir, { recursive: true });
   }
 
+  /**
+   * Asks Slurm whether it would accept a job with these arguments (`sbatch --test-only`): an unknown
+   * partition, a malformed time or a bad account is an error before anything is submitted, in
+   * Slurm's own words. Undefined when fine.
+   */
+  static async check(sbatchArgs: readonly string[]): Promise<string | undefined> {
+    const { execa } = await import("execa");
+    const r = await execa("sbatch", ["--test-only", ...sbatchArgs, "--wrap", "true"], { reject: false });
+    if ((r as { code?: string }).code === "ENOENT" || r.exitCode === undefined)
+      return "sbatch is not on PATH: --executor slurm needs the Slurm client commands (and SLURM_CONF or /etc/slurm)";
+    if (r.exitCode === 0) return undefined;
+    const lines = r.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("sbatch: error:"));
+    return (
+      (lines.length ? lines.map((l) => l.replace(/^sbatch: error: /, "")).join("; ") : r.stderr.trim()) ||
+      `sbatch --test-only exited ${r.exitCode}`
+    );
+  }
+
   async run(
     prepare: () => Promise<Omit<WorkerJob, "id"> | undefined>,
     on: (m: FromWorker, worker: number) => void,

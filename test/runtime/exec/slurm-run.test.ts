@@ -86,6 +86,23 @@ if (!haveSlurm) {
     assert.ok(!existsSync(slurmDir) || readdirSync(slurmDir).length === 0, "nothing submitted");
   });
 
+  test("bad sbatch arguments: Slurm's own error before anything is written or submitted (exit 2)", async () => {
+    const p = project();
+    for (const [arg, want] of [
+      ["--partition=nope", "invalid partition specified: nope"],
+      ["--time=abc", "Invalid --time specification"],
+    ] as const) {
+      const r = await execa("node", [BIN, "run", p.file, "--executor", "slurm", `--sbatch-arg=${arg}`], {
+        reject: false,
+        cwd: p.dir,
+        env: { NODE_OPTIONS: "" },
+      });
+      assert.is(r.exitCode, 2, r.stderr);
+      assert.match(r.stderr, `Slurm would refuse these jobs: ${want}`);
+    }
+    assert.not.ok(existsSync(path.join(p.dir, ".scdx", "runs")), "no run directory");
+  });
+
   test("a job cancelled by someone else: its stage fails with the job id and state; others finish", async () => {
     const p = project();
     const child = execa(
