@@ -3,9 +3,10 @@
 // lacks becomes one `sbatch` of the worker in `--job FILE` mode: the job reads its job file and
 // appends its messages to FILE.events, which this pool follows. A job that ends without a result
 // (a crash, an OOM kill, `scancel` by someone else, a time limit) is reported as that stage failing,
-// with the Slurm job id, its state and the tail of its log. First version: stages are submitted
-// when their inputs are done (the driver stays up); whole-DAG submission with afterok, detach and
-// requeue come next (issue 12).
+// with the Slurm job id, its state and the tail of its log; a job warned of its time limit or of
+// preemption (SIGUSR1) checkpoints and is submitted again, resuming. First version: stages are
+// submitted when their inputs are done (the driver stays up); whole-DAG submission with afterok
+// and detach come next (issue 12).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +17,9 @@ type Result = Extract<FromWorker, { type: "result" }>;
 
 const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
 const POLL_MS = 250;
+/** Seconds of warning before a time limit (`--signal=B:USR1@…`): time to write a checkpoint. */
+const WARN_SECONDS = 90;
+const MAX_REQUEUES = 5;
 
 export interface SlurmOptions {
   /** Folder for job files, events and logs (the run directory's slurm/). */
@@ -77,46 +81,60 @@ export class SlurmPool implements StagePool {
       const base = path.join(this.o.dir, job.key.slice(0, 16));
       const file = `${base}.job.json`;
       writeFileSync(file, JSON.stringify({ ...job, id }));
-      writeFileSync(`${file}.events`, "");
       const { execa } = await import("execa");
-      const sub = await execa(
-        "sbatch",
-        [
-          "--parsable",
-          "-J",
-          `scdx-${job.node.origin.name}-${job.key.slice(0, 8)}`,
-          "-o",
-          `${base}.log`,
-          "--cpus-per-task",
-          String(this.o.threads + (job.batchThreads > 0 ? 1 : 0)),
-          ...this.o.sbatchArgs,
-          "--wrap",
-          `exec ${process.execPath} ${BOOT} --job ${file}`,
-        ],
-        {
-          reject: false,
-          env: {
-            SCDX_WORKER_BACKEND: this.o.backend,
-            SCDX_WORKER_KEYED: this.o.keyed,
-            SCDX_THREADS: String(this.o.threads),
+      // A job warned of its time limit or preemption checkpoints and ends; it is submitted again and
+      // resumes from the checkpoint, up to MAX_REQUEUES times.
+      for (let attempt = 0; ; attempt++) {
+        writeFileSync(`${file}.events`, "");
+        const sub = await execa(
+          "sbatch",
+          [
+            "--parsable",
+            "-J",
+            `scdx-${job.node.origin.name}-${job.key.slice(0, 8)}`,
+            "-o",
+            `${base}.log`,
+            "--open-mode=append",
+            "--cpus-per-task",
+            String(this.o.threads + (job.batchThreads > 0 ? 1 : 0)),
+            `--signal=B:USR1@${WARN_SECONDS}`,
+            ...this.o.sbatchArgs,
+            "--wrap",
+            `exec ${process.execPath} ${BOOT} --job ${file}`,
+          ],
+          {
+            reject: false,
+            env: {
+              SCDX_WORKER_BACKEND: this.o.backend,
+              SCDX_WORKER_KEYED: this.o.keyed,
+              SCDX_THREADS: String(this.o.threads),
+            },
           },
-        },
-      );
-      if (sub.exitCode !== 0)
-        return {
-          type: "result",
-          id,
-          ok: false,
-          interrupted: false,
-          message: `sbatch refused the job: ${sub.stderr.trim()}`,
-        };
-      const jobId = sub.stdout.trim().split(";")[0]!;
-      writeFileSync(`${base}.jobid`, `${jobId}\n`); // for `scdx status`
-      this.jobs.add(jobId);
-      try {
-        return await this.follow(jobId, `${file}.events`, `${base}.log`, id, on);
-      } finally {
-        this.jobs.delete(jobId);
+        );
+        if (sub.exitCode !== 0)
+          return {
+            type: "result",
+            id,
+            ok: false,
+            interrupted: false,
+            message: `sbatch refused the job: ${sub.stderr.trim()}`,
+          };
+        const jobId = sub.stdout.trim().split(";")[0]!;
+        writeFileSync(`${base}.jobid`, `${jobId}\n`); // for `scdx status`
+        this.jobs.add(jobId);
+        let r: Result;
+        try {
+          r = await this.follow(jobId, `${file}.events`, `${base}.log`, id, on);
+        } finally {
+          this.jobs.delete(jobId);
+        }
+        if (r.ok || !("preempted" in r && r.preempted) || this.stopped) return r;
+        if (attempt >= MAX_REQUEUES)
+          return {
+            ...r,
+            interrupted: false,
+            message: `Slurm ended job ${jobId} at its time limit ${attempt + 1} times: ${r.message}`,
+          };
       }
     } finally {
       this.running--;
@@ -145,7 +163,7 @@ export class SlurmPool implements StagePool {
         if (!line.trim()) continue;
         const m = JSON.parse(line) as FromWorker;
         if (m.type === "result" && m.id === id) {
-          if (m.ok || !m.interrupted || this.stopped) return m;
+          if (m.ok || !m.interrupted || this.stopped || m.preempted) return m; // preempted: run() requeues
           // interrupted without our asking: Slurm or someone else ended the job (scancel, a limit)
           const q = await execa("squeue", ["-h", "-t", "all", "-j", jobId, "-o", "%T"], { reject: false });
           const state = q.stdout.trim() || "state unknown";

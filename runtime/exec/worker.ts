@@ -47,6 +47,8 @@ export type FromWorker =
       readonly id: number;
       readonly ok: false;
       readonly interrupted: boolean;
+      /** Interrupted by Slurm's warning before a time limit or preemption (SIGUSR1): requeue it. */
+      readonly preempted?: boolean;
       readonly message: string;
       readonly step?: number;
       readonly term?: string;
@@ -55,6 +57,12 @@ export type FromWorker =
 const stop = new AbortController();
 process.on("SIGINT", () => stop.abort());
 process.on("SIGTERM", () => stop.abort());
+// Slurm's warning before a time limit or preemption (--signal=B:USR1@…): checkpoint, end, be requeued.
+let preempted = false;
+process.on("SIGUSR1", () => {
+  preempted = true;
+  stop.abort();
+});
 
 // `--job FILE`: one job from a file, messages appended to FILE.events (a Slurm job: no IPC channel
 // to the driver, which follows that file); otherwise jobs and messages go over IPC.
@@ -116,6 +124,7 @@ async function runJob(job: WorkerJob): Promise<void> {
       id: job.id,
       ok: false,
       interrupted,
+      ...(interrupted && preempted && { preempted: true }),
       message,
       step: (e as StageError).step,
       term: (e as StageError).term,

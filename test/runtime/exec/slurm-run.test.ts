@@ -103,6 +103,57 @@ if (!haveSlurm) {
     assert.not.ok(existsSync(path.join(p.dir, ".scdx", "runs")), "no run directory");
   });
 
+  test("a job warned of its time limit (SIGUSR1) checkpoints, is submitted again and ends bit-identical", async () => {
+    const warned = project(),
+      whole = project();
+    const args = (p: { dir: string; file: string }, ...extra: string[]) => [
+      BIN,
+      "run",
+      p.file,
+      "--only",
+      "pretrain",
+      "--set",
+      "steps=120",
+      "--cache",
+      path.join(p.dir, "cache"),
+      "--reporter",
+      "json",
+      ...extra,
+    ];
+    const child = execa("node", args(warned, "--executor", "slurm"), {
+      reject: false,
+      cwd: warned.dir,
+      env: { NODE_OPTIONS: "" },
+    });
+    let job = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      for (const line of d.toString().split("\n"))
+        if (!job && line.includes('"stage-checkpoint"')) {
+          const start = events(lastRun(warned.dir)).find((e) => e.type === "stage-started") as { worker: number };
+          job = String(start.worker);
+          // what Slurm sends WARN_SECONDS before a time limit, to the batch step only
+          void execa("scancel", ["--signal=USR1", "--batch", job], { reject: false });
+        }
+    });
+    const [r, w] = await Promise.all([
+      child,
+      execa("node", args(whole, "--jobs", "1"), { reject: false, cwd: whole.dir, env: { NODE_OPTIONS: "" } }),
+    ]);
+    assert.ok(job, "saw a checkpoint");
+    assert.is(r.exitCode, 0, r.stderr);
+    assert.is(w.exitCode, 0, w.stderr);
+    const ev = events(lastRun(warned.dir));
+    const starts = ev.filter((e) => e.type === "stage-started") as { resumedAt?: number }[];
+    assert.ok(
+      starts.some((s) => (s.resumedAt ?? 0) >= 2),
+      `resumed from a checkpoint: ${JSON.stringify(starts)}`,
+    );
+    const a = results(lastRun(warned.dir)).stages[0]!,
+      b = results(lastRun(whole.dir)).stages[0]!;
+    assert.is(a.key, b.key);
+    assert.is(sha(path.join(a.entry!, "model.safetensors")), sha(path.join(b.entry!, "model.safetensors")));
+  });
+
   test("a job cancelled by someone else: its stage fails with the job id and state; others finish", async () => {
     const p = project();
     const child = execa(
@@ -112,7 +163,7 @@ if (!haveSlurm) {
         "run",
         p.file,
         "--set",
-        "steps=400",
+        "steps=200",
         "--executor",
         "slurm",
         "--cache",
