@@ -51,7 +51,9 @@ Options:
   --executor E       local (default: worker processes here) or slurm (each stage the cache lacks is
                      one sbatch job; the cache and the project must be on a filesystem the nodes see)
   --sbatch-arg A     an extra sbatch argument for every job, e.g. --sbatch-arg=--partition=gpu;
-                     repeatable
+                     repeatable; checked with sbatch --test-only before anything is submitted
+  --retries N        slurm: submit a job again up to N times when it ends without a result (a node
+                     failure, an OOM kill); it resumes from its last checkpoint (default 0)
   --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
   --no-cache         compute everything afresh in a throw-away cache (the shared cache is untouched)
   --dry-run          print the plan — what would run, what is cached, what is shared, memory — and stop
@@ -73,6 +75,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       threads: { type: "string" },
       executor: { type: "string" },
       "sbatch-arg": { type: "string", multiple: true },
+      retries: { type: "string" },
       cache: { type: "string" },
       "no-cache": { type: "boolean" },
       "dry-run": { type: "boolean" },
@@ -94,6 +97,10 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     if (executor !== "local" && executor !== "slurm")
       throw new UsageError(`--executor must be local or slurm, got \`${executor}\``);
     if (values["sbatch-arg"] && executor !== "slurm") throw new UsageError("--sbatch-arg needs --executor slurm");
+    const retries = values.retries === undefined ? 0 : Number(values.retries);
+    if (!(Number.isInteger(retries) && retries >= 0 && retries <= 20))
+      throw new UsageError(`--retries must be a whole number from 0 to 20, got \`${values.retries}\``);
+    if (values.retries !== undefined && executor !== "slurm") throw new UsageError("--retries needs --executor slurm");
     const file = positionals[0]!;
 
     const r = compileFile(file, values.set ?? [], { checkFiles: true });
@@ -173,6 +180,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
             threads: s.threads,
             sbatchArgs: values["sbatch-arg"] ?? [],
             size: jobsFlag ?? 64, // in flight: the cluster queues the rest
+            retries,
           })
         : new WorkerPool(threads.jobs, s.backend, s.threads, s.keyedBackend);
     let interrupts = 0;

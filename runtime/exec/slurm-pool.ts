@@ -31,6 +31,8 @@ export interface SlurmOptions {
   readonly sbatchArgs: readonly string[];
   /** Jobs in flight at most. */
   readonly size: number;
+  /** Resubmissions of a job that ended without a result (node failure, OOM kill…); 0 by default. */
+  readonly retries?: number;
 }
 
 export class SlurmPool implements StagePool {
@@ -84,6 +86,7 @@ export class SlurmPool implements StagePool {
       const { execa } = await import("execa");
       // A job warned of its time limit or preemption checkpoints and ends; it is submitted again and
       // resumes from the checkpoint, up to MAX_REQUEUES times.
+      let retries = 0;
       for (let attempt = 0; ; attempt++) {
         writeFileSync(`${file}.events`, "");
         const sub = await execa(
@@ -128,7 +131,12 @@ export class SlurmPool implements StagePool {
         } finally {
           this.jobs.delete(jobId);
         }
-        if (r.ok || !("preempted" in r && r.preempted) || this.stopped) return r;
+        if (r.ok || this.stopped) return r;
+        if ("lost" in r && r.lost && retries < (this.o.retries ?? 0)) {
+          retries++; // a crashed job: submit it again (it resumes from its last checkpoint, if any)
+          continue;
+        }
+        if (!("preempted" in r && r.preempted)) return r;
         if (attempt >= MAX_REQUEUES)
           return {
             ...r,
@@ -198,7 +206,8 @@ export class SlurmPool implements StagePool {
       ok: false,
       interrupted: this.stopped,
       message: `Slurm job ${jobId} ended without a result (${state})${tail ? `; its log (${log}) ends:\n${tail}` : ""}`,
-    };
+      lost: true,
+    } as Result;
   }
 
   /** Asks running jobs to checkpoint (SIGINT to the worker), then their results arrive as interrupted. */

@@ -154,6 +154,34 @@ if (!haveSlurm) {
     assert.is(sha(path.join(a.entry!, "model.safetensors")), sha(path.join(b.entry!, "model.safetensors")));
   });
 
+  test("--retries 1: a job killed outright (no result) is submitted again and finishes", async () => {
+    const p = project();
+    const child = execa(
+      "node",
+      [BIN, "run", p.file, "--only", "pretrain", "--set", "steps=120", "--executor", "slurm", "--retries", "1"].concat([
+        "--cache",
+        path.join(p.dir, "cache"),
+        "--reporter",
+        "json",
+      ]),
+      { reject: false, cwd: p.dir, env: { NODE_OPTIONS: "" } },
+    );
+    let job = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      for (const line of d.toString().split("\n"))
+        if (!job && line.includes('"stage-checkpoint"')) {
+          const start = events(lastRun(p.dir)).find((e) => e.type === "stage-started") as { worker: number };
+          job = String(start.worker);
+          void execa("scancel", ["--signal=KILL", "--batch", job], { reject: false }); // as an OOM kill would
+        }
+    });
+    const r = await child;
+    assert.ok(job, "saw a checkpoint");
+    assert.is(r.exitCode, 0, r.stderr + r.stdout.slice(-2000));
+    const starts = events(lastRun(p.dir)).filter((e) => e.type === "stage-started") as { worker: number }[];
+    assert.ok(starts.length >= 2 && String(starts.at(-1)!.worker) !== job, "a second job ran it");
+  });
+
   test("a job cancelled by someone else: its stage fails with the job id and state; others finish", async () => {
     const p = project();
     const child = execa(
