@@ -1,12 +1,13 @@
 // Random search as a sweep form: `random(20, lambda: uniform(0, 4), tau: loguniform(0.05, 0.5),
 // k: integer(2, 8), pool: choice([box, mask]))` draws 20 points; an optional second number seeds
 // the draw (default 0), independent of the study's `seed` param, so `grid(seed: 1..3) * random(…)`
-// runs the same 20 points under 3 seeds. Deterministic: its own PRNG (mulberry32) on its seed,
+// runs the same 20 points under 3 seeds. Deterministic: scdx's own PRNG (core/prng.ts) on its seed,
 // params drawn in the order written, numbers rounded to 4 significant digits (readable tables;
 // keys stay short). Distribution bounds are checked against each param's interval here, with the
 // distribution's span, before any trial exists.
 import type * as A from "./ast.ts";
 import type { Diagnostic } from "../core/diagnostics.ts";
+import { mulberry32 } from "../core/prng.ts";
 import { constant, items } from "./constant.ts";
 import type { Value } from "./values.ts";
 
@@ -18,17 +19,6 @@ export interface Interval {
   readonly hi: number;
   readonly loOpen: boolean;
   readonly hiOpen: boolean;
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const round4 = (v: number) => Number(v.toPrecision(4));

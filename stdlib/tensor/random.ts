@@ -2,17 +2,8 @@
 // (seed, stream) → the same floats on every machine. Box–Muller uses Math.log/cos/sqrt, which V8
 // computes with its own fdlibm port, so results are stable across CPUs for a given Node version.
 
-/** mulberry32: a 32-bit state PRNG, good enough for initialisation and sampling. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from "../../core/prng.ts";
+import { mulberry32 } from "../../core/prng.ts";
 
 /** Mix a seed with a stream number so that parameters get independent sequences. */
 export function mixSeed(seed: number, stream: number): number {
