@@ -19,6 +19,8 @@ import { indexRun } from "../runs/run-index.ts";
 import { hasEntry, openSession, type Session } from "../plan/session.ts";
 import { WorkerPool, type StagePool } from "../exec/worker-pool.ts";
 import { SlurmPool } from "../exec/slurm-pool.ts";
+import { loadProfile } from "../exec/profiles.ts";
+import { projectDirOf } from "../cache/store.ts";
 import { threadPolicy } from "../exec/thread-policy.ts";
 import { nativeUnavailable } from "../../stdlib/tensor/native/probe.ts";
 import { plainReporter } from "../reporters/plain.ts";
@@ -31,7 +33,7 @@ export const run: Command = {
   name: "run",
   summary: "run a study: every trial's stages that the cache does not already hold",
   help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--threads N] [--executor local|slurm]
-                [--sbatch-arg A]… [--cache DIR] [--no-cache]
+                [--sbatch-arg A]… [--retries N] [--profile NAME] [--cache DIR] [--no-cache]
                 [--dry-run] [--only STAGE]… [--reporter ink|plain|json]
 
 Checks FILE and every trial of its sweep, plans the stages (a stage that several trials define the
@@ -54,6 +56,8 @@ Options:
                      repeatable; checked with sbatch --test-only before anything is submitted
   --retries N        slurm: submit a job again up to N times when it ends without a result (a node
                      failure, an OOM kill); it resumes from its last checkpoint (default 0)
+  --profile NAME     take executor, sbatch arguments, retries, jobs and threads from the profile NAME
+                     of scdx.config.json at the project root; flags given here win
   --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
   --no-cache         compute everything afresh in a throw-away cache (the shared cache is untouched)
   --dry-run          print the plan — what would run, what is cached, what is shared, memory — and stop
@@ -76,6 +80,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       executor: { type: "string" },
       "sbatch-arg": { type: "string", multiple: true },
       retries: { type: "string" },
+      profile: { type: "string" },
       cache: { type: "string" },
       "no-cache": { type: "boolean" },
       "dry-run": { type: "boolean" },
@@ -87,6 +92,15 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       return EXIT.ok;
     }
     if (positionals.length !== 1) throw new UsageError("give exactly one .scd file");
+    // a profile from scdx.config.json fills in what the command line leaves out
+    const profile = values.profile
+      ? loadProfile(projectDirOf(path.resolve(io.cwd, positionals[0]!)), values.profile)
+      : {};
+    values.executor ??= profile.executor;
+    if (profile.sbatch && !values["sbatch-arg"]) values["sbatch-arg"] = [...profile.sbatch];
+    if (profile.retries !== undefined) values.retries ??= String(profile.retries);
+    if (profile.jobs !== undefined) values.jobs ??= String(profile.jobs);
+    if (profile.threads !== undefined) values.threads ??= String(profile.threads);
     const jobsFlag = values.jobs === undefined ? undefined : Number(values.jobs);
     if (jobsFlag !== undefined && (!Number.isInteger(jobsFlag) || jobsFlag < 1))
       throw new UsageError(`--jobs must be a positive whole number, got \`${values.jobs}\``);

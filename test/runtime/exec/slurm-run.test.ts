@@ -100,6 +100,18 @@ if (!haveSlurm) {
       assert.is(r.exitCode, 2, r.stderr);
       assert.match(r.stderr, `Slurm would refuse these jobs: ${want}`);
     }
+    // the same through a profile of scdx.config.json: it sets the executor and the sbatch arguments
+    writeFileSync(
+      path.join(p.dir, "scdx.config.json"),
+      JSON.stringify({ profiles: { bad: { executor: "slurm", sbatch: ["--partition=nope"] } } }),
+    );
+    const viaProfile = await execa("node", [BIN, "run", p.file, "--profile", "bad"], {
+      reject: false,
+      cwd: p.dir,
+      env: { NODE_OPTIONS: "" },
+    });
+    assert.is(viaProfile.exitCode, 2, viaProfile.stderr);
+    assert.match(viaProfile.stderr, "Slurm would refuse these jobs: invalid partition specified: nope");
     assert.not.ok(existsSync(path.join(p.dir, ".scdx", "runs")), "no run directory");
   });
 

@@ -1,0 +1,45 @@
+// scdx.config.json profiles: the named profile is read and checked against its schema; mistakes are
+// usage errors naming the file and what is wrong; `scdx run --profile` applies one (flags win).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { UsageError } from "../../../core/usage-error.ts";
+import { loadProfile } from "../../../runtime/exec/profiles.ts";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "scdx-profiles-"));
+const write = (v: unknown) =>
+  writeFileSync(path.join(dir, "scdx.config.json"), typeof v === "string" ? v : JSON.stringify(v));
+const fails = (name: string, re: RegExp) =>
+  assert.throws(
+    () => loadProfile(dir, name),
+    (e: Error) => e instanceof UsageError && re.test(e.message),
+  );
+
+test("a profile is read as written", () => {
+  write({ profiles: { gpu: { executor: "slurm", sbatch: ["--partition=gpu"], retries: 2, jobs: 8, threads: 2 } } });
+  assert.equal(loadProfile(dir, "gpu"), {
+    executor: "slurm",
+    sbatch: ["--partition=gpu"],
+    retries: 2,
+    jobs: 8,
+    threads: 2,
+  });
+});
+
+test("mistakes name the file and what is wrong", () => {
+  write({ profiles: { gpu: { executor: "slurm" } } });
+  fails("cpu", /--profile cpu: .*scdx\.config\.json defines `gpu`/);
+  write({ profiles: { gpu: { executor: "lsf", retry: 1 } } });
+  fails("gpu", /\/profiles\/gpu\/executor must be equal to one of the allowed values/);
+  fails("gpu", /must NOT have additional properties \(`retry`\)/);
+  write("{ profiles: ");
+  fails("gpu", /scdx\.config\.json is not valid JSON/);
+  rmSync(path.join(dir, "scdx.config.json"));
+  fails("gpu", /there is no .*scdx\.config\.json to define it in/);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test.run();
