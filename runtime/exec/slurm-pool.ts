@@ -132,11 +132,11 @@ export class SlurmPool implements StagePool {
           this.jobs.delete(jobId);
         }
         if (r.ok || this.stopped) return r;
-        if ("lost" in r && r.lost && retries < (this.o.retries ?? 0)) {
+        if (r.lost && retries < (this.o.retries ?? 0)) {
           retries++; // a crashed job: submit it again (it resumes from its last checkpoint, if any)
           continue;
         }
-        if (!("preempted" in r && r.preempted)) return r;
+        if (!r.preempted) return r;
         if (attempt >= MAX_REQUEUES)
           return {
             ...r,
@@ -207,7 +207,7 @@ export class SlurmPool implements StagePool {
       interrupted: this.stopped,
       message: `Slurm job ${jobId} ended without a result (${state})${tail ? `; its log (${log}) ends:\n${tail}` : ""}`,
       lost: true,
-    } as Result;
+    };
   }
 
   /** Asks running jobs to checkpoint (SIGINT to the worker), then their results arrive as interrupted. */

@@ -49,6 +49,8 @@ export type FromWorker =
       readonly interrupted: boolean;
       /** Interrupted by Slurm's warning before a time limit or preemption (SIGUSR1): requeue it. */
       readonly preempted?: boolean;
+      /** Set by a pool, never by a worker: the job ended without sending any result (killed, node lost). */
+      readonly lost?: boolean;
       readonly message: string;
       readonly step?: number;
       readonly term?: string;
