@@ -58,6 +58,8 @@ SlurmctldHost=localhost
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
+# a requeued job waits cred_expire seconds before it may start again (default 120): short here
+AuthInfo=cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$LAB/state
 SlurmdSpoolDir=$LAB/spool
@@ -75,13 +77,15 @@ JobCompType=jobcomp/filetxt
 JobCompLoc=$LAB/log/jobcomp.txt
 MinJobAge=3600
 SchedulerType=sched/backfill
-SchedulerParameters=batch_sched_delay=0
+SchedulerParameters=batch_sched_delay=0,sched_interval=2,bf_interval=2
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 SlurmdParameters=config_overrides
 $node State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+# small, so that tests exercise the split of larger arrays
+MaxArraySize=${SLURM_MAX_ARRAY:-1001}
 CONF
   echo "export SLURM_CONF=$LAB/slurm.conf" >"$LAB/env"
   export SLURM_CONF="$LAB/slurm.conf"

@@ -16,6 +16,8 @@ import { runsCommand } from "./runs.ts";
 import { reportCommand } from "./report.ts";
 import { resultsCommand } from "./results.ts";
 import { statusCommand } from "./status.ts";
+import { attachCommand } from "./attach.ts";
+import { cancelCommand } from "./cancel.ts";
 
 export const commands: readonly Command[] = [
   check,
@@ -26,6 +28,8 @@ export const commands: readonly Command[] = [
   reportCommand,
   resultsCommand,
   statusCommand,
+  attachCommand,
+  cancelCommand,
   exportCommand,
   cacheCommand,
   graph,

@@ -3,7 +3,8 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectDirOf } from "../cache/store.ts";
-import { resolveRun } from "../runs/run-ref.ts";
+import { readEvents, resolveRun } from "../runs/run-ref.ts";
+import { detachedEvents } from "../exec/slurm-snapshot.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const reportCommand: Command = {
@@ -37,7 +38,7 @@ Exit codes: 0 written, 2 RUN is not a run or has nothing finished yet.`,
     const { loadReport } = await import("../report/report-data.ts");
     const { sweepCharts, curveCharts, parallelChart } = await import("../report/charts.ts");
     const { reportHtml } = await import("../report/report-html.ts");
-    const data = loadReport(runDir);
+    const data = loadReport(runDir, await detachedEvents(runDir, readEvents(runDir)));
     const sweep = [...(await parallelChart(data)), ...(await sweepCharts(data))];
     const { densePanel } = await import("../report/dense-panel.ts");
     const charts = { sweep, curves: await curveCharts(data), curvesLog: await curveCharts(data, true) };

@@ -2,7 +2,8 @@
 // far, from its events), sorted and cut for large sweeps.
 import { projectDirOf } from "../cache/store.ts";
 import { formatTable, resultsTable, toCsv, type ResultsTable } from "../events/results.ts";
-import { resolveRun } from "../runs/run-ref.ts";
+import { readEvents, resolveRun } from "../runs/run-ref.ts";
+import { detachedEvents } from "../exec/slurm-snapshot.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const resultsCommand: Command = {
@@ -42,7 +43,7 @@ Exit codes: 0 ok, 2 RUN is not a run, or METRIC is not one of its metrics.`,
       throw new UsageError(`--top must be a positive whole number, got \`${values.top}\``);
     const runDir = resolveRun(positionals[0], projectDirOf(io.cwd), io.cwd);
     const { loadReport } = await import("../report/report-data.ts");
-    const d = loadReport(runDir);
+    const d = loadReport(runDir, await detachedEvents(runDir, readEvents(runDir)));
     const metrics = new Map(d.trials.filter((t) => Object.keys(t.metrics).length).map((t) => [t.trial, t.metrics]));
     const infos = d.trials.map((t) => ({ index: t.trial - 1, params: t.params, stages: {} }));
     let table: ResultsTable = resultsTable(infos, d.swept, metrics);

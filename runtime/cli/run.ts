@@ -18,7 +18,8 @@ import {
 import { indexRun } from "../runs/run-index.ts";
 import { hasEntry, openSession, type Session } from "../plan/session.ts";
 import { WorkerPool, type StagePool } from "../exec/worker-pool.ts";
-import { SlurmPool } from "../exec/slurm-pool.ts";
+import { checkSbatchArgs } from "../exec/slurm-check.ts";
+import { executeSlurm } from "../exec/slurm-executor.ts";
 import { loadProfile } from "../exec/profiles.ts";
 import { projectDirOf } from "../cache/store.ts";
 import { threadPolicy } from "../exec/thread-policy.ts";
@@ -33,7 +34,7 @@ export const run: Command = {
   name: "run",
   summary: "run a study: every trial's stages that the cache does not already hold",
   help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--threads N] [--executor local|slurm]
-                [--sbatch-arg A]… [--retries N] [--profile NAME] [--cache DIR] [--no-cache]
+                [--sbatch-arg A]… [--retries N] [--detach] [--profile NAME] [--cache DIR] [--no-cache]
                 [--dry-run] [--only STAGE]… [--reporter ink|plain|json]
 
 Checks FILE and every trial of its sweep, plans the stages (a stage that several trials define the
@@ -50,12 +51,17 @@ Options:
                      CPUs being SLURM_CPUS_PER_TASK if set, else the machine's; 1 on tensorflow)
   --threads N        BLAS threads per worker on native (default: SCDX_THREADS, else 1); results are
                      cached per thread count, as the last bits of a matMul depend on it
-  --executor E       local (default: worker processes here) or slurm (each stage the cache lacks is
-                     one sbatch job; the cache and the project must be on a filesystem the nodes see)
+  --executor E       local (default: worker processes here) or slurm (every stage the cache lacks is
+                     queued at once, one job array per dependency wave and stage kind, with Slurm
+                     dependencies; the cache and the project must be on a filesystem the nodes see;
+                     --jobs N then caps the running tasks of each array)
   --sbatch-arg A     an extra sbatch argument for every job, e.g. --sbatch-arg=--partition=gpu;
                      repeatable; checked with sbatch --test-only before anything is submitted
-  --retries N        slurm: submit a job again up to N times when it ends without a result (a node
-                     failure, an OOM kill); it resumes from its last checkpoint (default 0)
+  --retries N        slurm: requeue a job up to N times when its worker dies without a result (an
+                     OOM kill, a crash); it resumes from its last checkpoint (default 0)
+  --detach           slurm: submit the whole run and return at once, printing its id; follow it
+                     with scdx attach RUN, scdx status RUN, scdx results RUN; stop it with
+                     scdx cancel RUN
   --profile NAME     take executor, sbatch arguments, retries, jobs and threads from the profile NAME
                      of scdx.config.json at the project root; flags given here win
   --cache DIR        the cache (default: SCDX_CACHE, else .scdx/cache in the project)
@@ -80,6 +86,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       executor: { type: "string" },
       "sbatch-arg": { type: "string", multiple: true },
       retries: { type: "string" },
+      detach: { type: "boolean" },
       profile: { type: "string" },
       cache: { type: "string" },
       "no-cache": { type: "boolean" },
@@ -115,6 +122,7 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     if (!(Number.isInteger(retries) && retries >= 0 && retries <= 20))
       throw new UsageError(`--retries must be a whole number from 0 to 20, got \`${values.retries}\``);
     if (values.retries !== undefined && executor !== "slurm") throw new UsageError("--retries needs --executor slurm");
+    if (values.detach && executor !== "slurm") throw new UsageError("--detach needs --executor slurm");
     const file = positionals[0]!;
 
     const r = compileFile(file, values.set ?? [], { checkFiles: true });
@@ -161,7 +169,10 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
 
     // before anything is written or submitted: Slurm's own verdict on the job arguments
     if (executor === "slurm") {
-      const bad = await SlurmPool.check(values["sbatch-arg"] ?? []);
+      const all = values["sbatch-arg"] ?? [];
+      const bad =
+        (await checkSbatchArgs([...all, ...(profile.train ?? [])])) ??
+        (profile.bench ? await checkSbatchArgs([...all, ...profile.bench]) : undefined);
       if (bad) throw new UsageError(`Slurm would refuse these jobs: ${bad}`);
     }
     const id = runId(study.experiment);
@@ -185,25 +196,15 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     const emit = (e: Record<string, unknown>) => reporter.event({ ...e, t: Date.now() - t0 } as RunEvent);
 
     const stop = new AbortController();
-    const pool: StagePool =
-      executor === "slurm"
-        ? new SlurmPool({
-            dir: path.join(runDir, "slurm"),
-            backend: s.backend,
-            keyed: s.keyedBackend,
-            threads: s.threads,
-            sbatchArgs: values["sbatch-arg"] ?? [],
-            size: jobsFlag ?? 64, // in flight: the cluster queues the rest
-            retries,
-          })
-        : new WorkerPool(threads.jobs, s.backend, s.threads, s.keyedBackend);
+    const pool: StagePool | undefined =
+      executor === "slurm" ? undefined : new WorkerPool(threads.jobs, s.backend, s.threads, s.keyedBackend);
     let interrupts = 0;
     const onSigint = () => {
       interrupts++;
       if (interrupts === 1) {
         stop.abort();
-        pool.stop();
-      } else pool.kill();
+        pool?.stop();
+      } else pool?.kill();
     };
     process.on("SIGINT", onSigint);
     process.on("SIGTERM", onSigint);
@@ -215,25 +216,49 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
         experiment: study.experiment,
         file,
         backend: s.backend,
-        jobs: pool.size,
+        jobs: pool?.size ?? jobsFlag ?? s.plan.stages.size,
         swept: study.swept,
         trials: s.plan.trials,
         stages: [...s.plan.stages.values()].map((x) => x.info),
       });
       indexRun(s.cache.root, path.resolve(io.cwd, file), study.experiment, runDir, s.plan);
-      result = await execute({
-        study,
-        plan: s.plan,
-        cache: s.cache,
-        pool,
-        emit: emit as never,
-        signal: stop.signal,
-        batchThreads: threads.batchThreads,
-      });
+      const common = { study, plan: s.plan, cache: s.cache, emit: emit as never, signal: stop.signal };
+      if (pool) result = await execute({ ...common, pool, batchThreads: threads.batchThreads });
+      else {
+        const r = await executeSlurm({
+          ...common,
+          runDir,
+          batchThreads: threads.batchThreads,
+          detach: !!values.detach,
+          t0,
+          submit: {
+            backend: s.backend,
+            keyed: s.keyedBackend,
+            threads: s.threads,
+            sbatch: {
+              all: values["sbatch-arg"] ?? [],
+              train: profile.train ?? [],
+              bench: profile.bench ?? [],
+            },
+            retries,
+            throttle: jobsFlag,
+          },
+        });
+        if ("detached" in r) {
+          await reporter.close?.();
+          const tasks = r.detached.stages.filter((x) => !x.adopted).length;
+          io.out(
+            `${id}: submitted ${tasks} stage${tasks === 1 ? "" : "s"} in ${r.detached.sbatchCalls} sbatch call${r.detached.sbatchCalls === 1 ? "" : "s"} (arrays ${r.detached.arrays.join(", ")})\n` +
+              `  follow it: scdx attach ${id}   ·   scdx status ${id}   ·   scdx results ${id}   ·   stop it: scdx cancel ${id}\n`,
+          );
+          return EXIT.ok;
+        }
+        result = r;
+      }
     } finally {
       process.off("SIGINT", onSigint);
       process.off("SIGTERM", onSigint);
-      await pool.close();
+      await pool?.close();
     }
     writeResults(runDir, study, s.plan, result.outcomes, result.trialMetrics, { links: !throwaway });
     if (throwaway) rmSync(throwaway, { recursive: true, force: true });

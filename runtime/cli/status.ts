@@ -7,6 +7,8 @@ import * as path from "node:path";
 import { projectDirOf } from "../cache/store.ts";
 import { initialState, reduce } from "../reporters/state.ts";
 import { readEvents, resolveRun, summarizeRun } from "../runs/run-ref.ts";
+import { detachedEvents } from "../exec/slurm-snapshot.ts";
+import { queueStates } from "../exec/slurm-submit.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const statusCommand: Command = {
@@ -31,21 +33,14 @@ Options:
     if (positionals.length > 1) throw new UsageError("give at most one RUN");
     const runDir = resolveRun(positionals[0], projectDirOf(io.cwd), io.cwd);
     const summary = summarizeRun(runDir);
-    const state = readEvents(runDir).reduce(reduce, initialState());
+    const logged = readEvents(runDir);
+    const state = [...logged, ...(await detachedEvents(runDir, logged))].reduce(reduce, initialState());
     const jobOf = (key: string) => {
       const f = path.join(runDir, "slurm", `${key.slice(0, 16)}.jobid`);
       return existsSync(f) ? readFileSync(f, "utf8").trim() : undefined;
     };
     const ids = state.stageOrder.map(jobOf).filter((j): j is string => !!j);
-    const queue = new Map<string, string>();
-    if (ids.length) {
-      const { execa } = await import("execa");
-      const q = await execa("squeue", ["-h", "-t", "all", "-j", ids.join(","), "-o", "%i|%T|%r"], { reject: false });
-      for (const line of q.stdout.trim().split("\n").filter(Boolean)) {
-        const [id, st, reason] = line.split("|");
-        queue.set(id!, reason && reason !== "None" ? `${st} (${reason})` : st!);
-      }
-    }
+    const queue = await queueStates(ids);
     const rows = state.stageOrder.map((k) => {
       const s = state.stages[k]!;
       const job = jobOf(k);

@@ -12,7 +12,7 @@ import type { RunPlan } from "../plan/run-plan.ts";
 import type { StagePool } from "./worker-pool.ts";
 
 /** Events without their time stamp; the executor stamps them. */
-type Unstamped = RunEvent extends infer E ? (E extends { t: number } ? Omit<E, "t"> : never) : never;
+export type Unstamped = RunEvent extends infer E ? (E extends { t: number } ? Omit<E, "t"> : never) : never;
 
 export interface ExecuteOptions {
   readonly study: Study;
@@ -48,21 +48,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const outcomes = new Map<string, StageOutcome>();
   const trialMetrics = new Map<number, Metrics>();
 
-  // Every entry is looked up first: a key needs only its inputs' keys, not their results, so a
-  // stage whose consumers are all cached is not needed at all (`--only distill` with distill
-  // cached must not retrain a collected pretrain).
-  const hits = new Map<string, StageOutcome>();
-  for (const [k, s] of plan.stages) {
-    const h = await lookup(cache, s.info.key, o);
-    if (h) hits.set(k, h);
-  }
-  const needed = new Set<string>();
-  const need = (k: string) => {
-    if (needed.has(k)) return;
-    needed.add(k);
-    if (!hits.has(k)) plan.stages.get(k)!.inputs.forEach(need);
-  };
-  plan.roots.forEach(need);
+  const { hits, needed } = await lookupAll(plan, cache, o.emit);
 
   const runStage = async (k: string): Promise<StageOutcome> => {
     const s = plan.stages.get(k)!,
@@ -178,17 +164,55 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       const rs = await Promise.all(
         Object.entries(t.stages).map(async ([name, ck]) => [name, await promises.get(byCacheKey.get(ck)!)!] as const),
       );
-      const metrics: Record<string, number | null> = {};
-      for (const [name, r] of rs) for (const [m, v] of Object.entries(r.metrics ?? {})) metrics[`${name}.${m}`] = v;
-      trialMetrics.set(t.index + 1, metrics);
-      const failed = rs.filter(([, r]) => !r.ok).map(([name]) => name);
-      o.emit({ type: "trial-done", trial: t.index + 1, ok: failed.length === 0, metrics, failed });
+      trialMetrics.set(t.index + 1, trialDone(t.index + 1, rs, o.emit));
     }),
   );
   return { outcomes, trialMetrics, interrupted: o.signal.aborted };
 }
 
-async function lookup(cache: Cache, key: string, o: ExecuteOptions): Promise<StageOutcome | undefined> {
+/** A trial's metrics (`stage.metric`), and its trial-done event. */
+export function trialDone(
+  trial: number,
+  rs: readonly (readonly [string, StageOutcome])[],
+  emit: (e: Unstamped) => void,
+): Metrics {
+  const metrics: Record<string, number | null> = {};
+  for (const [name, r] of rs) for (const [m, v] of Object.entries(r.metrics ?? {})) metrics[`${name}.${m}`] = v;
+  const failed = rs.filter(([, r]) => !r.ok).map(([name]) => name);
+  emit({ type: "trial-done", trial, ok: failed.length === 0, metrics, failed });
+  return metrics;
+}
+
+/**
+ * Every entry is looked up first: a key needs only its inputs' keys, not their results, so a stage
+ * whose consumers are all cached is not needed at all (`--only distill` with distill cached must
+ * not retrain a collected pretrain). Keys are structural node keys.
+ */
+export async function lookupAll(
+  plan: RunPlan,
+  cache: Cache,
+  emit: (e: Unstamped) => void,
+): Promise<{ hits: Map<string, StageOutcome>; needed: Set<string> }> {
+  const hits = new Map<string, StageOutcome>();
+  for (const [k, s] of plan.stages) {
+    const h = await lookup(cache, s.info.key, { emit });
+    if (h) hits.set(k, h);
+  }
+  const needed = new Set<string>();
+  const need = (k: string) => {
+    if (needed.has(k)) return;
+    needed.add(k);
+    if (!hits.has(k)) plan.stages.get(k)!.inputs.forEach(need);
+  };
+  plan.roots.forEach(need);
+  return { hits, needed };
+}
+
+async function lookup(
+  cache: Cache,
+  key: string,
+  o: { emit: (e: Unstamped) => void },
+): Promise<StageOutcome | undefined> {
   const r = await cache.lookup(key);
   if (r.status === "damaged") {
     o.emit({ type: "stage-damaged", key, reason: r.reason });

@@ -2,7 +2,7 @@
 // root names sets of run settings — executor, sbatch arguments, retries, jobs, threads — that
 // `scdx run --profile NAME` applies; flags given on the command line win over the profile.
 //   { "profiles": { "gpu": { "executor": "slurm", "sbatch": ["--partition=gpu", "--time=04:00:00"],
-//                            "retries": 2, "jobs": 32 } } }
+//                            "train": ["--gres=gpu:1"], "bench": ["--mem=8G"], "retries": 2, "jobs": 32 } } }
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Ajv } from "ajv";
@@ -11,6 +11,9 @@ import { UsageError } from "../../core/usage-error.ts";
 export interface Profile {
   readonly executor?: "local" | "slurm";
   readonly sbatch?: readonly string[];
+  /** sbatch arguments for train stages only (e.g. a GPU), and for benches only. */
+  readonly train?: readonly string[];
+  readonly bench?: readonly string[];
   readonly retries?: number;
   readonly jobs?: number;
   readonly threads?: number;
@@ -28,6 +31,8 @@ const schema = {
         properties: {
           executor: { enum: ["local", "slurm"] },
           sbatch: { type: "array", items: { type: "string" } },
+          train: { type: "array", items: { type: "string" } },
+          bench: { type: "array", items: { type: "string" } },
           retries: { type: "integer", minimum: 0, maximum: 20 },
           jobs: { type: "integer", minimum: 1 },
           threads: { type: "integer", minimum: 1, maximum: 256 },

@@ -12,6 +12,7 @@ import { Cache, type KeyFields } from "../cache/store.ts";
 import { ModelResolver } from "../runners/resolve-model.ts";
 import type { StageContext, StageMeta } from "../runners/context.ts";
 import { InterruptedError, StageError } from "../runners/stage-error.ts";
+import { gateJob } from "./job-gate.ts";
 
 export interface WorkerJob {
   readonly id: number;
@@ -24,13 +25,24 @@ export interface WorkerJob {
   readonly cacheRoot: string;
   readonly workDir: string;
   readonly batchThreads: number;
+  /**
+   * Slurm jobs only (`--job FILE`): the stages it consumes, whose entries must exist before it
+   * runs. The job was queued before they finished; if one failed, this job reports itself skipped.
+   */
+  readonly needs?: readonly { readonly name: string; readonly key: string }[];
 }
 
 export type ToWorker = { readonly type: "job"; readonly job: WorkerJob } | { readonly type: "stop" };
 
 export type FromWorker =
   | { readonly type: "ready"; readonly backend: string; readonly pid: number }
-  | { readonly type: "started"; readonly id: number; readonly resumedAt?: number }
+  | {
+      readonly type: "started";
+      readonly id: number;
+      readonly resumedAt?: number;
+      /** The Slurm job id (SLURM_JOB_ID: an array task's own id) running it. */
+      readonly job?: number;
+    }
   | {
       readonly type: "progress";
       readonly id: number;
@@ -41,7 +53,15 @@ export type FromWorker =
       readonly lr?: number;
     }
   | { readonly type: "checkpoint"; readonly id: number; readonly step: number }
-  | { readonly type: "result"; readonly id: number; readonly ok: true; readonly dir: string; readonly meta: StageMeta }
+  | {
+      readonly type: "result";
+      readonly id: number;
+      readonly ok: true;
+      readonly dir: string;
+      readonly meta: StageMeta;
+      /** Found in the cache under the lock (another run computed it meanwhile): nothing ran. */
+      readonly served?: boolean;
+    }
   | {
       readonly type: "result";
       readonly id: number;
@@ -49,8 +69,10 @@ export type FromWorker =
       readonly interrupted: boolean;
       /** Interrupted by Slurm's warning before a time limit or preemption (SIGUSR1): requeue it. */
       readonly preempted?: boolean;
-      /** Set by a pool, never by a worker: the job ended without sending any result (killed, node lost). */
+      /** The job ended without the worker sending a result (killed, node lost): set by its wrapper or the driver. */
       readonly lost?: boolean;
+      /** Not run: a stage it needs has no entry (it failed or was cancelled). */
+      readonly skipped?: boolean;
       readonly message: string;
       readonly step?: number;
       readonly term?: string;
@@ -70,6 +92,8 @@ process.on("SIGUSR1", () => {
 // to the driver, which follows that file); otherwise jobs and messages go over IPC.
 const jobFlag = process.argv.indexOf("--job");
 const jobFile = jobFlag >= 0 ? process.argv[jobFlag + 1] : undefined;
+
+const SLURM_JOB = jobFile ? Number(process.env["SLURM_JOB_ID"]) || undefined : undefined;
 
 const send = async (m: FromWorker): Promise<void> => {
   if (jobFile) {
@@ -100,9 +124,10 @@ async function runJob(job: WorkerJob): Promise<void> {
         batchThreads: job.batchThreads,
         progress: (p) => void send({ type: "progress", id: job.id, ...p, terms: p.terms ? { ...p.terms } : undefined }),
         checkpointed: (step) => void send({ type: "checkpoint", id: job.id, step }),
-        resumed: (step) => void send({ type: "started", id: job.id, resumedAt: step }),
+        resumed: (step) =>
+          void send({ type: "started", id: job.id, resumedAt: step, ...(SLURM_JOB && { job: SLURM_JOB }) }),
       };
-      void send({ type: "started", id: job.id });
+      void send({ type: "started", id: job.id, ...(SLURM_JOB && { job: SLURM_JOB }) });
       const meta = job.node.kind === "train" ? await runTrain(job.node, ctx) : await runBench(job.node as never, ctx);
       return { ...meta, name: job.node.origin.name, kind: job.node.kind, op: job.node.op };
     });
@@ -137,6 +162,13 @@ async function runJob(job: WorkerJob): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // A Slurm job: it may not need to run at all (an input failed, or the stage is cached by now).
+  const job = jobFile ? (JSON.parse(readFileSync(jobFile, "utf8")) as WorkerJob) : undefined;
+  const gate = job ? await gateJob(job, stop.signal, (l) => process.stderr.write(`scdx job: ${l}\n`)) : undefined;
+  if (gate && !gate.run) {
+    await send(gate.result);
+    process.exit(0);
+  }
   const backend = process.env["SCDX_WORKER_BACKEND"] as BackendName;
   const info = await initBackend(backend);
   // Results are keyed for exactly this backend, kernel set and thread count; anything else would
@@ -146,8 +178,9 @@ async function main(): Promise<void> {
   if (want && keyed !== want)
     throw new Error(`this worker provides backend ${keyed}, but the run is keyed for ${want}`);
   await send({ type: "ready", backend: info.name, pid: process.pid });
-  if (jobFile) {
-    await runJob(JSON.parse(readFileSync(jobFile, "utf8")) as WorkerJob);
+  if (job && gate?.run) {
+    await runJob(job);
+    await gate.lock.release();
     process.exit(0);
   }
   // Messages are read concurrently with the running job, so that `stop` reaches it mid-stage.

@@ -86,10 +86,11 @@ export function constantMetrics(trials: readonly TrialRow[]): Map<string, number
   return out;
 }
 
-export function loadReport(runDir: string): ReportData {
+/** `extra`: events not in the run's log yet (a detached Slurm run's, read from its jobs' files). */
+export function loadReport(runDir: string, extra: readonly RunEvent[] = []): ReportData {
   const summary = summarizeRun(runDir);
   const env = readJson<Record<string, Json>>(path.join(runDir, "environment.json")) ?? {};
-  const events = readEvents(runDir);
+  const events = [...readEvents(runDir), ...extra];
   const start = events.find((e) => e.type === "run-start") as Extract<RunEvent, { type: "run-start" }> | undefined;
   if (!start) throw new UsageError(`${runDir}: the run recorded no run-start event, so there is nothing to report yet`);
   const cacheRoot = String(env["cache"] ?? "");

@@ -5,7 +5,7 @@ import { appendFileSync, mkdirSync, symlinkSync, writeFileSync, existsSync } fro
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Study } from "../../core/ir.ts";
-import type { Reporter, RunEvent } from "../events/events.ts";
+import type { Reporter, RunEvent, StageInfo } from "../events/events.ts";
 import { resultsTable, toCsv } from "../events/results.ts";
 import type { RunPlan } from "../plan/run-plan.ts";
 import type { StageOutcome } from "../exec/executor.ts";
@@ -69,8 +69,8 @@ export function eventLog(dir: string): Reporter {
 
 export function writeResults(
   dir: string,
-  study: Study,
-  plan: RunPlan,
+  study: Pick<Study, "experiment" | "swept">,
+  plan: Pick<RunPlan, "trials"> & { readonly stages: ReadonlyMap<string, { readonly info: StageInfo }> },
   outcomes: ReadonlyMap<string, StageOutcome>,
   metrics: Parameters<typeof resultsTable>[2],
   opts: { links?: boolean } = {},

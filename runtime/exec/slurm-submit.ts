@@ -1,0 +1,216 @@
+// Submits the stages a run lacks as a Slurm DAG, all at once: stages are grouped into dependency
+// waves (a stage's wave is one past the deepest stage it needs), and each wave's stages of one kind
+// go out as one job array, split where it exceeds the cluster's MaxArraySize. An array depends
+// (afterany) on the arrays holding what its stages need; each task checks its own inputs when it
+// starts (job-gate.ts), so a failed stage skips only its consumers. sbatch calls are bounded by
+// kinds × waves, not by trials. A stage whose job another run queued and which is still alive is
+// adopted (followed, not submitted again): its record is in the cache's queue/ folder.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { DagStage } from "./slurm-dag.ts";
+import { batchScript } from "./slurm-script.ts";
+import type { WorkerJob } from "./worker.ts";
+
+const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
+/** Seconds of warning before a time limit (`--signal=B:USR1@…`): time to write a checkpoint. */
+const WARN_SECONDS = 90;
+const MAX_REQUEUES = 5;
+const ALIVE = new Set(["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "SUSPENDED", "REQUEUE_HOLD"]);
+
+export interface SubmitStage {
+  readonly key: string;
+  readonly name: string;
+  readonly kind: "train" | "bench";
+  /** The plan's peak-memory estimate, bytes. */
+  readonly memory: number;
+  /** Cache keys of the stages it needs that this submission computes. */
+  readonly needs: readonly string[];
+  readonly job: Omit<WorkerJob, "id">;
+}
+
+export interface SubmitOptions {
+  /** RUN/slurm. */
+  readonly dir: string;
+  readonly cacheRoot: string;
+  readonly runDir: string;
+  readonly backend: string;
+  readonly keyed: string;
+  readonly threads: number;
+  /** sbatch arguments for every job, and for train / bench jobs only. */
+  readonly sbatch: {
+    readonly all: readonly string[];
+    readonly train: readonly string[];
+    readonly bench: readonly string[];
+  };
+  readonly retries: number;
+  /** At most this many tasks of one array run at once (`--array=…%K`). */
+  readonly throttle?: number;
+}
+
+export interface Submitted {
+  readonly stages: DagStage[];
+  /** Array job ids submitted, and job ids adopted. */
+  readonly arrays: string[];
+  readonly sbatchCalls: number;
+}
+
+interface QueueRecord {
+  readonly job: string;
+  readonly events: string;
+  readonly log: string;
+  readonly run: string;
+}
+const recordFile = (cacheRoot: string, key: string) => path.join(cacheRoot, "queue", `${key}.json`);
+
+export async function submitDag(stages: readonly SubmitStage[], o: SubmitOptions): Promise<Submitted> {
+  const { execa } = await import("execa");
+  mkdirSync(o.dir, { recursive: true });
+  mkdirSync(path.join(o.cacheRoot, "queue"), { recursive: true });
+  const out = new Map<string, DagStage>();
+  const arrays: string[] = [];
+
+  // Adopt what another run queued and Slurm still has alive.
+  const records = new Map<string, QueueRecord>();
+  for (const s of stages) {
+    const f = recordFile(o.cacheRoot, s.key);
+    if (existsSync(f))
+      try {
+        records.set(s.key, JSON.parse(readFileSync(f, "utf8")) as QueueRecord);
+      } catch {
+        // a record being written: treat as absent; the job's lock still prevents a second computation
+      }
+  }
+  if (records.size) {
+    const states = await queueStates([...new Set([...records.values()].map((r) => r.job))]);
+    for (const s of stages) {
+      const r = records.get(s.key);
+      if (!r || !ALIVE.has(states.get(r.job) ?? "")) continue;
+      out.set(s.key, {
+        key: s.key,
+        name: s.name,
+        kind: s.kind,
+        job: r.job,
+        events: r.events,
+        log: r.log,
+        needs: [],
+        adopted: true,
+      });
+      arrays.push(r.job);
+    }
+  }
+
+  const todo = stages.filter((s) => !out.has(s.key));
+  const wave = new Map<string, number>();
+  for (const s of todo) wave.set(s.key, Math.max(-1, ...s.needs.map((n) => wave.get(n) ?? -1)) + 1);
+  const groups = new Map<string, SubmitStage[]>();
+  for (const s of todo) {
+    const g = `${wave.get(s.key)}-${s.kind}`;
+    groups.set(g, [...(groups.get(g) ?? []), s]);
+  }
+  const maxArray = await maxArraySize();
+  let calls = 0;
+  const userMem = [...o.sbatch.all, ...o.sbatch.train, ...o.sbatch.bench].some((a) =>
+    /^--mem(-per-cpu|-per-gpu)?[= ]?/.test(a),
+  );
+  const order = [...groups.keys()].sort((a, b) => Number(a.split("-")[0]) - Number(b.split("-")[0]));
+  for (const g of order) {
+    const members = groups.get(g)!;
+    for (let from = 0; from < members.length; from += maxArray) {
+      const chunk = members.slice(from, from + maxArray);
+      const name = `array-${calls + 1}`;
+      const list = path.join(o.dir, `${name}.list`);
+      const lines: string[] = [];
+      for (const [i, s] of chunk.entries()) {
+        const base = path.join(o.dir, s.key.slice(0, 16));
+        writeFileSync(`${base}.job.json`, JSON.stringify({ ...s.job, id: i + 1 }));
+        writeFileSync(`${base}.job.json.events`, "", { flag: "a" });
+        lines.push(`${base}.job.json`);
+      }
+      writeFileSync(list, lines.join("\n") + "\n");
+      const script = path.join(o.dir, `${name}.sh`);
+      writeFileSync(
+        script,
+        batchScript({ list, node: process.execPath, boot: BOOT, maxRequeues: MAX_REQUEUES, retries: o.retries }),
+        { mode: 0o755 },
+      );
+      const after = [...new Set(chunk.flatMap((s) => s.needs.map((n) => out.get(n)!.job.split("_")[0]!)))];
+      const kind = chunk[0]!.kind;
+      const mem = Math.max(...chunk.map((s) => s.memory));
+      const sub = await execa(
+        "sbatch",
+        [
+          "--parsable",
+          `--array=0-${chunk.length - 1}${o.throttle ? `%${o.throttle}` : ""}`,
+          "-J",
+          `scdx-${chunk.length === 1 ? chunk[0]!.name : kind}`,
+          "-o",
+          path.join(o.dir, `${name}-%a.out`),
+          "--open-mode=append",
+          "--requeue",
+          "--cpus-per-task",
+          String(o.threads + (chunk[0]!.job.batchThreads > 0 ? 1 : 0)),
+          ...(userMem ? [] : [`--mem=${Math.ceil((2 * mem) / 2 ** 20) + 1024}M`]),
+          `--signal=B:USR1@${WARN_SECONDS}`,
+          ...(after.length ? [`--dependency=afterany:${after.join(":")}`] : []),
+          ...o.sbatch.all,
+          ...(kind === "train" ? o.sbatch.train : o.sbatch.bench),
+          script,
+        ],
+        {
+          reject: false,
+          env: { SCDX_WORKER_BACKEND: o.backend, SCDX_WORKER_KEYED: o.keyed, SCDX_THREADS: String(o.threads) },
+        },
+      );
+      calls++;
+      if (sub.exitCode !== 0)
+        throw new Error(`sbatch refused the ${kind} array of wave ${g.split("-")[0]}: ${sub.stderr.trim()}`);
+      const arrayId = sub.stdout.trim().split(";")[0]!;
+      arrays.push(arrayId);
+      for (const [i, s] of chunk.entries()) {
+        const base = path.join(o.dir, s.key.slice(0, 16));
+        const st: DagStage = {
+          key: s.key,
+          name: s.name,
+          kind: s.kind,
+          job: `${arrayId}_${i}`,
+          events: `${base}.job.json.events`,
+          log: `${base}.log`,
+          needs: s.needs,
+        };
+        out.set(s.key, st);
+        writeFileSync(`${base}.jobid`, `${st.job}\n`);
+        const rec: QueueRecord = { job: st.job, events: st.events, log: st.log, run: o.runDir };
+        writeFileSync(recordFile(o.cacheRoot, s.key), JSON.stringify(rec) + "\n");
+      }
+    }
+  }
+  return { stages: stages.map((s) => out.get(s.key)!), arrays, sbatchCalls: calls };
+}
+
+/** squeue's state of each job (array tasks as `<array>_<task>`); absent when Slurm no longer knows it. */
+export async function queueStates(jobs: readonly string[]): Promise<Map<string, string>> {
+  const states = new Map<string, string>();
+  if (!jobs.length) return states;
+  const { execa } = await import("execa");
+  const ids = [...new Set(jobs.map((j) => j.split("_")[0]!))];
+  const q = await execa("squeue", ["-h", "-r", "-t", "all", "-j", ids.join(","), "-o", "%i|%T|%A"], { reject: false });
+  for (const line of q.stdout.split("\n")) {
+    const [id, state, own] = line.trim().split("|");
+    if (!id || !state) continue;
+    states.set(id, state);
+    if (own) states.set(own, state); // a task's own job id (SLURM_JOB_ID) too
+  }
+  return states;
+}
+
+let maxArrayCache: number | undefined;
+/** The cluster's MaxArraySize (tasks per array; indices 0…MaxArraySize−1). */
+async function maxArraySize(): Promise<number> {
+  if (maxArrayCache) return maxArrayCache;
+  const { execa } = await import("execa");
+  const r = await execa("scontrol", ["show", "config"], { reject: false });
+  const m = /^MaxArraySize\s*=\s*(\d+)/m.exec(r.stdout);
+  maxArrayCache = m ? Math.max(1, Number(m[1])) : 1001;
+  return maxArrayCache;
+}
