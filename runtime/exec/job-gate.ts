@@ -6,13 +6,23 @@
 import { acquireLock, describeHolder, type Lock } from "../cache/lock.ts";
 import { Cache } from "../cache/store.ts";
 import type { StageMeta } from "../runners/context.ts";
-import type { FromWorker, WorkerJob } from "./worker.ts";
 
-type Result = Extract<FromWorker, { type: "result" }>;
+/** What the gate reads of a worker job (worker.ts's WorkerJob; not imported, as the worker imports this). */
+interface GatedJob {
+  readonly id: number;
+  readonly key: string;
+  readonly cacheRoot: string;
+  readonly needs?: readonly { readonly name: string; readonly key: string }[];
+}
+
+/** A worker result message (worker.ts's FromWorker). */
+type Result =
+  | { type: "result"; id: number; ok: true; served: true; dir: string; meta: StageMeta }
+  | { type: "result"; id: number; ok: false; interrupted: false; skipped: true; message: string };
 
 export type Gate = { readonly run: true; readonly lock: Lock } | { readonly run: false; readonly result: Result };
 
-export async function gateJob(job: WorkerJob, signal: AbortSignal, log: (line: string) => void): Promise<Gate> {
+export async function gateJob(job: GatedJob, signal: AbortSignal, log: (line: string) => void): Promise<Gate> {
   const cache = new Cache(job.cacheRoot);
   const missing: string[] = [];
   for (const n of job.needs ?? []) if ((await cache.lookup(n.key)).status !== "hit") missing.push(n.name);
