@@ -44,7 +44,14 @@ export interface LockOptions {
   readonly signal?: AbortSignal;
 }
 
-const HOST = os.hostname();
+/** This process's host as locks name it; SCDX_HOSTNAME overrides it (tests play a second host with it). */
+const HOST = process.env["SCDX_HOSTNAME"] || os.hostname();
+/**
+ * Clocks of hosts sharing a filesystem may disagree, so a holder on another host is judged by its
+ * heartbeat *changing* while we watch (our clock only); its mtime is compared with our clock only
+ * beyond this much skew, so that a lock left by a dead host long ago does not cost a full wait.
+ */
+const CLOCK_SLACK_MS = 10 * 60_000;
 const NAME = /^[A-Za-z0-9._-]+$/;
 
 export function lockFile(root: string, key: string): string {
@@ -106,9 +113,16 @@ export async function readLock(file: string): Promise<Seen | undefined> {
   }
 }
 
-function isStale(s: Seen, staleMs: number, now = Date.now()): boolean {
-  if (now - s.mtimeMs > staleMs) return true;
-  return s.info !== undefined && s.info.host === HOST && !pidAlive(s.info.pid);
+/**
+ * Stale: a dead process on this host; a heartbeat older than staleMs on this host's clock (our own
+ * host's writes); or, for another host, a heartbeat that has not moved for staleMs while we watched
+ * (`watched`: when we first saw this heartbeat, our clock) or is beyond any plausible clock skew.
+ */
+function isStale(s: Seen, staleMs: number, now = Date.now(), watched?: number): boolean {
+  const here = s.info === undefined || s.info.host === HOST;
+  if (here) return now - s.mtimeMs > staleMs || (s.info !== undefined && !pidAlive(s.info.pid));
+  if (watched !== undefined && now - watched > staleMs) return true;
+  return Math.abs(now - s.mtimeMs) > staleMs + CLOCK_SLACK_MS;
 }
 
 /** Removes the stale lock we saw. Renaming first makes the removal race-safe: of two waiters, one
@@ -168,6 +182,7 @@ export async function acquireLock(root: string, key: string, opts: LockOptions =
   const file = lockFile(root, key);
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   let waited = false;
+  let watch: { id: string; mtimeMs: number; since: number } | undefined;
   for (;;) {
     if (opts.signal?.aborted) throw opts.signal.reason;
     const now = new Date();
@@ -192,7 +207,9 @@ export async function acquireLock(root: string, key: string, opts: LockOptions =
     }
     const seen = await readLock(file);
     if (!seen) continue; // released between our create and our read
-    if (isStale(seen, staleMs)) {
+    if (!watch || watch.id !== seen.id || watch.mtimeMs !== seen.mtimeMs)
+      watch = { id: seen.id, mtimeMs: seen.mtimeMs, since: Date.now() };
+    if (isStale(seen, staleMs, Date.now(), watch.since)) {
       await removeStale(file, seen);
       continue;
     }

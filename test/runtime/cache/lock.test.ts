@@ -68,9 +68,9 @@ test("a second acquire waits until the holder releases, and onWait is told who h
   assert.not.ok(fs.existsSync(l.file));
 });
 
-test("a lock whose heartbeat is older than staleMs is taken over at once", async () => {
+test("a lock on this host whose heartbeat is older than staleMs is taken over at once", async () => {
   const root = freshRoot();
-  fakeLock(root, { pid: 1, host: "elsewhere" }, 5_000);
+  fakeLock(root, { pid: process.ppid, host: os.hostname() }, 5_000); // alive, but its heartbeat stopped
   let waited = false;
   const l = await acquireLock(root, KEY, { staleMs: 2_000, onWait: () => (waited = true) });
   assert.not.ok(waited);
@@ -109,7 +109,7 @@ test("a lock of a dead process on this host is taken over at once, however fresh
 test("two waiters stealing one stale lock: one gets it, the other waits for its release", async () => {
   for (let round = 0; round < 10; round++) {
     const root = freshRoot();
-    fakeLock(root, { pid: 1, host: "elsewhere" }, 60_000);
+    fakeLock(root, { pid: 1, host: "elsewhere" }, 24 * 3600_000);
     const order: string[] = [];
     const take = async (name: string) => {
       const l = await acquireLock(root, KEY, { pollMs: 5, staleMs: 30_000 });
@@ -130,7 +130,7 @@ test("two waiters stealing one stale lock: one gets it, the other waits for its 
 
 test("a steal that finds a fresh lock at the path puts it back", async () => {
   const root = freshRoot();
-  const file = fakeLock(root, { pid: 1, host: "elsewhere" }, 60_000);
+  const file = fakeLock(root, { pid: 1, host: "elsewhere" }, 24 * 3600_000);
   const stale = (await readLock(file))!;
   fs.rmSync(file); // another waiter stole it ...
   const mine = await acquireLock(root, KEY); // ... and a new holder took the lock
@@ -157,9 +157,45 @@ test("the holder's heartbeat keeps the lock fresh; release leaves a lock that is
   assert.is(JSON.parse(fs.readFileSync(l.file, "utf8")).token, "theirs");
 });
 
+test("another host's lock is judged by its heartbeat moving, whatever its clock says", async () => {
+  // A live holder whose clock is 5 minutes behind ours: its heartbeat looks 5 minutes old, but moves.
+  const root = freshRoot();
+  const file = fakeLock(root, { pid: 1, host: "node-b" }, 5 * 60_000);
+  const beat = setInterval(() => {
+    const t = new Date(Date.now() - 5 * 60_000);
+    fs.utimesSync(file, t, t);
+  }, 50);
+  const ac = new AbortController();
+  let waited = false;
+  const p = acquireLock(root, KEY, { staleMs: 300, pollMs: 20, signal: ac.signal, onWait: () => (waited = true) });
+  await sleep(900); // three times staleMs
+  ac.abort(new Error("gave up"));
+  await p.then(
+    () => assert.unreachable("a live holder's lock was taken"),
+    (e: Error) => assert.is(e.message, "gave up"),
+  );
+  clearInterval(beat);
+  assert.ok(waited);
+  assert.is(JSON.parse(fs.readFileSync(file, "utf8")).token, "feedfeed");
+  // The same holder gone (its heartbeat stops), its clock 5 minutes *ahead*: taken after staleMs of
+  // no movement, although its mtime is in our future.
+  const ahead = new Date(Date.now() + 5 * 60_000);
+  fs.utimesSync(file, ahead, ahead);
+  const t0 = Date.now();
+  const l = await acquireLock(root, KEY, { staleMs: 300, pollMs: 20 });
+  const took = Date.now() - t0;
+  assert.ok(took >= 300 && took < 2_000, `taken after ${took} ms`);
+  await l.release();
+  // A lock left by another host a day ago: at once.
+  fakeLock(root, { pid: 1, host: "node-b" }, 24 * 3600_000);
+  const t1 = Date.now();
+  (await acquireLock(root, KEY, { staleMs: 300, pollMs: 20 })).release();
+  assert.ok(Date.now() - t1 < 200);
+});
+
 test("removeStaleLocks removes stale and dead-holder locks only", async () => {
   const root = freshRoot();
-  fakeLock(root, { pid: 1, host: "elsewhere" }, 60_000);
+  fakeLock(root, { pid: 1, host: "elsewhere" }, 24 * 3600_000);
   const live = await acquireLock(root, "cd".repeat(32));
   assert.equal(await removeStaleLocks(root, { dryRun: true }), [`${KEY}.lock`]);
   assert.ok(fs.existsSync(lockFile(root, KEY)));
@@ -168,16 +204,18 @@ test("removeStaleLocks removes stale and dead-holder locks only", async () => {
   await live.release();
 });
 
-test("two processes racing for one stage: exactly one computes, both end with the same entry", async () => {
+test("two processes on two hosts racing for one stage: exactly one computes, both end with the same entry", async () => {
   const root = freshRoot(),
     log = path.join(root, "computed.log"),
     barrier = path.join(root, "barrier");
   fs.mkdirSync(root, { recursive: true });
   fs.writeFileSync(log, "");
   const script = path.join(import.meta.dirname, "support-cache-race.ts");
+  // as on two hosts (SCDX_HOSTNAME): neither can check the other's pid, only its heartbeat
   const run = (id: string) =>
     promisify(execFile)(process.execPath, ["--import", "tsx", script, root, "stage-x", log, barrier, id], {
       cwd: path.join(import.meta.dirname, "../../.."),
+      env: { ...process.env, SCDX_HOSTNAME: `host-${id}` },
     });
   const outs = (await Promise.all([run("p1"), run("p2")])).map(
     (r) => JSON.parse(r.stdout) as { dir: string; computed: boolean; waited: boolean; by: string },
