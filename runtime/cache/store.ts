@@ -68,7 +68,7 @@ export interface GcResult {
   readonly locksRemoved: string[];
 }
 
-const HOST = os.hostname();
+const HOST = process.env["SCDX_HOSTNAME"] || os.hostname(); // as lock.ts names it
 const TMP_STALE_MS = 3_600_000;
 
 /** Folder of the nearest ancestor of `p` (a file, or a folder) holding package.json or .git; else p's own folder. */
@@ -195,7 +195,7 @@ export class Cache {
         fields,
         created: new Date().toISOString(),
         scdx: scdxVersion(),
-        host: os.hostname(),
+        host: HOST,
         seconds: Math.round(seconds * 1000) / 1000,
         files,
         meta: meta ?? {},
