@@ -35,7 +35,7 @@ export const run: Command = {
   summary: "run a study: every trial's stages that the cache does not already hold",
   help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--threads N] [--executor local|slurm]
                 [--sbatch-arg A]… [--retries N] [--detach] [--profile NAME] [--cache DIR] [--no-cache]
-                [--dry-run] [--only STAGE]… [--reporter ink|plain|json]
+                [--dry-run] [--only STAGE]… [--reporter ink|plain|json] [--sort METRIC [--asc]]
 
 Checks FILE and every trial of its sweep, plans the stages (a stage that several trials define the
 same way runs once), serves what it can from the cache, runs the rest in worker processes, and
@@ -70,6 +70,9 @@ Options:
   --only STAGE       run only this stage (and what it needs); repeatable
   --reporter R       ink (default on a terminal, unless every stage is cached), plain (default
                      otherwise), json (one event per line)
+  --sort METRIC      how the live view of a large sweep ranks its best trials so far, e.g.
+                     --sort spatial.miou (default: the first metric reported), highest first
+  --asc              with --sort: lowest first (a loss, an error rate)
   -h, --help         show this help
 
 Every run writes a run directory (.scdx/runs/<time>-<experiment>-<pid>/): the resolved program,
@@ -93,6 +96,8 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       "dry-run": { type: "boolean" },
       only: { type: "string", multiple: true },
       reporter: { type: "string" },
+      sort: { type: "string" },
+      asc: { type: "boolean" },
     });
     if (values.help) {
       io.out(run.help + "\n");
@@ -133,6 +138,11 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
       if (!names.has(o))
         throw new UsageError(`--only ${o}: the study has no stage or bench \`${o}\` (it has ${[...names].join(", ")})`);
 
+    if (values.asc && !values.sort) throw new UsageError("--asc needs --sort METRIC");
+    if (values.sort !== undefined && !names.has(values.sort.split(".")[0]!))
+      throw new UsageError(
+        `--sort ${values.sort}: a metric is STAGE.METRIC, and the study has no stage or bench \`${values.sort.split(".")[0]}\` (it has ${[...names].join(", ")})`,
+      );
     const throwaway = values["no-cache"] ? mkdtempSync(path.join(os.tmpdir(), "scdx-nocache-")) : undefined;
     const s = openSession(study, file, {
       backend: values.backend,
@@ -190,7 +200,11 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
         threads,
       ),
     );
-    const ui = await makeReporter(values.reporter ?? defaultReporter(s), io);
+    const ui = await makeReporter(
+      values.reporter ?? defaultReporter(s),
+      io,
+      values.sort ? { metric: values.sort, asc: values.asc } : undefined,
+    );
     const reporter = fanOut([eventLog(runDir), ui]);
     const t0 = Date.now();
     const emit = (e: Record<string, unknown>) => reporter.event({ ...e, t: Date.now() - t0 } as RunEvent);
@@ -295,12 +309,16 @@ export function defaultReporter(
   return [...s.plan.roots].every((node) => hasEntry(s, node)) ? "plain" : "ink";
 }
 
-async function makeReporter(name: string, io: Parameters<Command["run"]>[1]): Promise<Reporter> {
+async function makeReporter(
+  name: string,
+  io: Parameters<Command["run"]>[1],
+  sort?: { metric: string; asc?: boolean },
+): Promise<Reporter> {
   if (name === "json") return jsonReporter(io.out);
   if (name === "plain")
     return plainReporter(io.out, { color: io.color, width: process.stdout.isTTY ? process.stdout.columns : undefined });
   const { inkReporter } = await import("../reporters/ink.tsx");
-  return inkReporter({ color: io.color });
+  return inkReporter({ color: io.color, sort });
 }
 
 /** The installed tfjs version, for the run's provenance (read without loading tfjs). */

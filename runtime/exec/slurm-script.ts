@@ -4,7 +4,8 @@
 // - Slurm's warning before a time limit or preemption (`--signal=B:USR1@…`, sent to this shell) is
 //   passed on to the worker, which checkpoints and reports itself preempted; the script then
 //   requeues its own job (`scontrol requeue`: same job id, so dependent arrays keep waiting) and
-//   the next attempt resumes from the checkpoint;
+//   the next attempt resumes from the checkpoint, as long as attempts make progress (a long
+//   training on a partition with a short time limit becomes a chain of attempts);
 // - a worker killed outright (the kernel's OOM killer, a crash) writes no result: the script
 //   requeues the job while retries are left, else writes the result itself, with the signal.
 // SLURM_RESTART_COUNT counts the requeues of this task; both limits are checked against it.
@@ -13,7 +14,7 @@ export interface ScriptOptions {
   readonly list: string;
   readonly node: string;
   readonly boot: string;
-  /** Requeues after a time-limit warning, at most. */
+  /** Requeues after a time-limit warning, at most (each must have advanced the checkpoint). */
   readonly maxRequeues: number;
   /** Requeues after the worker died without a result, at most (--retries). */
   readonly retries: number;
@@ -41,20 +42,29 @@ while :; do
   kill -0 $child 2>/dev/null || break
 done
 last=$(tail -n +$((before + 1)) "$events" 2>/dev/null | grep '"type":"result"' | tail -n 1)
+# Slurm ends this script once the requeue is accepted; nothing may follow it (no result).
 requeue() {
   echo "scdx: requeueing job $SLURM_JOB_ID ($1)"
-  scontrol requeue "$SLURM_JOB_ID" && sleep 60
+  scontrol requeue "$SLURM_JOB_ID" && exit 0
+  echo "scdx: scontrol requeue failed"
 }
 case "$last" in
 *'"preempted":true'*)
-  [ "$restarts" -lt ${o.maxRequeues} ] && requeue "warned of its time limit: resumes from its checkpoint"
-  echo '{"type":"result","id":0,"ok":false,"interrupted":false,"message":"Slurm warned this job of its time limit ${o.maxRequeues + 1} times: give it more time (--time)"}' >>"$events"
+  # requeue while attempts make progress: a long training on a partition with a short limit is
+  # a chain of jobs; an attempt warned before it got past its starting step would loop forever
+  section=$(tail -n +$((before + 1)) "$events")
+  from=$(grep -o '"resumedAt":[0-9]*' <<<"$section" | tail -n 1 | grep -o '[0-9]*$' || true)
+  reached=$(grep '"type":"checkpoint"' <<<"$section" | grep -o '"step":[0-9]*' | tail -n 1 | grep -o '[0-9]*$' || true)
+  if [ "\${reached:-0}" -gt "\${from:-0}" ] && [ "$restarts" -lt ${o.maxRequeues} ]; then
+    requeue "warned of its time limit at step $reached: resumes from its checkpoint"
+  fi
+  echo '{"type":"result","id":0,"ok":false,"interrupted":false,"message":"Slurm warned this job of its time limit before it could get past its checkpoint (step '"\${reached:-0}"', attempt '"$((restarts + 1))"'): give it more time (--time)"}' >>"$events"
   exit 1
   ;;
 "")
   how="exit code $rc"
   [ "$rc" -gt 128 ] && how="signal $(kill -l $((rc - 128)) 2>/dev/null || echo $((rc - 128)))$([ $((rc - 128)) -eq 9 ] && echo ': killed, e.g. by the kernel for memory')"
-  [ "$restarts" -lt ${o.retries} ] && requeue "the worker died ($how); retry $((restarts + 1)) of ${o.retries}"
+  if [ "$restarts" -lt ${o.retries} ]; then requeue "the worker died ($how); retry $((restarts + 1)) of ${o.retries}"; fi
   echo "{\\"type\\":\\"result\\",\\"id\\":0,\\"ok\\":false,\\"interrupted\\":false,\\"lost\\":true,\\"message\\":\\"the worker of Slurm job $SLURM_JOB_ID died without a result ($how)\\"}" >>"$events"
   exit 1
   ;;

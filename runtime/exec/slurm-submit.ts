@@ -15,7 +15,8 @@ import type { WorkerJob } from "./worker.ts";
 const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
 /** Seconds of warning before a time limit (`--signal=B:USR1@…`): time to write a checkpoint. */
 const WARN_SECONDS = 90;
-const MAX_REQUEUES = 5;
+/** Time-limit requeues of one stage, at most: a chain of attempts, each advancing the checkpoint. */
+const MAX_REQUEUES = 100;
 const ALIVE = new Set(["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "SUSPENDED", "REQUEUE_HOLD"]);
 
 export interface SubmitStage {

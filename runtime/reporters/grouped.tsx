@@ -41,20 +41,28 @@ export function stageGroups(state: RunState): StageGroup[] {
   }));
 }
 
-/** The trials with the highest value of the first metric any finished trial reported. */
+/** Which metric ranks trials (`scdx run --sort METRIC [--asc]`); default: the first reported, highest first. */
+export interface TrialSort {
+  readonly metric: string;
+  readonly asc?: boolean;
+}
+
+/** The best trials so far by `sort` (default: the first metric any finished trial reported, highest first). */
 export function bestTrials(
   state: RunState,
   n: number,
-): { metric: string; rows: { trial: number; value: number }[] } | null {
+  sort?: TrialSort,
+): { metric: string; asc: boolean; rows: { trial: number; value: number }[] } | null {
   const finished = state.trials.filter((t) => t.done && t.ok);
-  const metric = finished.flatMap((t) => Object.keys(t.metrics))[0];
+  const metric = sort?.metric ?? finished.flatMap((t) => Object.keys(t.metrics))[0];
   if (!metric) return null;
+  const dir = sort?.asc ? 1 : -1;
   const rows = finished
     .map((t) => ({ trial: t.number, value: t.metrics[metric] }))
     .filter((r): r is { trial: number; value: number } => typeof r.value === "number")
-    .sort((a, b) => b.value - a.value || a.trial - b.trial)
+    .sort((a, b) => (a.value - b.value) * dir || a.trial - b.trial)
     .slice(0, n);
-  return { metric, rows };
+  return { metric, asc: !!sort?.asc, rows };
 }
 
 function groupLine(g: StageGroup, width: number, bar: number): string {
@@ -81,17 +89,18 @@ export interface GroupedViewProps {
   /** Rows available (the terminal's height, less the header). */
   readonly maxRows: number;
   readonly layout: Layout;
+  readonly sort?: TrialSort;
 }
 
 /** The rows the grouped view draws: groups first, then running stages, then the best trials. */
-export function GroupedView({ state, width, maxRows, layout }: GroupedViewProps) {
+export function GroupedView({ state, width, maxRows, layout, sort }: GroupedViewProps) {
   const groups = stageGroups(state);
   const bar = width >= 100 ? 20 : width >= 70 ? 10 : 0;
   const room = Math.max(0, maxRows - groups.length);
   const running: Row[] = state.rows.filter(
     (r) => r.sharedWith === null && ["running", "waiting"].includes(state.stages[r.key]!.status),
   );
-  const best = bestTrials(state, 3);
+  const best = bestTrials(state, 3, sort);
   const bestRows = best?.rows.length ? Math.min(best.rows.length + 1, Math.max(0, room - 2)) : 0;
   const runRoom = Math.max(0, room - bestRows - (running.length ? 1 : 0));
   const shown = running.slice(0, Math.max(0, running.length > runRoom ? runRoom - 1 : runRoom));
@@ -108,7 +117,7 @@ export function GroupedView({ state, width, maxRows, layout }: GroupedViewProps)
       {hidden > 0 && runRoom > 0 ? <Text dimColor>{`… ${hidden} more running`}</Text> : null}
       {bestRows > 0 && best ? (
         <>
-          <Text dimColor>{fit(`best so far by ${best.metric}`, width).trimEnd()}</Text>
+          <Text dimColor>{fit(`best so far by ${best.metric}${best.asc ? " (lowest)" : ""}`, width).trimEnd()}</Text>
           {best.rows.slice(0, bestRows - 1).map((r) => (
             <Text key={`b:${r.trial}`}>{`  trial ${r.trial}  ${(r.value * 100).toFixed(1)}`}</Text>
           ))}

@@ -7,7 +7,7 @@ import { Box, Static, Text, render } from "ink";
 import type { Reporter, RunEvent } from "../events/events.ts";
 import { initialState, isFinal, reduce, type Row, type RunState } from "./state.ts";
 import { StageRow, layout } from "./stage-row.tsx";
-import { GroupedView } from "./grouped.tsx";
+import { GroupedView, type TrialSort } from "./grouped.tsx";
 import { chalk, endText, headerText } from "./text.ts";
 
 type Item =
@@ -62,9 +62,10 @@ export interface RunViewProps {
   /** Most live rows to show (default 20). */
   readonly maxLive?: number;
   readonly color?: boolean;
+  readonly sort?: TrialSort;
 }
 
-export function RunView({ state, width = 100, maxLive = 20, color = false }: RunViewProps) {
+export function RunView({ state, width = 100, maxLive = 20, color = false, sort }: RunViewProps) {
   const l = layout(state, width);
   const c = chalk(color);
   const grouped = isGrouped(state, maxLive);
@@ -84,7 +85,7 @@ export function RunView({ state, width = 100, maxLive = 20, color = false }: Run
           )
         }
       </Static>
-      {grouped && !state.done ? <GroupedView state={state} width={width} maxRows={maxLive} layout={l} /> : null}
+      {grouped && !state.done ? <GroupedView state={state} width={width} maxRows={maxLive} layout={l} sort={sort} /> : null}
       {live.rows.length || live.hidden ? (
         <Box flexDirection="column">
           {live.rows.map((row) => (
@@ -106,6 +107,8 @@ export interface InkOptions {
   readonly debug?: boolean;
   /** Let Ink catch console.* so stray logs (tfjs's banner) print above the UI (default true). */
   readonly patchConsole?: boolean;
+  /** How the grouped view ranks its best trials (--sort METRIC [--asc]). */
+  readonly sort?: TrialSort;
 }
 
 export function inkReporter(opts: InkOptions = {}): Reporter {
@@ -117,7 +120,10 @@ export function inkReporter(opts: InkOptions = {}): Reporter {
   let closed = false;
   let dirty = false;
   const view = () => (
-    <RunView state={state} width={stdout.columns || 80} maxLive={Math.max(5, (stdout.rows || 24) - 4)} color={color} />
+    <RunView state={state} width={stdout.columns || 80} maxLive={Math.max(5, (stdout.rows || 24) - 4)}
+      color={color}
+      sort={opts.sort}
+    />
   );
   const app = render(view(), {
     stdout,

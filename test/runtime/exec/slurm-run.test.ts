@@ -1,7 +1,10 @@
 // `scdx run --executor slurm` on the real lab cluster (tools/slurm-lab.sh, started by .ci/run):
-// the tiny 2×2 sweep gives the local executor's keys, models (bit for bit) and metrics; a rerun
-// submits nothing; a job cancelled by someone else fails its stage with the job id and state while
-// the stages that do not need it finish.
+// the tiny 2×2 sweep gives the local executor's keys, models (bit for bit) and metrics in a number
+// of sbatch calls bounded by waves × kinds (arrays split at MaxArraySize); a rerun submits nothing;
+// time-limit warnings requeue and resume bit-identically; a worker killed outright is requeued
+// (--retries) or reported with its signal; a job cancelled by someone else fails its stage and the
+// same command resumes it; a killed driver loses nothing (scdx attach); --detach + scdx cancel; a
+// second driver on another host adopts the first one's jobs.
 import { execa } from "execa";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +36,30 @@ const events = (run: string) =>
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as RunEvent);
+const dag = (run: string) =>
+  JSON.parse(readFileSync(path.join(run, "slurm", "dag.json"), "utf8")) as {
+    sbatchCalls: number;
+    arrays: string[];
+    stages: { job: string; events: string; log: string; adopted?: boolean }[];
+  };
+const scdx = (p: { dir: string }, args: string[], env: Record<string, string> = {}) =>
+  execa("node", [BIN, ...args], { reject: false, cwd: p.dir, env: { NODE_OPTIONS: "", ...env } });
+const cacheArgs = (p: { dir: string }) => ["--cache", path.join(p.dir, "cache")];
+/** Resolves once `pred` holds (polled), or fails after `ms`. */
+async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
+  for (const end = Date.now() + ms; !pred(); ) {
+    if (Date.now() > end) assert.unreachable(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+/** Lines of a stage's worker messages so far (its events file in RUN/slurm/). */
+const workerLines = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
 const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
 type Results = { trials: { metrics: object }[]; stages: { name: string; key: string; entry: string | null }[] };
 const results = (run: string) => JSON.parse(readFileSync(path.join(run, "results.json"), "utf8")) as Results;
@@ -70,10 +97,13 @@ if (!haveSlurm) {
     }
     const jobs = readdirSync(path.join(lastRun(slurm.dir), "slurm")).filter((f) => f.endsWith(".job.json"));
     assert.is(jobs.length, 9, "one job per distinct stage: 1 pretrain + 4 distills + 4 benches");
+    // three waves of one kind each (pretrain; 4 distills; 4 benches), arrays split at MaxArraySize
+    const max = Number(/MaxArraySize\s*=\s*(\d+)/.exec((await execa("scontrol", ["show", "config"])).stdout)![1]);
+    assert.is(dag(lastRun(slurm.dir)).sbatchCalls, 1 + 2 * Math.ceil(4 / max), `MaxArraySize ${max}`);
     const status = await execa("node", [BIN, "status", "--json"], { cwd: slurm.dir, env: { NODE_OPTIONS: "" } });
     const st = JSON.parse(status.stdout) as { stages: { state: string; job?: string; queue?: string }[] };
     assert.ok(
-      st.stages.every((s) => s.state === "done" && /^\d+$/.test(s.job ?? "") && s.queue === "COMPLETED"),
+      st.stages.every((s) => s.state === "done" && /^\d+_\d+$/.test(s.job ?? "") && s.queue === "COMPLETED"),
       status.stdout,
     );
 
@@ -166,59 +196,73 @@ if (!haveSlurm) {
     assert.is(sha(path.join(a.entry!, "model.safetensors")), sha(path.join(b.entry!, "model.safetensors")));
   });
 
-  test("--retries 1: a job killed outright (no result) is submitted again and finishes", async () => {
-    const p = project();
-    const child = execa(
-      "node",
-      [BIN, "run", p.file, "--only", "pretrain", "--set", "steps=120", "--executor", "slurm", "--retries", "1"].concat([
-        "--cache",
-        path.join(p.dir, "cache"),
-        "--reporter",
-        "json",
-      ]),
-      { reject: false, cwd: p.dir, env: { NODE_OPTIONS: "" } },
-    );
-    let job = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      for (const line of d.toString().split("\n"))
-        if (!job && line.includes('"stage-checkpoint"')) {
-          const start = events(lastRun(p.dir)).find((e) => e.type === "stage-started") as { worker: number };
-          job = String(start.worker);
-          void execa("scancel", ["--signal=KILL", "--batch", job], { reject: false }); // as an OOM kill would
-        }
-    });
-    const r = await child;
-    assert.ok(job, "saw a checkpoint");
-    assert.is(r.exitCode, 0, r.stderr + r.stdout.slice(-2000));
-    const starts = events(lastRun(p.dir)).filter((e) => e.type === "stage-started") as { worker: number }[];
-    assert.ok(starts.length >= 2 && String(starts.at(-1)!.worker) !== job, "a second job ran it");
-  });
-
-  test("a job cancelled by someone else: its stage fails with the job id and state; others finish", async () => {
-    const p = project();
-    const child = execa(
-      "node",
-      [
-        BIN,
+  test("a worker killed outright (as by the OOM killer): requeued with --retries 1, else reported with its signal", async () => {
+    const run = async (retries: string[]) => {
+      const p = project();
+      const child = scdx(p, [
         "run",
         p.file,
+        "--only",
+        "pretrain",
         "--set",
-        "steps=200",
+        "steps=120",
         "--executor",
         "slurm",
-        "--cache",
-        path.join(p.dir, "cache"),
+        ...retries,
+        ...cacheArgs(p),
         "--reporter",
         "json",
-      ],
-      { reject: false, cwd: p.dir, env: { NODE_OPTIONS: "" } },
+      ]);
+      let killed = 0;
+      const watch = (async () => {
+        await until(
+          () =>
+            existsSync(path.join(p.dir, ".scdx", "runs")) && existsSync(path.join(lastRun(p.dir), "slurm", "dag.json")),
+          60_000,
+          "the DAG",
+        );
+        const events = dag(lastRun(p.dir)).stages[0]!.events;
+        await until(() => workerLines(events).some((m) => m["type"] === "checkpoint"), 90_000, "a checkpoint");
+        killed = workerLines(events).find((m) => m["type"] === "ready")!["pid"] as number;
+        process.kill(killed, "SIGKILL"); // the batch script outlives it, as it outlives an OOM kill
+      })();
+      const [r] = await Promise.all([child, watch]);
+      return { p, r, killed };
+    };
+    const [retried, reported] = await Promise.all([run(["--retries", "1"]), run([])]);
+    assert.ok(retried.killed && reported.killed, "killed a worker");
+    assert.is(retried.r.exitCode, 0, retried.r.stderr + retried.r.stdout.slice(-2000));
+    const log = readFileSync(dag(lastRun(retried.p.dir)).stages[0]!.log, "utf8");
+    assert.match(
+      log,
+      /requeueing job \d+ \(the worker died \(signal KILL: killed, e\.g\. by the kernel for memory\); retry 1 of 1\)/,
     );
+    assert.match(log, /attempt 2/);
+    const starts = events(lastRun(retried.p.dir)).filter((e) => e.type === "stage-started") as { resumedAt?: number }[];
+    assert.ok(
+      starts.some((x) => (x.resumedAt ?? 0) >= 2),
+      "the second attempt resumed from the checkpoint",
+    );
+
+    assert.is(reported.r.exitCode, 3, reported.r.stderr);
+    const failed = events(lastRun(reported.p.dir)).find((e) => e.type === "stage-failed") as { message: string };
+    assert.match(
+      failed.message,
+      /the worker of Slurm job \d+ died without a result \(signal KILL: killed, e\.g\. by the kernel for memory\)/,
+    );
+  });
+
+  test("a job cancelled by someone else: its stage fails with the job id, the others finish; the same command resumes it", async () => {
+    const p = project();
+    const args = ["run", p.file, "--set", "steps=200", "--executor", "slurm", ...cacheArgs(p), "--reporter", "json"];
+    const child = scdx(p, args);
     let cancelled = "";
     child.stdout!.on("data", (d: Buffer) => {
       for (const line of d.toString().split("\n"))
-        if (!cancelled && line.includes('"stage-progress"')) {
-          const run = lastRun(p.dir);
-          const start = events(run).find((e) => e.type === "stage-started") as { worker: number } | undefined;
+        if (!cancelled && line.includes('"stage-checkpoint"')) {
+          const start = events(lastRun(p.dir)).find((e) => e.type === "stage-started") as
+            | { worker: number }
+            | undefined;
           if (start) {
             cancelled = String(start.worker);
             void execa("scancel", [cancelled], { reject: false });
@@ -228,12 +272,149 @@ if (!haveSlurm) {
     const r = await child;
     assert.ok(cancelled, "saw a running job");
     assert.is(r.exitCode, 3, r.stderr);
-    const failed = events(lastRun(p.dir)).find((e) => e.type === "stage-failed") as { message: string } | undefined;
+    const ev = events(lastRun(p.dir));
+    const failed = ev.find((e) => e.type === "stage-failed") as { message: string } | undefined;
     assert.match(
       failed!.message,
       new RegExp(
-        `Slurm job ${cancelled} (was ended by Slurm or someone else \\((CANCELLED|COMPLETING)|ended without a result \\(CANCELLED)`,
+        `Slurm job \\d+_\\d+ (\\(job ${cancelled}\\) was ended by Slurm or someone else|ended without a result \\(CANCELLED)`,
       ),
+    );
+    const again = await scdx(p, args);
+    assert.is(again.exitCode, 0, again.stderr);
+    const starts = events(lastRun(p.dir)).filter((e) => e.type === "stage-started") as { resumedAt?: number }[];
+    assert.ok(
+      starts.some((x) => (x.resumedAt ?? 0) >= 2),
+      `resumed from its checkpoint: ${JSON.stringify(starts)}`,
+    );
+  });
+
+  test("a driver killed with SIGKILL loses nothing: scdx attach follows the run to its end", async () => {
+    const p = project();
+    const child = scdx(p, [
+      "run",
+      p.file,
+      "--set",
+      "steps=30",
+      "--executor",
+      "slurm",
+      ...cacheArgs(p),
+      "--reporter",
+      "json",
+    ]);
+    await until(
+      () =>
+        existsSync(path.join(p.dir, ".scdx", "runs")) &&
+        events(lastRun(p.dir)).some((e) => e.type === "stage-progress"),
+      90_000,
+      "progress",
+    );
+    child.kill("SIGKILL");
+    await child;
+    const run = lastRun(p.dir);
+    assert.not.ok(existsSync(path.join(run, "results.json")));
+    const a = await scdx(p, ["attach", "--reporter", "plain"]);
+    assert.is(a.exitCode, 0, a.stderr + a.stdout);
+    assert.match(a.stdout, /done in [\d.]+s: 9 executed, 0 cached, 0 failed/, a.stdout.slice(-3000));
+    const res = results(run);
+    assert.is(res.trials.length, 4);
+    assert.ok(
+      res.trials.every((t) => Object.keys(t.metrics).length === 2),
+      JSON.stringify(res.trials),
+    );
+    const done = events(run).filter((e) => e.type === "stage-done").length;
+    assert.is(done, 9, "each stage ends once in the run's events, whoever followed it");
+    const again = await scdx(p, ["attach"]);
+    assert.is(again.exitCode, 2);
+    assert.match(again.stderr, /has ended: see scdx results/);
+  });
+
+  test("--detach returns at once; scdx cancel lets the train stage checkpoint; scdx run resumes it", async () => {
+    const p = project();
+    const args = ["run", p.file, "--only", "pretrain", "--set", "steps=400", "--executor", "slurm", ...cacheArgs(p)];
+    const t0 = Date.now();
+    const d = await scdx(p, [...args, "--detach"]);
+    assert.is(d.exitCode, 0, d.stderr);
+    assert.ok(Date.now() - t0 < 15_000, "returned without waiting for the jobs");
+    const id = /^(\S+): submitted 1 stage in 1 sbatch call/m.exec(d.stdout)?.[1];
+    assert.ok(id, d.stdout);
+    const run = lastRun(p.dir);
+    const stage = dag(run).stages[0]!;
+    await until(() => workerLines(stage.events).some((m) => m["type"] === "checkpoint"), 90_000, "a checkpoint");
+    const st = await scdx(p, ["status", id!, "--json"]);
+    assert.match(st.stdout, /"state": "running"/);
+    const c = await scdx(p, ["cancel", id!]);
+    assert.is(c.exitCode, 0, c.stderr);
+    const q = await execa("squeue", ["-h", "-r", "-j", stage.job.split("_")[0]!, "-o", "%T"], { reject: false });
+    assert.is(q.stdout.trim(), "", "nothing of the run left in the queue");
+    const last = workerLines(stage.events)
+      .filter((m) => m["type"] === "result")
+      .pop()!;
+    assert.is(last["interrupted"], true, "the worker ended on SIGINT, after a checkpoint");
+    const again = await scdx(p, [...args, "--reporter", "json"]);
+    assert.is(again.exitCode, 0, again.stderr);
+    const starts = events(lastRun(p.dir)).filter((e) => e.type === "stage-started") as { resumedAt?: number }[];
+    assert.ok(
+      starts.some((x) => (x.resumedAt ?? 0) >= 2),
+      `resumed: ${JSON.stringify(starts)}`,
+    );
+  });
+
+  test("a job reaching its time limit is warned, checkpoints, requeues itself and resumes to the end", async () => {
+    const p = project();
+    // --time is in minutes: 1 minute, warned 45 s before it; each attempt advances the checkpoint and
+    // requeues, until the 300 steps are done (2–3 attempts here)
+    const r = await scdx(p, [
+      "run",
+      p.file,
+      "--only",
+      "pretrain",
+      "--set",
+      "steps=300",
+      "--executor",
+      "slurm",
+      "--sbatch-arg=--time=1",
+      "--sbatch-arg=--signal=B:USR1@45",
+      ...cacheArgs(p),
+      "--reporter",
+      "json",
+    ]);
+    assert.is(r.exitCode, 0, r.stderr + r.stdout.slice(-2000));
+    const stage = dag(lastRun(p.dir)).stages[0]!;
+    const log = readFileSync(stage.log, "utf8");
+    assert.match(log, /requeueing job \d+ \(warned of its time limit at step \d+: resumes from its checkpoint\)/);
+    const starts = events(lastRun(p.dir)).filter((e) => e.type === "stage-started") as { resumedAt?: number }[];
+    assert.ok(
+      starts.some((x) => (x.resumedAt ?? 0) > 0),
+      `resumed: ${JSON.stringify(starts)}`,
+    );
+  });
+
+  test("two drivers on two hosts, one study, one cache: the second adopts the first's jobs, nothing runs twice", async () => {
+    const p = project();
+    const args = ["run", p.file, "--set", "steps=20", "--executor", "slurm", ...cacheArgs(p), "--reporter", "json"];
+    const a = scdx(p, args, { SCDX_HOSTNAME: "login-a" });
+    await until(
+      () => existsSync(path.join(p.dir, ".scdx", "runs")) && existsSync(path.join(lastRun(p.dir), "slurm", "dag.json")),
+      60_000,
+      "A's DAG",
+    );
+    const runA = lastRun(p.dir);
+    const b = scdx(p, args, { SCDX_HOSTNAME: "login-b" });
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.is(ra.exitCode, 0, ra.stderr);
+    assert.is(rb.exitCode, 0, rb.stderr);
+    const runB = lastRun(p.dir);
+    assert.is.not(runB, runA);
+    const bd = existsSync(path.join(runB, "slurm", "dag.json")) ? dag(runB) : { sbatchCalls: 0, stages: [] };
+    assert.is(bd.sbatchCalls, 0, "B submitted nothing");
+    assert.ok(bd.stages.every((s) => s.adopted));
+    // every stage was computed by exactly one job: A's
+    const computed = dag(runA).stages.filter((s) => workerLines(s.events).some((m) => m["type"] === "started"));
+    assert.is(computed.length, 9);
+    assert.equal(
+      results(runB).trials.map((t) => t.metrics),
+      results(runA).trials.map((t) => t.metrics),
     );
   });
 }

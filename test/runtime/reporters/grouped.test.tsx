@@ -101,6 +101,20 @@ test("counts per stage name, and the best trials so far", () => {
     best.rows.map((r) => r.trial),
     [97, 194, 291],
   ); // i % 97 = 96 is highest; lowest trial numbers first
+  // --sort METRIC --asc: lowest first
+  const low = bestTrials(s, 3, { metric: "spatial.miou", asc: true })!;
+  assert.equal(
+    low.rows.map((r) => [r.trial, r.value]),
+    [
+      [1, 0.3],
+      [98, 0.3],
+      [195, 0.3],
+    ],
+  );
+  assert.is(bestTrials(s, 3, { metric: "spatial.nope" })!.rows.length, 0);
+  const app = render(<RunView state={s} width={100} maxLive={20} sort={{ metric: "spatial.miou", asc: true }} />);
+  assert.match(plain(app.lastFrame() ?? ""), "best so far by spatial.miou (lowest)");
+  app.unmount();
 });
 
 for (const [width, rows] of [
