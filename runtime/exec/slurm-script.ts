@@ -16,6 +16,8 @@ export interface ScriptOptions {
   readonly boot: string;
   /** Requeues after a time-limit warning, at most (each must have advanced the checkpoint). */
   readonly maxRequeues: number;
+  /** Seconds before the job's end by which the worker must have checkpointed and stopped. */
+  readonly margin: number;
   /** Requeues after the worker died without a result, at most (--retries). */
   readonly retries: number;
 }
@@ -31,9 +33,23 @@ exec >>"\${job%.job.json}.log" 2>&1
 restarts=\${SLURM_RESTART_COUNT:-0}
 echo "scdx: job $SLURM_JOB_ID (\${SLURM_ARRAY_JOB_ID:-$SLURM_JOB_ID}_\${SLURM_ARRAY_TASK_ID:-0}) on $(hostname), attempt $((restarts + 1))"
 before=$(wc -l <"$events" 2>/dev/null || echo 0)
+rm -f "$job.deadline"
 ${q(o.node)} ${q(o.boot)} --job "$job" &
 child=$!
-trap 'kill -USR1 $child 2>/dev/null' USR1
+# Slurm's warning (B:USR1) may come up to a minute early, and before the worker is listening (Node
+# takes SIGUSR1 to mean "start the inspector"): it is not passed on as a signal. The script reads
+# the job's real time left and writes the deadline (less ${o.margin} s to checkpoint and exit) to a
+# file that the worker polls; no time limit means now.
+warn() {
+  left=$(squeue -h -j "$SLURM_JOB_ID" -o %L 2>/dev/null | head -n 1)
+  secs=0
+  if [[ "$left" =~ ^(([0-9]+)-)?(([0-9]+):)?([0-9]+):([0-9]+)$ ]]; then
+    secs=$(( 10#\${BASH_REMATCH[2]:-0} * 86400 + 10#\${BASH_REMATCH[4]:-0} * 3600 + 10#\${BASH_REMATCH[5]} * 60 + 10#\${BASH_REMATCH[6]} ))
+  fi
+  echo $(( $(date +%s) + (secs > ${o.margin} ? secs - ${o.margin} : 0) )) >"$job.deadline"
+  echo "scdx: warned by Slurm ($left left): the worker checkpoints and stops by $(date -d @"$(cat "$job.deadline")" +%T)"
+}
+trap warn USR1
 trap 'kill -INT $child 2>/dev/null' INT TERM
 rc=0
 while :; do

@@ -17,6 +17,8 @@ const BOOT = fileURLToPath(new URL("./worker-boot.mjs", import.meta.url));
 const WARN_SECONDS = 90;
 /** Time-limit requeues of one stage, at most: a chain of attempts, each advancing the checkpoint. */
 const MAX_REQUEUES = 100;
+/** Seconds before the time limit by which a warned worker has checkpointed and stopped. */
+const STOP_MARGIN = 30;
 const ALIVE = new Set(["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "SUSPENDED", "REQUEUE_HOLD"]);
 
 export interface SubmitStage {
@@ -132,7 +134,14 @@ export async function submitDag(stages: readonly SubmitStage[], o: SubmitOptions
       const script = path.join(o.dir, `${name}.sh`);
       writeFileSync(
         script,
-        batchScript({ list, node: process.execPath, boot: BOOT, maxRequeues: MAX_REQUEUES, retries: o.retries }),
+        batchScript({
+          list,
+          node: process.execPath,
+          boot: BOOT,
+          maxRequeues: MAX_REQUEUES,
+          retries: o.retries,
+          margin: STOP_MARGIN,
+        }),
         { mode: 0o755 },
       );
       const after = [...new Set(chunk.flatMap((s) => s.needs.map((n) => out.get(n)!.job.split("_")[0]!)))];

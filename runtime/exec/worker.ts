@@ -92,6 +92,19 @@ process.on("SIGUSR1", () => {
 // to the driver, which follows that file); otherwise jobs and messages go over IPC.
 const jobFlag = process.argv.indexOf("--job");
 const jobFile = jobFlag >= 0 ? process.argv[jobFlag + 1] : undefined;
+// A Slurm job's batch script, warned of the time limit, writes FILE.deadline (epoch seconds): stop
+// by then, as on SIGUSR1 (slurm-script.ts says why it is a file, not a signal).
+if (jobFile)
+  setInterval(() => {
+    try {
+      if (Date.now() / 1000 >= Number(readFileSync(`${jobFile}.deadline`, "utf8"))) {
+        preempted = true;
+        stop.abort();
+      }
+    } catch {
+      // no deadline: not warned
+    }
+  }, 1000).unref();
 
 const SLURM_JOB = jobFile ? Number(process.env["SLURM_JOB_ID"]) || undefined : undefined;
 

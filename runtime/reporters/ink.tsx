@@ -85,7 +85,9 @@ export function RunView({ state, width = 100, maxLive = 20, color = false, sort 
           )
         }
       </Static>
-      {grouped && !state.done ? <GroupedView state={state} width={width} maxRows={maxLive} layout={l} sort={sort} /> : null}
+      {grouped && !state.done ? (
+        <GroupedView state={state} width={width} maxRows={maxLive} layout={l} sort={sort} />
+      ) : null}
       {live.rows.length || live.hidden ? (
         <Box flexDirection="column">
           {live.rows.map((row) => (
@@ -120,7 +122,10 @@ export function inkReporter(opts: InkOptions = {}): Reporter {
   let closed = false;
   let dirty = false;
   const view = () => (
-    <RunView state={state} width={stdout.columns || 80} maxLive={Math.max(5, (stdout.rows || 24) - 4)}
+    <RunView
+      state={state}
+      width={stdout.columns || 80}
+      maxLive={Math.max(5, (stdout.rows || 24) - 4)}
       color={color}
       sort={opts.sort}
     />
