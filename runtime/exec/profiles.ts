@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Ajv } from "ajv";
+import { findNodeAtLocation, getNodeValue, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
 import { UsageError } from "../../core/usage-error.ts";
 
 export interface Profile {
@@ -46,19 +47,39 @@ const schema = {
 
 const validate = new Ajv({ allErrors: true }).compile(schema);
 
-/** The named profile of the project's scdx.config.json; usage errors name the file and what is wrong. */
+/** The named profile of the project's scdx.config.json; usage errors say file:line:col and what is wrong. */
 export function loadProfile(projectDir: string, name: string): Profile {
   const file = path.join(projectDir, CONFIG_FILE);
   if (!existsSync(file)) throw new UsageError(`--profile ${name}: there is no ${file} to define it in`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  const text = readFileSync(file, "utf8");
+  // JSON with comments allowed (as editors' settings files); positions for every error
+  const syntax: ParseError[] = [];
+  const tree = parseTree(text, syntax, { disallowComments: false, allowTrailingComma: true });
+  const at = (offset: number) => {
+    const before = text.slice(0, offset).split("\n");
+    return `${file}:${before.length}:${before.at(-1)!.length + 1}`;
+  };
+  if (syntax.length || !tree)
+    throw new UsageError(
+      syntax.length
+        ? syntax.map((e) => `${at(e.offset)}: not valid JSON: ${printParseErrorCode(e.error)}`).join("\n")
+        : `${file}: empty`,
+    );
+  const json = JSON.parse(JSON.stringify(getNodeValue(tree))) as unknown; // plain objects, not null-prototype ones
   if (!validate(json))
     throw new UsageError(
-      `${file}: ${validate.errors!.map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (\`${e.params.additionalProperty}\`)` : ""}`).join("; ")}`,
+      validate
+        .errors!.map((e) => {
+          const segs = e.instancePath
+            .split("/")
+            .slice(1)
+            .map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"));
+          const extra = e.params && "additionalProperty" in e.params ? String(e.params.additionalProperty) : undefined;
+          // the offending key itself for an unknown property, else the value at the path
+          const node = extra ? findNodeAtLocation(tree, [...segs, extra])?.parent : findNodeAtLocation(tree, segs);
+          return `${at(node?.offset ?? 0)}: ${e.instancePath || "/"} ${e.message}${extra ? ` (\`${extra}\`)` : ""}`;
+        })
+        .join("\n"),
     );
   const profiles = (json as { profiles?: Record<string, Profile> }).profiles ?? {};
   const p = profiles[name];

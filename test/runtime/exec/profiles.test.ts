@@ -31,11 +31,22 @@ test("a profile is read as written", () => {
 test("mistakes name the file and what is wrong", () => {
   write({ profiles: { gpu: { executor: "slurm" } } });
   fails("cpu", /--profile cpu: .*scdx\.config\.json defines `gpu`/);
-  write({ profiles: { gpu: { executor: "lsf", retry: 1 } } });
-  fails("gpu", /\/profiles\/gpu\/executor must be equal to one of the allowed values/);
-  fails("gpu", /must NOT have additional properties \(`retry`\)/);
+  write(`{
+  // comments are fine
+  "profiles": {
+    "gpu": {
+      "executor": "lsf",
+      "retry": 1
+    }
+  }
+}`);
+  // file:line:col of the value, and of an unknown key
+  fails("gpu", /scdx\.config\.json:5:19: \/profiles\/gpu\/executor must be equal to one of the allowed values/);
+  fails("gpu", /scdx\.config\.json:6:7: \/profiles\/gpu must NOT have additional properties \(`retry`\)/);
+  write('{ "profiles": { "gpu": { "train": "--gres=gpu:1" } } }');
+  fails("gpu", /scdx\.config\.json:1:35: \/profiles\/gpu\/train must be array/);
   write("{ profiles: ");
-  fails("gpu", /scdx\.config\.json is not valid JSON/);
+  fails("gpu", /scdx\.config\.json:1:3: not valid JSON: InvalidSymbol/);
   rmSync(path.join(dir, "scdx.config.json"));
   fails("gpu", /there is no .*scdx\.config\.json to define it in/);
 });
