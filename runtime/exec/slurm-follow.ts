@@ -68,7 +68,10 @@ export async function followDag(
         if (state && ALIVE.has(state)) continue;
         tail.ended ??= state ?? "no longer known to squeue";
         // its last lines may still be landing on the shared filesystem: a few more polls first
-        if (++tail.grace > 3) {
+        if (++tail.grace > 3 && o.cancelling()) {
+          emit(s, { type: "stage-skipped", key: s.key, reason: `cancelled (Slurm job ${s.job}: ${tail.ended})` });
+          out.set(s.key, { ok: false, executed: false, skipped: true, interrupted: true });
+        } else if (tail.grace > 3) {
           const message = `Slurm job ${s.job} ended without a result (${tail.ended})${logTail(s.log)}`;
           emit(s, { type: "stage-failed", key: s.key, message });
           out.set(s.key, { ok: false, executed: true, message });
