@@ -61,7 +61,11 @@ const line = sub.stdout.split("\n").find((l) => l.includes("submitted")) ?? "";
 const runId = line.split(":")[0]!;
 
 // follow: attach, sample, then detach (SIGINT) and cancel
-const att = spawn("node", [BIN, "attach", runId, "--reporter", "json"], { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
+const att = spawn("node", [BIN, "attach", runId, "--reporter", "json"], {
+  cwd: dir,
+  env,
+  stdio: ["ignore", "ignore", "pipe"],
+});
 let peakKb = 0;
 const sample = setInterval(() => {
   try {
@@ -91,5 +95,7 @@ console.log(
 console.log(
   `(b) driver following them (scdx attach, ${FOLLOW_S} s): peak RSS ${(peakKb / 1024).toFixed(0)} MB   target < 300 MB`,
 );
-console.log(`    queue afterwards: ${new Set(stateCounts.split("\n").filter(Boolean)).size} states (all cancelled or done)`);
+console.log(
+  `    queue afterwards: ${new Set(stateCounts.split("\n").filter(Boolean)).size} states (all cancelled or done)`,
+);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -2,13 +2,12 @@
 // running (with step/total), done, cached, failed or skipped — and, for Slurm runs, each stage's
 // job id and what the queue says of it now. Works on a finished run, a running one, and one whose
 // driver died (then its stages keep the state they last reported).
-import { existsSync, readFileSync } from "node:fs";
-import * as path from "node:path";
 import { projectDirOf } from "../cache/store.ts";
 import { initialState, reduce } from "../reporters/state.ts";
 import { readEvents, resolveRun, summarizeRun } from "../runs/run-ref.ts";
 import { detachedEvents } from "../exec/slurm-snapshot.ts";
 import { queueStates } from "../exec/slurm-submit.ts";
+import { readDag } from "../exec/slurm-dag.ts";
 import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const statusCommand: Command = {
@@ -35,10 +34,8 @@ Options:
     const summary = summarizeRun(runDir);
     const logged = readEvents(runDir);
     const state = [...logged, ...(await detachedEvents(runDir, logged))].reduce(reduce, initialState());
-    const jobOf = (key: string) => {
-      const f = path.join(runDir, "slurm", `${key.slice(0, 16)}.jobid`);
-      return existsSync(f) ? readFileSync(f, "utf8").trim() : undefined;
-    };
+    const jobs = new Map((readDag(runDir)?.stages ?? []).map((x) => [x.key, x.job]));
+    const jobOf = (key: string) => jobs.get(key);
     const ids = state.stageOrder.map(jobOf).filter((j): j is string => !!j);
     const queue = await queueStates(ids);
     const rows = state.stageOrder.map((k) => {

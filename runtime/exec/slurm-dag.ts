@@ -33,6 +33,8 @@ export interface SlurmDag {
   readonly settled: Readonly<
     Record<string, { ok: boolean; dir?: string; metrics?: Metrics; skipped?: boolean; message?: string }>
   >;
+  /** This run's record in the cache's queue/ (for other runs to adopt its jobs); removed at its end. */
+  readonly record?: string;
   /** sbatch calls made, for the record (bounded by stage shapes × dependency waves). */
   readonly sbatchCalls: number;
 }

@@ -3,6 +3,7 @@
 // unless detached — follows it to the end (slurm-follow.ts). Cancelling lets running train stages
 // checkpoint: pending tasks are cancelled, running ones get SIGINT (their batch script passes it to
 // the worker), and whatever is still there a minute later is cancelled outright.
+import { rmSync } from "node:fs";
 import * as path from "node:path";
 import type { Study } from "../../core/ir.ts";
 import { localNodes } from "../cache/key.ts";
@@ -12,7 +13,7 @@ import type { RunPlan } from "../plan/run-plan.ts";
 import { type ExecuteResult, lookupAll, type StageOutcome, trialDone, type Unstamped } from "./executor.ts";
 import { type SlurmDag, writeDag } from "./slurm-dag.ts";
 import { followDag } from "./slurm-follow.ts";
-import { queueStates, type SubmitOptions, type SubmitStage, submitDag } from "./slurm-submit.ts";
+import { queueRecord, queueStates, type SubmitOptions, type SubmitStage, submitDag } from "./slurm-submit.ts";
 
 export interface SlurmExecuteOptions {
   readonly study: Study;
@@ -81,6 +82,7 @@ export async function executeSlurm(o: SlurmExecuteOptions): Promise<ExecuteResul
     settled: Object.fromEntries(
       Object.entries(settled).map(([k, r]) => [k, { ok: r.ok, dir: r.dir, metrics: r.metrics, skipped: r.skipped }]),
     ),
+    record: misses.length ? queueRecord(cache.root, o.runDir) : undefined,
     sbatchCalls: sub.sbatchCalls,
   };
   if (misses.length) writeDag(o.runDir, dag);
@@ -108,6 +110,7 @@ export async function finishDag(
     quiet: opts.quiet,
   });
   opts.signal?.removeEventListener("abort", onAbort);
+  if (followed && dag.record) rmSync(dag.record, { force: true }); // every job has ended: nothing to adopt
   const byKey = new Map([...plan.stages].map(([k, s]) => [s.info.key, k]));
   const outcomes = new Map<string, StageOutcome>();
   for (const [k, r] of Object.entries(dag.settled)) outcomes.set(k, r as StageOutcome);

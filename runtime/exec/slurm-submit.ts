@@ -4,8 +4,8 @@
 // (afterany) on the arrays holding what its stages need; each task checks its own inputs when it
 // starts (job-gate.ts), so a failed stage skips only its consumers. sbatch calls are bounded by
 // kinds × waves, not by trials. A stage whose job another run queued and which is still alive is
-// adopted (followed, not submitted again): its record is in the cache's queue/ folder.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// adopted (followed, not submitted again): the cache's queue/ folder has one record per run.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DagStage } from "./slurm-dag.ts";
@@ -58,32 +58,42 @@ export interface Submitted {
   readonly sbatchCalls: number;
 }
 
+/** cache/queue/<run id>.json: which job computes each stage this run submitted, for other runs to adopt. */
 interface QueueRecord {
-  readonly job: string;
-  readonly events: string;
-  readonly log: string;
   readonly run: string;
+  readonly stages: Readonly<Record<string, { job: string; events: string; log: string }>>;
 }
-const recordFile = (cacheRoot: string, key: string) => path.join(cacheRoot, "queue", `${key}.json`);
+const queueDir = (cacheRoot: string) => path.join(cacheRoot, "queue");
+
+/** Removes a run's queue record (its jobs have all ended). */
+export const queueRecord = (cacheRoot: string, runDir: string) =>
+  path.join(queueDir(cacheRoot), `${path.basename(runDir)}.json`);
+
+/** What other runs queued: stage key → its record, from every run's record. */
+function readQueue(cacheRoot: string, self: string): Map<string, { job: string; events: string; log: string }> {
+  const out = new Map<string, { job: string; events: string; log: string }>();
+  for (const f of existsSync(queueDir(cacheRoot)) ? readdirSync(queueDir(cacheRoot)) : []) {
+    if (!f.endsWith(".json") || f === `${self}.json`) continue;
+    try {
+      const r = JSON.parse(readFileSync(path.join(queueDir(cacheRoot), f), "utf8")) as QueueRecord;
+      for (const [k, v] of Object.entries(r.stages)) out.set(k, v);
+    } catch {
+      // a record being written: its jobs' locks still prevent a second computation
+    }
+  }
+  return out;
+}
 
 export async function submitDag(stages: readonly SubmitStage[], o: SubmitOptions): Promise<Submitted> {
   const { execa } = await import("execa");
   mkdirSync(o.dir, { recursive: true });
-  mkdirSync(path.join(o.cacheRoot, "queue"), { recursive: true });
+  mkdirSync(queueDir(o.cacheRoot), { recursive: true });
   const out = new Map<string, DagStage>();
   const arrays: string[] = [];
 
   // Adopt what another run queued and Slurm still has alive.
-  const records = new Map<string, QueueRecord>();
-  for (const s of stages) {
-    const f = recordFile(o.cacheRoot, s.key);
-    if (existsSync(f))
-      try {
-        records.set(s.key, JSON.parse(readFileSync(f, "utf8")) as QueueRecord);
-      } catch {
-        // a record being written: treat as absent; the job's lock still prevents a second computation
-      }
-  }
+  const queued = readQueue(o.cacheRoot, path.basename(o.runDir));
+  const records = new Map(stages.flatMap((s) => (queued.has(s.key) ? [[s.key, queued.get(s.key)!] as const] : [])));
   if (records.size) {
     const states = await queueStates([...new Set([...records.values()].map((r) => r.job))]);
     for (const s of stages) {
@@ -122,20 +132,17 @@ export async function submitDag(stages: readonly SubmitStage[], o: SubmitOptions
     for (let from = 0; from < members.length; from += maxArray) {
       const chunk = members.slice(from, from + maxArray);
       const name = `array-${calls + 1}`;
+      // one list and one jobs file per array, not files per stage: a 1,000-trial sweep writes a few files
       const list = path.join(o.dir, `${name}.list`);
-      const lines: string[] = [];
-      for (const [i, s] of chunk.entries()) {
-        const base = path.join(o.dir, s.key.slice(0, 16));
-        writeFileSync(`${base}.job.json`, JSON.stringify({ ...s.job, id: i + 1 }));
-        writeFileSync(`${base}.job.json.events`, "", { flag: "a" });
-        lines.push(`${base}.job.json`);
-      }
-      writeFileSync(list, lines.join("\n") + "\n");
+      const jobs = path.join(o.dir, `${name}.jobs`);
+      writeFileSync(list, chunk.map((s) => `${path.join(o.dir, s.key.slice(0, 16))}\n`).join(""));
+      writeFileSync(jobs, chunk.map((s, i) => `${JSON.stringify({ ...s.job, id: i + 1 })}\n`).join(""));
       const script = path.join(o.dir, `${name}.sh`);
       writeFileSync(
         script,
         batchScript({
           list,
+          jobs,
           node: process.execPath,
           boot: BOOT,
           maxRequeues: MAX_REQUEUES,
@@ -179,22 +186,23 @@ export async function submitDag(stages: readonly SubmitStage[], o: SubmitOptions
       arrays.push(arrayId);
       for (const [i, s] of chunk.entries()) {
         const base = path.join(o.dir, s.key.slice(0, 16));
-        const st: DagStage = {
+        out.set(s.key, {
           key: s.key,
           name: s.name,
           kind: s.kind,
           job: `${arrayId}_${i}`,
-          events: `${base}.job.json.events`,
+          events: `${base}.events`,
           log: `${base}.log`,
           needs: s.needs,
-        };
-        out.set(s.key, st);
-        writeFileSync(`${base}.jobid`, `${st.job}\n`);
-        const rec: QueueRecord = { job: st.job, events: st.events, log: st.log, run: o.runDir };
-        writeFileSync(recordFile(o.cacheRoot, s.key), JSON.stringify(rec) + "\n");
+        });
       }
     }
   }
+  const mine = Object.fromEntries(
+    [...out.values()].filter((s) => !s.adopted).map((s) => [s.key, { job: s.job, events: s.events, log: s.log }]),
+  );
+  const record: QueueRecord = { run: o.runDir, stages: mine };
+  writeFileSync(queueRecord(o.cacheRoot, o.runDir), JSON.stringify(record) + "\n");
   return { stages: stages.map((s) => out.get(s.key)!), arrays, sbatchCalls: calls };
 }
 

@@ -88,16 +88,21 @@ process.on("SIGUSR1", () => {
   stop.abort();
 });
 
-// `--job FILE`: one job from a file, messages appended to FILE.events (a Slurm job: no IPC channel
-// to the driver, which follows that file); otherwise jobs and messages go over IPC.
-const jobFlag = process.argv.indexOf("--job");
-const jobFile = jobFlag >= 0 ? process.argv[jobFlag + 1] : undefined;
+// A Slurm job: one job from a file, messages appended to a file (no IPC channel to the driver,
+// which follows that file); otherwise jobs and messages go over IPC.
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+/** `--job JOBS --task I --base B`: job I of the JSON lines of JOBS (an array's); its files are B.* */
+const jobFile = flag("--job");
+const jobBase = flag("--base") ?? jobFile;
 // A Slurm job's batch script, warned of the time limit, writes FILE.deadline (epoch seconds): stop
 // by then, as on SIGUSR1 (slurm-script.ts says why it is a file, not a signal).
 if (jobFile)
   setInterval(() => {
     try {
-      if (Date.now() / 1000 >= Number(readFileSync(`${jobFile}.deadline`, "utf8"))) {
+      if (Date.now() / 1000 >= Number(readFileSync(`${jobBase}.deadline`, "utf8"))) {
         preempted = true;
         stop.abort();
       }
@@ -110,7 +115,7 @@ const SLURM_JOB = jobFile ? Number(process.env["SLURM_JOB_ID"]) || undefined : u
 
 const send = async (m: FromWorker): Promise<void> => {
   if (jobFile) {
-    appendFileSync(`${jobFile}.events`, `${JSON.stringify(m)}\n`);
+    appendFileSync(`${jobBase}.events`, `${JSON.stringify(m)}\n`);
     return;
   }
   await sendMessage(m as never).catch(() => {
@@ -176,7 +181,9 @@ async function runJob(job: WorkerJob): Promise<void> {
 
 async function main(): Promise<void> {
   // A Slurm job: it may not need to run at all (an input failed, or the stage is cached by now).
-  const job = jobFile ? (JSON.parse(readFileSync(jobFile, "utf8")) as WorkerJob) : undefined;
+  const job = jobFile
+    ? (JSON.parse(readFileSync(jobFile, "utf8").split("\n")[Number(flag("--task") ?? 0)]!) as WorkerJob)
+    : undefined;
   const gate = job ? await gateJob(job, stop.signal, (l) => process.stderr.write(`scdx job: ${l}\n`)) : undefined;
   if (gate && !gate.run) {
     await send(gate.result);

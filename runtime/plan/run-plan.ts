@@ -43,6 +43,14 @@ export function planRun(study: Study, ctx: KeyContext, only?: readonly string[])
   const cacheKeys = new Map<string, string>();
   const stages = new Map<string, PlannedStage>();
   const refused: string[] = [];
+  // each stage's users and declared name, in one pass (per stage, a scan of every trial would be
+  // quadratic: a 1,000-trial sweep has 2,000 stages)
+  const users = new Map<string, { name: string; trials: number[] }>();
+  for (const t of study.trials)
+    for (const [name, k] of Object.entries(t.stages)) {
+      const u = users.get(k) ?? users.set(k, { name, trials: [] }).get(k)!;
+      if (u.trials.at(-1) !== t.index + 1) u.trials.push(t.index + 1);
+    }
   for (const k of order) {
     const node = study.nodes[k]!;
     if (!isStage(node)) continue;
@@ -51,9 +59,8 @@ export function planRun(study: Study, ctx: KeyContext, only?: readonly string[])
     const key = cacheKey(fields);
     cacheKeys.set(k, key);
     // events number trials from 1, as `scdx plan` prints them
-    const trials = study.trials.filter((t) => Object.values(t.stages).includes(k as never)).map((t) => t.index + 1);
-    const name =
-      study.trials.flatMap((t) => Object.entries(t.stages)).find(([, v]) => v === k)?.[0] ?? node.origin.name;
+    const trials = users.get(k)?.trials ?? [];
+    const name = users.get(k)?.name ?? node.origin.name;
     const mem = estimateStage(node, study.nodes);
     const heapBackend = ctx.backend.split("/")[0]!; // keyed names: "native/kernels-1/threads-1"
     if ((heapBackend === "wasm" || heapBackend === "native") && mem.bytes > WASM_HEAP)

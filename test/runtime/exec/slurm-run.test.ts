@@ -95,8 +95,11 @@ if (!haveSlurm) {
       const model = path.join(s.entry!, "model.safetensors");
       if (existsSync(model)) assert.is(sha(path.join(rb.stages[i]!.entry!, "model.safetensors")), sha(model), s.name);
     }
-    const jobs = readdirSync(path.join(lastRun(slurm.dir), "slurm")).filter((f) => f.endsWith(".job.json"));
-    assert.is(jobs.length, 9, "one job per distinct stage: 1 pretrain + 4 distills + 4 benches");
+    assert.is(
+      dag(lastRun(slurm.dir)).stages.length,
+      9,
+      "one task per distinct stage: 1 pretrain + 4 distills + 4 benches",
+    );
     // three waves of one kind each (pretrain; 4 distills; 4 benches), arrays split at MaxArraySize
     const max = Number(/MaxArraySize\s*=\s*(\d+)/.exec((await execa("scontrol", ["show", "config"])).stdout)![1]);
     assert.is(dag(lastRun(slurm.dir)).sbatchCalls, 1 + 2 * Math.ceil(4 / max), `MaxArraySize ${max}`);
