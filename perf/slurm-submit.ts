@@ -4,7 +4,7 @@
 //   (a) plan + submit a 1,000-trial random sweep (2,001 stages: a shared pretrain, then a distill
 //       and a bench per trial): wall time of `scdx run --executor slurm --detach`, from command
 //       start to its exit right after the last sbatch returned                     target ≤ 2 s
-//       next to one `sbatch --wrap true`, measured in the same run (the floor of one submission)
+//       next to one `sbatch --wrap true` and `scdx --version`, measured in the same run (floors)
 //   (b) the driver following those 2,001 stages (`scdx attach`, almost all pending): its peak
 //       memory (VmHWM) over 20 s                                                     target < 300 MB
 // Then it cancels every job it submitted.
@@ -49,6 +49,15 @@ for (let i = 0; i < 5; i++) {
 }
 const sbatchMs = sb.sort((a, b) => a - b)[2]!;
 
+// the CLI's own floor: starting scdx at all
+const floor: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const t = performance.now();
+  spawnSync("node", [BIN, "--version"], { env });
+  floor.push(performance.now() - t);
+}
+const floorMs = floor.sort((a, b) => a - b)[1]!;
+
 const t0 = performance.now();
 const sub = spawnSync(
   "node",
@@ -92,6 +101,7 @@ console.log(
 console.log(
   `    one sbatch --wrap true: ${sbatchMs.toFixed(0)} ms → the submission costs ${(submitMs / sbatchMs).toFixed(1)}× one sbatch call`,
 );
+console.log(`    scdx --version (the CLI's start-up floor): ${(floorMs / 1000).toFixed(2)} s`);
 console.log(
   `(b) driver following them (scdx attach, ${FOLLOW_S} s): peak RSS ${(peakKb / 1024).toFixed(0)} MB   target < 300 MB`,
 );
