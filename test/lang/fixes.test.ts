@@ -35,7 +35,8 @@ test("applying a fix removes its diagnostic", () => {
       for (const f of d.fixes ?? []) {
         const fixed = text.slice(0, f.span.start) + f.replacement + text.slice(f.span.end);
         const after = compile(file, repoHost, { text: fixed }).diagnostics;
-        const at = (x: typeof d) => x.code === d.code && x.file === d.file && x.span?.start === f.span.start;
+        const at = (x: typeof d) =>
+          x.code === d.code && x.message === d.message && x.file === d.file && x.span?.start === f.span.start;
         assert.not.ok(after.some(at), `${path.basename(file)}: ${d.code} still reported after "${f.title}"`);
         applied++;
       }
