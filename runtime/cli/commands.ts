@@ -16,6 +16,7 @@ import { runsCommand } from "./runs.ts";
 import { reportCommand } from "./report.ts";
 import { resultsCommand } from "./results.ts";
 import { statusCommand } from "./status.ts";
+import { lspCommand } from "./lsp.ts";
 
 export const commands: readonly Command[] = [
   check,
@@ -34,4 +35,5 @@ export const commands: readonly Command[] = [
   data,
   embedCommand,
   doctor,
+  lspCommand,
 ];
