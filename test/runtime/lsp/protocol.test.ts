@@ -113,6 +113,7 @@ test("completion offers keywords at a line start, `model` after a stage and snip
   assert.ok(["param", "stage", "sweep", "import"].every((k) => kw.some((i) => i.label === k && i.kind === 14)));
   const vals = await complete(sweepText, "teacher_spatial = ", 18);
   const refiner = vals.find((i) => i.label === "refiner");
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an LSP snippet, not a template
   assert.is(refiner?.insertText, "refiner(${1:base})$0");
   assert.is(refiner?.insertTextFormat, 2);
   await s.change(sweepUri, 3, sweepText);
@@ -175,9 +176,13 @@ test("rename across imports edits the declaration and every use in the studies t
     text = lines.join("\n");
   }
   assert.match(text, "refiner(clip_teacher, depth: 2)");
-  await assert.rejects?.(
-    s.request("textDocument/rename", { textDocument: { uri: sweepUri }, position: pos, newName: "stage" }),
-  );
+  const refused = await s
+    .request("textDocument/rename", { textDocument: { uri: sweepUri }, position: pos, newName: "stage" })
+    .then(
+      () => "accepted",
+      (e: Error) => e.message,
+    );
+  assert.is(refused, "`stage` is not a name a declaration can have.");
   assert.is(
     await s.request("textDocument/prepareRename", {
       textDocument: { uri: sweepUri },
@@ -240,7 +245,7 @@ test("an edit to an imported file re-checks the open studies importing it", asyn
   await s.change(uriOf(COMMON), 2, commonText.replace("param distill_steps", "param distil_steps"));
   const diags: Diagnostic[] = await importer;
   assert.equal(
-    diags.map((d) => [d.code, d.message.split("\n")[0]]),
+    diags.map((d) => [d.code, String(d.message).split("\n")[0]]),
     [["SCD2001", "Unknown name `distill_steps`."]],
   );
   const back = s.nextDiagnostics(sweepUri);
