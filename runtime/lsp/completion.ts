@@ -91,24 +91,38 @@ function lineOf(text: string, offset: number): number {
   return n;
 }
 
-/** Names written as `name:` (arguments) or `name =` (stage fields) directly inside the bracket at `at`. */
-function givenNames(tokens: readonly IToken[], at: number, sep: string): Set<string> {
-  const out = new Set<string>();
+/** Names written as `name:` (arguments) or `name =` (stage fields) directly inside the bracket at
+ * `at`, and how many arguments there are without a name (they fill the inputs in order). */
+function givenNames(tokens: readonly IToken[], at: number, sep: string): Set<string> & { positional?: number } {
+  const out: Set<string> & { positional?: number } = new Set<string>();
   let depth = 0;
+  let named = false;
+  let any = false;
+  let positional = 0;
   const i0 = tokens.findIndex((t) => t.startOffset === at);
   for (let i = i0 + 1; i0 >= 0 && i < tokens.length; i++) {
     const t = tokens[i]!.image;
     if (t === "(" || t === "[" || t === "{") depth++;
     else if (t === ")" || t === "]" || t === "}") {
       if (depth-- === 0) break;
-    } else if (depth === 0 && tokens[i + 1]?.image === sep && /^\w+$/.test(t)) out.add(t);
+    } else if (depth === 0 && t === ",") {
+      if (any && !named) positional++;
+      [any, named] = [false, false];
+      continue;
+    } else if (depth === 0 && tokens[i + 1]?.image === sep && /^\w+$/.test(t)) {
+      out.add(t);
+      named ||= !any;
+    }
+    any = true;
   }
+  if (any && !named) positional++;
+  out.positional = positional;
   return out;
 }
 
-function optionItems(meta: ComponentMeta, given: ReadonlySet<string>): CompletionItem[] {
+function optionItems(meta: ComponentMeta, given: ReadonlySet<string> & { positional?: number }): CompletionItem[] {
   const inputs = meta.inputs
-    .filter((i) => !given.has(i.name))
+    .filter((i, k) => !given.has(i.name) && k >= (given.positional ?? 0))
     .map((i) => ({
       label: i.name,
       kind: CompletionItemKind.Field,

@@ -22,7 +22,10 @@ import { legend, semanticTokens } from "./semantic-tokens.ts";
 import { documentSymbols } from "./symbols.ts";
 import { type Analysis, uriToPath, Workspace } from "./workspace.ts";
 
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+// stdio always: the library would otherwise look for `--stdio` in argv and fail without it.
+export function startServer(
+  connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout),
+): Connection {
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace();
 

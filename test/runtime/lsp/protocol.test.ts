@@ -91,6 +91,7 @@ test("completion in a call offers the options not given yet, with type and defau
   for (const given of ["tau", "k", "minmax", "divergence", "stop_grad"])
     assert.not.ok(byLabel.get(given)?.kind === 10, `${given} is given already`);
   assert.ok(byLabel.has("teacher"), "declared names may stand as inputs");
+  assert.not.ok(byLabel.has("source"), "the input `source` is given by position (refine.model)");
 });
 
 test("completion of an enum option's value offers its symbols first", async () => {
