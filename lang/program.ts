@@ -56,6 +56,22 @@ function reservedName(d: NamedDecl): string | undefined {
   return undefined;
 }
 
+// The last parse of each file (by display path), reused while its text is unchanged: the AST is
+// immutable plain data, so one parse serves every study that loads the same text — an editor
+// re-checking the studies that import an unchanged `common.scd` after each keystroke, or `check`
+// given several files importing it. One entry per file, so memory stays bounded by the file count.
+const parsed = new Map<string, { text: string; result: ReturnType<typeof parse> }>();
+const PARSED_FILES_MAX = 256;
+function parseCached(text: string, display: string): ReturnType<typeof parse> {
+  const hit = parsed.get(display);
+  if (hit?.text === text) return hit.result;
+  const result = parse(text, display);
+  parsed.delete(display);
+  if (parsed.size >= PARSED_FILES_MAX) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(display, { text, result });
+  return result;
+}
+
 export function loadStudy(mainPath: string, host: Host, mainText?: string): LoadedStudy {
   const diags: Diagnostic[] = [];
   const files = new Map<string, SourceFile>();
@@ -66,7 +82,7 @@ export function loadStudy(mainPath: string, host: Host, mainText?: string): Load
 
   const load = (abs: string, text: string, isMain: boolean, stack: string[]): SourceFile => {
     const display = host.display(abs);
-    const { program, diagnostics } = parse(text, display);
+    const { program, diagnostics } = parseCached(text, display);
     diags.push(...diagnostics);
     if (diagnostics.length)
       for (const m of text.matchAll(/\b(?:param|data|model|let|stage|bench)\s+([A-Za-z_][A-Za-z0-9_]*)/g))
