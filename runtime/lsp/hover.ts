@@ -84,7 +84,7 @@ function declared(a: Analysis, name: string): string | undefined {
     parts.push(...paramFacts(a, name, b?.decl as A.ParamDecl | undefined));
   else if (study) {
     const node = Object.values(study.nodes).find((n) => n.origin.name === name && n.origin.file === b!.file.display);
-    if (node && (node.kind === "model" || node.kind === "train")) parts.push(factsTable(node.facts));
+    if (node && (node.kind === "model" || node.kind === "train")) parts.push(factsTable(node));
   }
   return parts.join("\n\n");
 }
@@ -107,16 +107,25 @@ function paramFacts(a: Analysis, name: string, d: A.ParamDecl | undefined): stri
   return out;
 }
 
-function factsTable(facts: JsonObject): string {
-  const show = (v: Json): string => (Array.isArray(v) ? v.map(show).join(", ") : showJson(v));
-  const rows = Object.entries(facts)
-    .filter(([, v]) => (v !== null && typeof v !== "object" ? true : Array.isArray(v) || (v && typeof v === "object")))
-    .map(([k, v]) => `- ${k}: ${v && typeof v === "object" && !Array.isArray(v) ? inline(v) : `\`${show(v)}\``}`);
+/** The facts the checker used: architecture, token grid, parameter groups; for a train stage what
+ * it trains and the symbolic shapes of its main tensors. */
+function factsTable(node: { readonly facts: JsonObject; readonly options: JsonObject; readonly kind: string }): string {
+  const f = node.facts;
+  const rows: string[] = [];
+  const put = (k: string, v: Json | undefined) => {
+    if (v !== undefined && v !== null)
+      rows.push(`- ${k}: \`${Array.isArray(v) ? v.map((x) => showJson(x)).join(", ") : showJson(v)}\``);
+  };
+  put("arch", f["arch"]);
+  for (const k of ["width", "layers", "heads", "patch", "imageSize", "embedDim"]) put(k, f[k]);
+  if (typeof f["imageSize"] === "number" && typeof f["patch"] === "number") {
+    const g = Math.floor(f["imageSize"] / f["patch"]);
+    put("grid", `${g}×${g}`);
+  }
+  put("groups", f["groups"]);
+  if (node.kind === "train") put("trains", node.options["trainable"]);
+  else put("frozen", f["frozen"]);
+  const tensors = f["tensors"] as Record<string, Json[]> | undefined;
+  for (const [k, dims] of Object.entries(tensors ?? {})) rows.push(`- ${k}: \`[${dims.join(", ")}]\``);
   return rows.join("\n");
-}
-
-function inline(o: JsonObject): string {
-  return Object.entries(o)
-    .map(([k, v]) => `${k} \`${Array.isArray(v) || (v && typeof v === "object") ? JSON.stringify(v) : showJson(v)}\``)
-    .join(", ");
 }

@@ -27,6 +27,8 @@ export function startServer(
   connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout),
 ): Connection {
   const documents = new TextDocuments(TextDocument);
+  // Whatever escapes a handler (a bug of ours) is logged to the editor, not allowed to end the server.
+  process.on("uncaughtException", (e) => connection.console.error(`scdx lsp: internal error: ${e?.stack ?? e}`));
   const ws = new Workspace();
 
   /** Runs a handler; an exception becomes an error log and an empty answer, never a crash. */
@@ -55,18 +57,16 @@ export function startServer(
   let scheduled = false;
   const publish = () => {
     scheduled = false;
-    const paths = new Set<string>();
-    for (const p of pending) for (const q of ws.affectedBy(p)) paths.add(q);
+    const edited = [...pending];
     pending.clear();
-    for (const uri of documents.keys()) {
-      const p = uriToPath(uri);
-      if (p && paths.has(p))
-        safe(
-          "diagnostics",
-          undefined,
-          () => void connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(ws.analyze(p)) }),
-        );
-    }
+    safe("diagnostics", undefined, () => {
+      const paths = new Set<string>();
+      for (const p of edited) for (const q of ws.affectedBy(p)) paths.add(q);
+      for (const uri of documents.keys()) {
+        const p = uriToPath(uri);
+        if (p && paths.has(p)) void connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(ws.analyze(p)) });
+      }
+    });
   };
   const changed = (doc: TextDocument) => {
     ws.set(doc);

@@ -76,6 +76,9 @@ test("hover on an imported param names its file; on a stage, its checked facts",
   const st = (await hover("stage distill", 0, 7))!.contents.value;
   assert.match(st, "- arch: `vit_tiny`");
   assert.match(st, "- width: `128`");
+  assert.match(st, "- grid: `8×8`");
+  assert.match(st, "- trains: `blocks`");
+  assert.match(st, "- tokens: `[B=16, 1+h*w=65, D=128]`");
 });
 
 test("hover on an enum symbol lists the enumeration; nothing on a comment", async () => {
