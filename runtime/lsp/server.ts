@@ -57,32 +57,28 @@ export function startServer(
   let scheduled = false;
   const publish = () => {
     scheduled = false;
-    const edited = [...pending];
+    const paths = new Set(pending);
     pending.clear();
     safe("diagnostics", undefined, () => {
-      const paths = new Set<string>();
-      for (const p of edited) for (const q of ws.affectedBy(p)) paths.add(q);
       for (const uri of documents.keys()) {
         const p = uriToPath(uri);
         if (p && paths.has(p)) void connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(ws.analyze(p)) });
       }
     });
   };
-  const changed = (doc: TextDocument) => {
-    ws.set(doc);
-    const p = uriToPath(doc.uri);
-    if (!p) return;
-    pending.add(p);
+  const recheck = (affected: readonly string[]) => {
+    if (!affected.length) return;
+    for (const p of affected) pending.add(p);
     if (!scheduled) {
       scheduled = true;
       setImmediate(publish);
     }
   };
 
-  documents.onDidChangeContent((e) => changed(e.document));
-  documents.onDidSave((e) => changed(e.document));
+  documents.onDidChangeContent((e) => recheck(ws.set(e.document)));
+  documents.onDidSave((e) => recheck(ws.set(e.document)));
   documents.onDidClose((e) => {
-    ws.close(e.document.uri);
+    recheck(ws.close(e.document.uri));
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

@@ -36,17 +36,34 @@ export class Workspace {
     display: (p) => fsHost.display(p),
   };
 
-  set(doc: TextDocument): void {
+  /** Takes the editor's new text of a file; returns the open files whose check it changes (itself,
+   * and those whose study loads it), whose cached results are dropped. The others keep theirs: a
+   * keystroke in one study does not re-check an unrelated one. */
+  set(doc: TextDocument): string[] {
     const p = uriToPath(doc.uri);
-    if (!p) return;
+    if (!p) return [];
     this.open.set(p, doc);
-    // An edit can change the result of any file importing this one: drop every cached result.
-    this.cache.clear();
+    return this.invalidate(p);
   }
 
-  close(uri: string): void {
+  /** Forgets the editor's text; returns the open files that now read the file from disk instead. */
+  close(uri: string): string[] {
     const p = uriToPath(uri);
-    if (p && this.open.delete(p)) this.cache.clear();
+    return p && this.open.delete(p) ? this.invalidate(p) : [];
+  }
+
+  private invalidate(p: string): string[] {
+    const hit = [p];
+    for (const [q, a] of this.cache) {
+      // a study that failed to read an import may read it now that the editor has it open
+      const loads = a.result.loaded.files.has(p) || a.result.diagnostics.some((d) => d.code === "SCD2011");
+      if (loads) {
+        this.cache.delete(q);
+        if (q !== p) hit.push(q);
+      }
+    }
+    this.cache.delete(p);
+    return hit.filter((q) => this.open.has(q));
   }
 
   openPaths(): string[] {
@@ -78,10 +95,5 @@ export class Workspace {
     };
     this.cache.set(p, a);
     return a;
-  }
-
-  /** Open files whose study loads `p` (itself included): the ones to re-check after it changes. */
-  affectedBy(p: string): string[] {
-    return this.openPaths().filter((o) => o === p || this.analyze(o).result.loaded.files.has(p));
   }
 }

@@ -21,6 +21,8 @@ export interface LspSession {
   readonly conn: ProtocolConnection;
   readonly proc: ChildProcess;
   readonly errors: string[];
+  /** How many times diagnostics were published for each URI. */
+  readonly published: Map<string, number>;
   /** Resolves with the next diagnostics published for `uri` after this call. */
   nextDiagnostics(uri: string): Promise<Diagnostic[]>;
   open(file: string, text?: string): Promise<Diagnostic[]>;
@@ -40,10 +42,12 @@ export async function startLsp(cwd = repoRoot): Promise<LspSession> {
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const errors: string[] = [];
   const waiters = new Map<string, ((d: Diagnostic[]) => void)[]>();
+  const published = new Map<string, number>();
   conn.onNotification("window/logMessage", (p: { type: number; message: string }) => {
     if (p.type === 1) errors.push(p.message);
   });
   conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string; diagnostics: Diagnostic[] }) => {
+    published.set(p.uri, (published.get(p.uri) ?? 0) + 1);
     const ws = waiters.get(p.uri) ?? [];
     waiters.delete(p.uri);
     for (const w of ws) w(p.diagnostics);
@@ -65,6 +69,7 @@ export async function startLsp(cwd = repoRoot): Promise<LspSession> {
     conn,
     proc,
     errors,
+    published,
     nextDiagnostics,
     async open(file, text) {
       const uri = uriOf(file);

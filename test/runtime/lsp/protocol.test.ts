@@ -257,6 +257,16 @@ test("an edit to an imported file re-checks the open studies importing it", asyn
   assert.equal(await back, []);
 });
 
+test("an edit re-checks only the studies it reaches: not an unrelated open one", async () => {
+  const other = uriOf("examples/coco/scd.scd");
+  await s.open("examples/coco/scd.scd");
+  const before = s.published.get(other);
+  await s.change(sweepUri, 10, sweepText.replace("param tau = 0.2", "param tau = 0.3"));
+  await s.request("textDocument/hover", { textDocument: { uri: other }, position: { line: 0, character: 0 } });
+  assert.is(s.published.get(other), before, "examples/coco/scd.scd imports nothing of examples/shapes/");
+  assert.equal(await s.change(sweepUri, 11, sweepText), []);
+});
+
 test("document symbols outline the declarations", async () => {
   const syms = await s.request<{ name: string; detail: string }[]>("textDocument/documentSymbol", {
     textDocument: { uri: sweepUri },
