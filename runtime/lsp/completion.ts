@@ -81,6 +81,7 @@ export function complete(a: Analysis, text: string, offset: number): CompletionI
   if (top.image === "{" && !top.callee) {
     const newField = last?.image === "{" || (last && lineOf(text, last.startOffset) < lineOf(text, start));
     if (newField) return fieldItems(givenNames(all, top.at, "="));
+    if (last?.image === "=" && prev?.image === "trainable") return groupItems(a, before, top.at);
   }
   return values(a);
 }
@@ -147,6 +148,17 @@ function optionItems(meta: ComponentMeta, given: ReadonlySet<string> & { positio
 function enumItems(p: JsonObject | undefined): CompletionItem[] {
   const vals = (p?.["enum"] as string[] | undefined) ?? (p?.["type"] === "boolean" ? ["true", "false"] : []);
   return vals.map((v) => ({ label: String(v), kind: CompletionItemKind.EnumMember, sortText: `0${v}` }));
+}
+
+/** `trainable = |`: the parameter groups of the stage's model, from the checked IR. */
+function groupItems(a: Analysis, before: readonly IToken[], bodyAt: number): CompletionItem[] {
+  const i = before.findIndex((t) => t.startOffset === bodyAt);
+  let k = i;
+  while (k > 0 && before[k]!.image !== "stage") k--;
+  const name = before[k + 1]?.image;
+  const node = Object.values(a.result.study?.nodes ?? {}).find((n) => n.kind === "train" && n.origin.name === name);
+  const groups = (node?.kind === "train" ? node.facts["groups"] : undefined) as string[] | undefined;
+  return (groups ?? []).map((g) => ({ label: g, kind: CompletionItemKind.EnumMember, detail: "parameter group" }));
 }
 
 function fieldItems(given: ReadonlySet<string>): CompletionItem[] {

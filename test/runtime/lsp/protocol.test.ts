@@ -134,6 +134,11 @@ test("completion in a sweep's grid offers the params not swept yet; in a stage b
   const labels = fields.map((i) => i.label);
   assert.ok(labels.includes("checkpoint_every"), labels.join());
   assert.not.ok(labels.includes("steps"), "`steps` is already written");
+  const groups = await complete(sweepText, "trainable = blocks", 12);
+  assert.equal(
+    groups.map((i) => i.label),
+    ["all", "blocks", "image", "text"],
+  );
 });
 
 test("definition of an imported name is its declaration in the imported file", async () => {
