@@ -83,7 +83,11 @@ function declared(a: Analysis, name: string): string | undefined {
   if (b?.decl.kind === "param" || name === "seed")
     parts.push(...paramFacts(a, name, b?.decl as A.ParamDecl | undefined));
   else if (study) {
-    const node = Object.values(study.nodes).find((n) => n.origin.name === name && n.origin.file === b!.file.display);
+    // a stage as the first trial resolves it; a model as declared
+    const key = study.trials[0]?.stages[name];
+    const node =
+      (key && study.nodes[key]) ||
+      Object.values(study.nodes).find((n) => n.origin.name === name && n.origin.file === b!.file.display);
     if (node && (node.kind === "model" || node.kind === "train")) parts.push(factsTable(node));
   }
   return parts.join("\n\n");
@@ -123,8 +127,13 @@ function factsTable(node: { readonly facts: JsonObject; readonly options: JsonOb
     put("grid", `${g}×${g}`);
   }
   put("groups", f["groups"]);
-  if (node.kind === "train") put("trains", node.options["trainable"]);
-  else put("frozen", f["frozen"]);
+  if (node.kind === "train") {
+    put("trains", node.options["trainable"]);
+    const shown = Object.entries(node.options).filter(
+      ([k, v]) => k !== "trainable" && k !== "optim" && typeof v !== "object",
+    );
+    rows.push(`- options (trial 1): ${shown.map(([k, v]) => `\`${k} = ${showJson(v)}\``).join(", ")}`);
+  } else put("frozen", f["frozen"]);
   const tensors = f["tensors"] as Record<string, Json[]> | undefined;
   for (const [k, dims] of Object.entries(tensors ?? {})) rows.push(`- ${k}: \`[${dims.join(", ")}]\``);
   return rows.join("\n");

@@ -78,6 +78,7 @@ test("hover on an imported param names its file; on a stage, its checked facts",
   assert.match(st, "- width: `128`");
   assert.match(st, "- grid: `8×8`");
   assert.match(st, "- trains: `blocks`");
+  assert.match(st, "`steps = 400`, `batch = 16`");
   assert.match(st, "- tokens: `[B=16, 1+h*w=65, D=128]`");
 });
 
