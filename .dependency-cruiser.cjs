@@ -16,6 +16,7 @@
 //                reporters → events     (consume the event stream, nothing else)
 //                report → runs, events  (the HTML report of a finished or running run directory)
 //                data-tools             (dataset stats and previews; stdlib only)
+//                lsp → plan             (the language server over lang/; plan only for its text table)
 //                cli → everything       (one file per subcommand); nothing imports cli but bin/
 //
 // Type-only imports count (the parser sees TypeScript before types are erased): a cycle through a
@@ -107,6 +108,7 @@ module.exports = {
     room("reporters", ["events"]),
     room("report", ["runs", "events"]),
     room("data-tools", []),
+    room("lsp", ["plan"]),
   ],
   // Canaries. Without a TypeScript parser dependency-cruiser sees no imports in .ts files and every
   // rule above passes vacuously (seen: "7 modules, 6 dependencies cruised"); without

@@ -16,6 +16,15 @@ export interface Label {
   readonly message: string;
 }
 
+/** A machine-applicable repair: replace `span` of the diagnostic's file with `replacement`. Editors
+ * apply it as a code action and `check --format json` prints it, so neither parses help text. */
+export interface Fix {
+  /** What the edit does, one short line ("Replace with `train`"). */
+  readonly title: string;
+  readonly span: Span;
+  readonly replacement: string;
+}
+
 export interface Diagnostic {
   /** Stable code: SCD1xxx syntax, SCD2xxx names/types/shapes, SCD3xxx sweeps and params, SCD4xxx lowering. */
   readonly code: string;
@@ -33,6 +42,20 @@ export interface Diagnostic {
   readonly notes?: readonly string[];
   /** What to do about it: "did you mean `lambda`?". */
   readonly help?: string;
+  /** Edits that repair it where the checker knows one (a did-you-mean spelling). */
+  readonly fixes?: readonly Fix[];
+}
+
+/** The fix for a misspelt symbol that may stand bare (`blocks`) or quoted (`"blocks"`): a span
+ * longer than the word was a string literal, so the replacement is quoted too. */
+export function replaceSymbol(span: Span, word: string, guess: string | undefined): Fix[] | undefined {
+  if (guess === undefined) return undefined;
+  return replaceWith(span, span.end - span.start === word.length ? guess : JSON.stringify(guess));
+}
+
+/** The did-you-mean fix: replace the misspelt word at `span` with `guess`. */
+export function replaceWith(span: Span, guess: string | undefined): Fix[] | undefined {
+  return guess === undefined ? undefined : [{ title: `Replace with \`${guess}\``, span, replacement: guess }];
 }
 
 export function hasErrors(diags: readonly Diagnostic[]): boolean {

@@ -4,7 +4,7 @@
 // shape rules run. Values are memoised per declaration on the values of the params that reach it.
 import * as path from "node:path";
 import type * as A from "./ast.ts";
-import { didYouMean, type Diagnostic, type Span } from "../core/diagnostics.ts";
+import { didYouMean, replaceWith, type Diagnostic, type Span } from "../core/diagnostics.ts";
 import { Dependencies, SEED } from "./deps.ts";
 import type { InputRef, IrNode, JsonObject } from "../core/ir.ts";
 import { makeNode } from "./nodes.ts";
@@ -91,6 +91,7 @@ class DeclEvaluator implements DeclContext {
       label: o.label,
       notes: o.notes,
       help: o.help,
+      fixes: o.fixes,
       labels: o.related?.map((r) => ({ file: r.file, span: r.span, message: r.message })),
     });
   }
@@ -213,6 +214,7 @@ class DeclEvaluator implements DeclContext {
     this.report("SCD2001", e.span, `Unknown name \`${e.name}\`.`, {
       label: "not declared",
       help: guess ? `did you mean \`${guess}\`?` : undefined,
+      fixes: replaceWith(e.span, guess),
     });
     return { type: "error", span: e.span };
   }
@@ -340,7 +342,8 @@ class DeclEvaluator implements DeclContext {
     const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span).filter(
       (i) => bound.ok || i.code !== "SCD2007",
     );
-    for (const i of issues) this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes });
+    for (const i of issues)
+      this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes, fixes: i.fixes });
     if (issues.length || !bound.ok) return { type: "error", span: e.span };
     const params = [...this.ev.deps.paramsOf(this.binding.decl.name)];
     const ctx = { inputs: ctxInputs, options, report };
@@ -519,6 +522,7 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
       ctx.report("SCD2005", a.nameSpan ?? a.span, `\`${meta.name}\` has no option \`${name}\`.`, {
         label: "unknown option",
         help: guess ? `did you mean \`${guess}\`?` : undefined,
+        fixes: a.nameSpan ? replaceWith(a.nameSpan, guess) : undefined,
         notes: [`its inputs and options: ${all.join(", ")}`],
       });
       ok = false;

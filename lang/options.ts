@@ -1,9 +1,9 @@
 // Option values meet their JSON Schema here. ajv validates (all errors at once, defaults filled
 // in); each ajv error is mapped back to the span of the offending option, or of the list item.
 import type { ErrorObject } from "ajv";
-import type { Span } from "../core/diagnostics.ts";
+import type { Fix, Span } from "../core/diagnostics.ts";
 import type { Json, JsonObject } from "../core/ir.ts";
-import { didYouMean } from "../core/diagnostics.ts";
+import { didYouMean, replaceSymbol } from "../core/diagnostics.ts";
 import type { OptionSchema } from "../stdlib/component.ts";
 import { validator } from "../stdlib/option-schema.ts";
 import { showJson, type Value } from "./values.ts";
@@ -22,6 +22,7 @@ export interface OptionIssue {
   readonly span: Span;
   readonly label?: string;
   readonly help?: string;
+  readonly fixes?: readonly Fix[];
   readonly notes?: string[];
 }
 
@@ -100,6 +101,8 @@ function mapError(
   let span = top?.span ?? callSpan;
   const index = parts[1] !== undefined ? Number(parts[1]) : undefined;
   if (top?.type === "list" && index !== undefined && top.items[index]) span = top.items[index]!.span;
+  // A fix may only replace the value itself, never the whole call the span falls back to.
+  const spanIsValue = index === undefined ? top !== undefined : top?.type === "list" && !!top.items[index];
   const where = `Option \`${option}\` of \`${component}\``;
   const p = schema.properties[option] ?? {};
   const itemSchema = index !== undefined ? ((p["items"] as JsonObject | undefined) ?? {}) : p;
@@ -115,6 +118,10 @@ function mapError(
         span,
         label: "not a known value",
         help: guess ? `did you mean \`${guess}\`?` : undefined,
+        fixes:
+          typeof err.data === "string" && spanIsValue
+            ? replaceSymbol(span, err.data, didYouMean(err.data, prm["allowedValues"] as string[]))
+            : undefined,
       };
     }
     case "type":

@@ -145,8 +145,8 @@ function toJson(d: Diagnostic, sources: SourceLookup): object {
     const file = l.file ?? d.file;
     return { file, ...locate(safeLookup(sources, file), l.span), message: l.message };
   });
-  const { code, severity, message, file, span, label, notes, help } = d;
-  return { code, severity, message, file, ...loc, span, label, labels, notes, help };
+  const { code, severity, message, file, span, label, notes, help, fixes } = d;
+  return { code, severity, message, file, ...loc, span, label, labels, notes, help, fixes };
 }
 
 function renderShort(d: Diagnostic, sources: SourceLookup, c: ChalkInstance): string {

@@ -2,7 +2,7 @@
 // fields data/loss/optim/trainable, plain fields validated by a JSON Schema), then each loss term's
 // stage rules run against the student and the data, and the train node is made.
 import type * as A from "./ast.ts";
-import { didYouMean, type Span } from "../core/diagnostics.ts";
+import { didYouMean, replaceSymbol, replaceWith, type Span } from "../core/diagnostics.ts";
 import { SEED } from "./deps.ts";
 import type { DeclContext } from "./decl-context.ts";
 import { canonicalJson, type InputRef, type JsonObject, type LossTerm } from "../core/ir.ts";
@@ -43,6 +43,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   if (d.op !== "train") {
     ctx.report("SCD2017", d.opSpan, `Unknown stage kind \`${d.op}\`; stages are made with \`train(…)\`.`, {
       help: didYouMean(d.op, ["train"]) ? "did you mean `train`?" : undefined,
+      fixes: replaceWith(d.opSpan, didYouMean(d.op, ["train"])),
       notes: ["evaluations are `bench` declarations"],
     });
     return err(d.span);
@@ -92,6 +93,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
             {
               notes: base.type === "model" ? [`${base.facts.arch} has the groups: ${groups.join(", ")}`] : undefined,
               help: guess ? `did you mean \`${guess}\`?` : undefined,
+              fixes: word ? replaceSymbol(it.span, word, guess) : undefined,
             },
           );
           ok = false;
@@ -128,6 +130,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
       const guess = didYouMean(f.name, all);
       ctx.report("SCD2018", f.nameSpan, `A train stage has no field \`${f.name}\`.`, {
         help: guess ? `did you mean \`${guess}\`?` : undefined,
+        fixes: replaceWith(f.nameSpan, guess),
         notes: [`its fields: ${all.join(", ")}`],
       });
       ok = false;

@@ -3,7 +3,7 @@
 // (sweep-random.ts), a list of records names points one by one, `x * y` is the product of two
 // sweeps and `x + y` their concatenation.
 import type * as A from "./ast.ts";
-import { didYouMean, type Diagnostic } from "../core/diagnostics.ts";
+import { didYouMean, replaceWith, type Diagnostic, type Fix } from "../core/diagnostics.ts";
 import { constant, items } from "./constant.ts";
 import type { Value } from "./values.ts";
 import { expandRandom, type Interval, type Point } from "./sweep-random.ts";
@@ -19,8 +19,8 @@ export function expandSweep(
   diags: Diagnostic[],
   interval: (name: string) => Interval | undefined = () => undefined,
 ): Point[] | undefined {
-  const err = (code: string, span: A.Expr["span"], message: string, help?: string): undefined => {
-    diags.push({ code, severity: "error", file, span, message, help });
+  const err = (code: string, span: A.Expr["span"], message: string, help?: string, fixes?: Fix[]): undefined => {
+    diags.push({ code, severity: "error", file, span, message, help, fixes });
     return undefined;
   };
   const checkName = (name: string, span: A.Expr["span"]): boolean => {
@@ -31,6 +31,7 @@ export function expandSweep(
       span,
       `The sweep names \`${name}\`, which is not a param.`,
       guess ? `did you mean \`${guess}\`?` : `params: ${params.join(", ")}`,
+      replaceWith(span, guess),
     );
     return false;
   };

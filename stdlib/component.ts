@@ -1,6 +1,6 @@
 // The registry contract: the metadata half of every component. No tfjs here or in any *.meta.ts
 // file, so `scdx check` stays fast; implementation halves are loaded lazily by the runtime.
-import type { Span } from "../core/diagnostics.ts";
+import type { Fix, Span } from "../core/diagnostics.ts";
 import type { JsonObject } from "../core/ir.ts";
 import type { DatasetFacts, ModelFacts } from "../core/facts.ts";
 
@@ -27,6 +27,8 @@ export interface ReportOptions {
   readonly label?: string;
   readonly notes?: readonly string[];
   readonly help?: string;
+  /** Machine-applicable repairs (did-you-mean), shown as editor code actions. */
+  readonly fixes?: readonly Fix[];
   /** Secondary spans, e.g. where a mismatching width was declared. */
   readonly related?: readonly { readonly span: Span; readonly file?: string; readonly message: string }[];
 }

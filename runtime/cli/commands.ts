@@ -18,6 +18,7 @@ import { resultsCommand } from "./results.ts";
 import { statusCommand } from "./status.ts";
 import { attachCommand } from "./attach.ts";
 import { cancelCommand } from "./cancel.ts";
+import { lspCommand } from "./lsp.ts";
 
 export const commands: readonly Command[] = [
   check,
@@ -38,4 +39,5 @@ export const commands: readonly Command[] = [
   data,
   embedCommand,
   doctor,
+  lspCommand,
 ];
