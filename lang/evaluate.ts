@@ -548,7 +548,7 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     b.optionSpans.set(name!, a.value.span);
   }
   for (const i of meta.inputs) {
-    if (!b.inputs[i.name] && !given.has(i.name)) {
+    if (!b.inputs[i.name] && !given.has(i.name) && !i.optional) {
       ctx.report("SCD2007", callSpan, `\`${meta.name}\` needs its \`${i.name}\` argument (${describeType(i.type)}).`, {
         help: `${i.name}: ${i.doc}`,
       });

@@ -19,6 +19,8 @@ export interface InputSpec {
   readonly name: string;
   readonly type: "model" | "data";
   readonly doc: string;
+  /** May be left out (then only by name after it, never positionally). */
+  readonly optional?: boolean;
 }
 
 export interface ReportOptions {

@@ -9,6 +9,7 @@ import { clipContrastive } from "./losses/clip-contrastive.meta.ts";
 import { rla } from "./losses/rla.meta.ts";
 import { scd } from "./losses/scd.meta.ts";
 import { refinerSsl } from "./losses/refiner-ssl.meta.ts";
+import { segmentContrast } from "./losses/segment-contrast.meta.ts";
 import { adamw } from "./optim/adamw.meta.ts";
 import { regionClassification, semanticSegmentation, unsupervisedSegmentation } from "./metrics/benches.meta.ts";
 
@@ -22,6 +23,7 @@ export const components: readonly ComponentMeta[] = [
   rla,
   scd,
   refinerSsl,
+  segmentContrast,
   adamw,
   regionClassification,
   unsupervisedSegmentation,

@@ -29,7 +29,16 @@ export async function runBench(node: BenchNode, ctx: StageContext): Promise<Stag
     case "region_classification":
       return { metrics: await regionClassification(node.options, m, dataset, S, ctx) };
     case "unsupervised_segmentation":
-      return { metrics: await probe(node.options, m, dataset, S, ctx) };
+      return {
+        metrics: await probe(
+          node.options,
+          m,
+          dataset,
+          S,
+          ctx,
+          node.inputs["reference"] ? ctx.models.resolve(node.inputs["reference"].key) : undefined,
+        ),
+      };
     default:
       throw new StageError(`no implementation for the bench \`${node.op}\``);
   }

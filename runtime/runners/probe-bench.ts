@@ -13,10 +13,10 @@ import { mixSeed } from "../../stdlib/tensor/random.ts";
 import { dense } from "../../stdlib/train/model.ts";
 import type { LoadedModel } from "../models/model-files.ts";
 import { eachBatch } from "./bench-batches.ts";
-import type { StageContext } from "./context.ts";
 import { StageError } from "./stage-error.ts";
-
-const VOID = 255;
+import type { StageContext } from "./context.ts";
+import { insideCells, tokenLabels, VOID } from "./token-grid.ts";
+import { DenseStructure } from "./dense-structure-bench.ts";
 
 export async function probe(
   o: Readonly<Record<string, Json>>,
@@ -24,6 +24,7 @@ export async function probe(
   dataset: Dataset,
   S: number,
   ctx: StageContext,
+  reference?: LoadedModel,
 ): Promise<Record<string, number | null>> {
   const G = S / m.model.arch.vision.patch,
     C = dataset.classes.length,
@@ -33,6 +34,9 @@ export async function probe(
     perImage = o["scope"] !== "dataset",
     P = Math.min((o["pictures"] as number | undefined) ?? 0, dataset.length);
   const acc = new SegmentationAccumulator(C, VOID);
+  if (reference && S / reference.model.arch.vision.patch !== G)
+    throw new StageError(`the reference's token grid differs from the model's ${G}×${G}: no token-wise correlation`);
+  const structure = new DenseStructure(S, G, C, { k, seed, iterations });
   const all: { tokens: Float32Array; labels: Int32Array }[] = [];
   // The first P images, for the report's pictures (probe-pictures.ts): full grids, padding included.
   const kept: { sample: Sample; grid: Float32Array; labels: Int32Array; keep: number[]; pred?: Int32Array }[] = [];
@@ -42,10 +46,15 @@ export async function probe(
       samples.map((s) => ({ ...s, segments: [] })),
       { studentSize: S, featureGrid: G },
     );
-    const feats = tf.tidy(() => dense(m.model, tf.tensor4d(b.images, [...b.imageShape]))); // [B,G,G,E]
+    const [feats, refFeats] = tf.tidy(() => {
+      const x = tf.tensor4d(b.images, [...b.imageShape]);
+      return [dense(m.model, x), reference ? dense(reference.model, x) : undefined]; // [B,G,G,E]
+    });
     const data = feats.dataSync() as Float32Array;
+    const refData = refFeats?.dataSync() as Float32Array | undefined,
+      RE = refFeats?.shape[3] ?? 0;
     E = feats.shape[3]!;
-    feats.dispose();
+    tf.dispose([feats, refFeats]);
     samples.forEach((s, i) => {
       // Only tokens over the image: padding would take a cluster of its own in a non-square image.
       const keep = insideCells(s, S, G);
@@ -57,6 +66,11 @@ export async function probe(
         tokens.set(grid.subarray(c * E, (c + 1) * E), j * E);
         labels[j] = labelsAll[c]!;
       });
+      const ref = refData && {
+        tokens: gather(refData.subarray(i * G * G * RE, (i + 1) * G * G * RE), keep, RE),
+        E: RE,
+      };
+      structure.add(s, first + i, keep, tokens, E, labels, ref);
       const picture = first + i < P ? { sample: s, grid: grid.slice(), labels: labelsAll, keep } : undefined;
       if (picture) kept.push(picture);
       if (perImage) {
@@ -98,7 +112,16 @@ export async function probe(
   }
   if (kept.length) await keepPictures(ctx.outDir, kept, dataset, G, E);
   const r = acc.result();
-  return { miou: r.miou, pixel_accuracy: r.pixelAccuracy };
+  return { miou: r.miou, pixel_accuracy: r.pixelAccuracy, ...structure.result() };
+}
+
+/** Rows `cells` of a [G·G, E] grid, packed. */
+function gather(grid: Float32Array, cells: readonly number[], E: number): Float32Array {
+  const out = new Float32Array(cells.length * E);
+  cells.forEach((c, j) => {
+    out.set(grid.subarray(c * E, (c + 1) * E), j * E);
+  });
+  return out;
 }
 
 /** The probe's class per clustered token: its cluster's matched class. */
@@ -149,49 +172,4 @@ async function keepPictures(
     inside,
     images,
   });
-}
-
-/** Token cells of the letterboxed input that overlap the image (not only padding). */
-export function insideCells(s: Pick<Sample, "width" | "height">, S: number, G: number): number[] {
-  const scale = S / Math.max(s.width, s.height),
-    cell = S / G,
-    out: number[] = [];
-  for (let gy = 0; gy < G; gy++)
-    for (let gx = 0; gx < G; gx++)
-      if (gy * cell < s.height * scale && gx * cell < s.width * scale) out.push(gy * G + gx);
-  return out;
-}
-
-/**
- * Ground truth at token resolution: the majority class of the image pixels under each token of the
- * letterboxed (bottom/right padded) student input. Padding and unlabelled pixels are void.
- */
-export function tokenLabels(s: Sample, S: number, G: number): Int32Array {
-  if (!s.panoptic) throw new StageError(`sample ${s.id} has no panoptic map; the probe needs one`);
-  const label = new Map(s.segments.map((g) => [g.id, g.label]));
-  const scale = S / Math.max(s.width, s.height),
-    cell = S / G;
-  const out = new Int32Array(G * G).fill(VOID);
-  for (let gy = 0; gy < G; gy++)
-    for (let gx = 0; gx < G; gx++) {
-      const counts = new Map<number, number>();
-      const y0 = Math.floor((gy * cell) / scale),
-        y1 = Math.ceil(((gy + 1) * cell) / scale),
-        x0 = Math.floor((gx * cell) / scale),
-        x1 = Math.ceil(((gx + 1) * cell) / scale);
-      for (let y = y0; y < y1; y++)
-        for (let x = x0; x < x1; x++) {
-          const c = y < s.height && x < s.width ? (label.get(s.panoptic[y * s.width + x]!) ?? VOID) : VOID;
-          counts.set(c, (counts.get(c) ?? 0) + 1);
-        }
-      let best = VOID,
-        n = -1;
-      for (const [c, v] of counts)
-        if (v > n || (v === n && c < best)) {
-          best = c;
-          n = v;
-        }
-      out[gy * G + gx] = best;
-    }
-  return out;
 }

@@ -6,7 +6,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { DataNode, Json, TrainNode } from "../../core/ir.ts";
 import { openDataset } from "../../stdlib/data/open.ts";
 import { Loader } from "../../stdlib/data/pipeline.ts";
-import { buildImageBatch, type ImageBatch } from "../../stdlib/data/batch.ts";
+import { buildImageBatch, type ImageBatch, type ImageBatchSpec } from "../../stdlib/data/batch.ts";
+import type { PseudoSegmentOptions } from "../../stdlib/data/pseudo-segments.ts";
 import { buildRegionBatch, type RegionBatch, type RegionBatchSpec } from "../../stdlib/data/sampling.ts";
 import { BatchWorkers } from "../../stdlib/data/batch-workers.ts";
 import type { Sample } from "../../stdlib/data/sample.ts";
@@ -77,8 +78,19 @@ export async function runTrain(node: TrainNode, ctx: StageContext): Promise<Stag
       featureGrid: 1,
       ...regionOptions(rla?.options as Opts | undefined),
     };
-    const threads = regions ? ctx.batchThreads : 0;
-    workers = threads > 0 ? new BatchWorkers({ kind: "regions", ...regionSpec }, threads) : undefined;
+    const segOpts = node.loss.find((t) => t.op === "segment_contrast")?.options as Opts | undefined;
+    if (segOpts && regions)
+      throw new StageError("segment_contrast cannot share a stage with region losses (rla, region scd) yet");
+    // Pseudo-segments cost ≈ 8 ms an image (96 px): worth the batch thread when there is one.
+    const imageSpec: ImageBatchSpec = {
+      size: S,
+      ...(segOpts ? { segments: { patch: student.model.arch.vision.patch, options: pseudoOptions(segOpts) } } : {}),
+    };
+    const threads = regions || segOpts ? ctx.batchThreads : 0;
+    workers =
+      threads > 0
+        ? new BatchWorkers(regions ? { kind: "regions", ...regionSpec } : { kind: "images", ...imageSpec }, threads)
+        : undefined;
     const tokenizer = tokens ? needTokenizer(student.tokenizer) : null;
     loader = new Loader<TrainBatchData>(dataset, {
       batchSize: o["batch"] as number,
@@ -93,7 +105,7 @@ export async function runTrain(node: TrainNode, ctx: StageContext): Promise<Stag
                 : buildRegionBatch(samples, seeds, regionSpec),
             )
           : imageData(
-              buildImageBatch(samples, { size: S }),
+              workers ? ((await workers.build(samples, seeds)) as ImageBatch) : buildImageBatch(samples, imageSpec),
               samples,
               seeds,
               tokenizer,
@@ -181,9 +193,15 @@ function lossSpec(op: string, weight: number, opts: Opts, model: (input: string)
       };
     case "refiner_ssl":
       return { kind: op, weight, teacher: model("teacher"), options: opts as unknown as RefinerSslOptions };
+    case "segment_contrast":
+      return { kind: op, weight, options: { tau: opts["tau"] as number } };
     default:
       throw new StageError(`no implementation for the loss \`${op}\``);
   }
+}
+
+function pseudoOptions(o: Opts): PseudoSegmentOptions {
+  return { k: o["k"] as number, min_area: o["min_area"] as number, lightness: o["lightness"] as number };
 }
 
 function regionOptions(o: Opts | undefined): Partial<RegionBatchSpec> {
@@ -223,14 +241,15 @@ function imageData(
   contextLength: number | undefined,
 ): TrainBatchData {
   const images = { data: b.images, shape: b.imageShape as [number, number, number, number] };
-  if (!tok || !contextLength) return { images };
+  const segments = b.tokenLabels && b.tokenCounts ? { segments: { labels: b.tokenLabels, counts: b.tokenCounts } } : {};
+  if (!tok || !contextLength) return { images, ...segments };
   const texts = samples.map((s, i) => {
     if (s.captions.length === 0)
       throw new StageError(`sample ${s.id} has no caption; clip_contrastive needs one per image`);
     return s.captions[(seeds[i]! >>> 0) % s.captions.length]!;
   });
   const enc = tok.encode(texts, contextLength);
-  return { images, tokens: { ids: enc.ids, length: contextLength, eot: enc.eotPositions } };
+  return { images, ...segments, tokens: { ids: enc.ids, length: contextLength, eot: enc.eotPositions } };
 }
 
 function pick<T>(o: Readonly<Record<string, T>>, keys: readonly string[]): Record<string, T> {

@@ -5,11 +5,14 @@ import { buildBenchBatch, type BenchBatch, type BenchBatchSpec } from "./bench-b
 import { CLIP_MEAN, CLIP_STD, normalizeInto, normalizeTable } from "./resize.ts";
 import { letterboxStudent } from "./letterbox.ts";
 import { toRgbImage } from "./sampling.ts";
+import { pseudoSegments, tokenSegments, type PseudoSegmentOptions } from "./pseudo-segments.ts";
 
 export interface ImageBatchSpec {
   readonly size: number;
   readonly mean?: readonly number[];
   readonly std?: readonly number[];
+  /** Also each token's pseudo-segment (segment_contrast), for tokens of `patch` pixels. */
+  readonly segments?: { readonly patch: number; readonly options: PseudoSegmentOptions };
 }
 
 /** Letterboxed student images only (image-level losses, embedding). */
@@ -18,6 +21,9 @@ export interface ImageBatch {
   readonly imageShape: readonly [number, number, number, number];
   readonly ids: readonly string[];
   readonly captions: readonly (readonly string[])[];
+  /** With `segments`: pseudo-segment of each token [B·g·g] (0..K_b−1 per image) and K_b [B]. */
+  readonly tokenLabels?: Int32Array;
+  readonly tokenCounts?: Int32Array;
 }
 
 export type BatchSpec =
@@ -31,10 +37,21 @@ export function buildImageBatch(samples: readonly Sample[], spec: ImageBatchSpec
   const S = spec.size,
     lut = normalizeTable(spec.mean ?? CLIP_MEAN, spec.std ?? CLIP_STD);
   const images = new Float32Array(samples.length * S * S * 3);
+  const seg = spec.segments,
+    g = seg ? Math.floor(S / seg.patch) : 0;
+  const tokenLabels = seg ? new Int32Array(samples.length * g * g) : undefined,
+    tokenCounts = seg ? new Int32Array(samples.length) : undefined;
   samples.forEach((s, b) => {
-    normalizeInto(images, b * S * S * 3, letterboxStudent(toRgbImage(s), S).data, lut, 3);
+    const rgb = letterboxStudent(toRgbImage(s), S).data;
+    normalizeInto(images, b * S * S * 3, rgb, lut, 3);
+    if (!seg) return;
+    // From the pixels the student sees (letterbox padding included), never the dataset's labels.
+    const t = tokenSegments(pseudoSegments(rgb, S, S, seg.options).labels, S, seg.patch);
+    tokenLabels!.set(t.tokens, b * g * g);
+    tokenCounts![b] = t.count;
   });
   return {
+    ...(seg ? { tokenLabels, tokenCounts } : {}),
     images,
     imageShape: [samples.length, S, S, 3],
     ids: samples.map((s) => s.id),

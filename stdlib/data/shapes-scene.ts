@@ -3,10 +3,11 @@
 // under an occlusion budget, then the panoptic map. All sampling comes from one integer PRNG seeded
 // by hash(seed, index), so `get(i)` is random access and identical on every machine.
 import { KIND_REACH, overlap, rasterize, ROTATIONS, type Raster, type ShapeGeometry } from "./shapes-geometry.ts";
-import { COLORS, stuffMean } from "./shapes-palette.ts";
+import { COLORS } from "./shapes-palette.ts";
+import { planThings, sampleStuff, type CompositionOptions } from "./shapes-composition.ts";
 import { mixSeed } from "../tensor/random.ts";
 import { hash32, Rng } from "./shapes-random.ts";
-import { deviation, patternBit, sampleTexture, type TextureParams } from "./shapes-texture.ts";
+import { deviation, patternBit, type TextureParams } from "./shapes-texture.ts";
 import type { Segment } from "./sample.ts";
 
 export type DifficultyName = "easy" | "medium" | "hard";
@@ -62,15 +63,22 @@ export const DIFFICULTY: Readonly<Record<DifficultyName, Difficulty>> = {
   },
 };
 
-export interface SceneOptions {
+export interface SceneOptions extends CompositionOptions {
   readonly size: number;
   readonly seed: number;
-  readonly min_shapes: number;
-  readonly max_shapes: number;
-  readonly colors: number;
   readonly kinds: number;
-  readonly textures: number;
   readonly difficulty: DifficultyName;
+  /** Thing classes: the kind (default) or kind × colour (`kind_color`, the prototype's 12 classes). */
+  readonly labels?: "kind" | "kind_color";
+}
+
+/** Class index of a thing: kind, or kind·colors + colour. Stuff classes follow the things. */
+export function thingLabel(o: Pick<SceneOptions, "labels" | "colors">, kind: number, color: number): number {
+  return o.labels === "kind_color" ? kind * o.colors + color : kind;
+}
+
+export function thingClassCount(o: Pick<SceneOptions, "labels" | "colors" | "kinds">): number {
+  return o.labels === "kind_color" ? o.kinds * o.colors : o.kinds;
 }
 
 export interface Thing {
@@ -103,56 +111,15 @@ export interface Scene {
 const SALT = 0x5ca1ab1e;
 const ATTEMPTS = 80;
 
-function sampleRegionMap(rng: Rng, S: number, count: number): Uint8Array {
-  // Seeds far apart (so no region is a sliver), boundaries bent by an integer zigzag warp.
-  const seeds: [number, number][] = [];
-  const d = 0.45 * S,
-    minD2 = Math.floor(d * d);
-  for (let tries = 0; seeds.length < count; tries++) {
-    const p: [number, number] = [rng.below(S), rng.below(S)];
-    if (tries > 200 || seeds.every(([x, y]) => (x - p[0]) * (x - p[0]) + (y - p[1]) * (y - p[1]) >= minD2))
-      seeds.push(p);
-  }
-  const amp = rng.int(0, Math.max(1, Math.round(S / 10)));
-  const wl = rng.int(Math.max(2, Math.round(S / 3)), Math.max(2, Math.round(S / 1.5)));
-  const ph = [rng.below(wl), rng.below(wl)];
-  const zig = (t: number) => Math.floor((amp * Math.abs(2 * (((t % wl) + wl) % wl) - wl)) / wl);
-  const map = new Uint8Array(S * S);
-  for (let y = 0; y < S; y++) {
-    const wx = zig(y + ph[0]!);
-    for (let x = 0; x < S; x++) {
-      const X = x + wx,
-        Y = y + zig(x + ph[1]!);
-      let best = 0,
-        bestD = Infinity;
-      for (let i = 0; i < seeds.length; i++) {
-        const dx = X - seeds[i]![0],
-          dy = Y - seeds[i]![1];
-        const d = dx * dx + dy * dy;
-        if (d < bestD) {
-          bestD = d;
-          best = i;
-        }
-      }
-      map[y * S + x] = best;
-    }
-  }
-  return map;
-}
-
 export function renderScene(o: SceneOptions, index: number): Scene {
   const S = o.size,
     N = S * S,
     scale = S / 64;
   const diff = DIFFICULTY[o.difficulty];
   const rng = new Rng(hash32(o.seed, index, SALT));
-  const mean = stuffMean(o.colors);
 
-  // Stuff: distinct textures per region.
-  const nRegions = Math.min(o.textures, rng.int(diff.regions[0], diff.regions[1]));
-  const textures = rng.permutation(o.textures).slice(0, nRegions);
-  const params = textures.map((t) => sampleTexture(rng, t, scale));
-  const regionOf = sampleRegionMap(rng, S, nRegions);
+  // Stuff: distinct textures per region (or one grey texture: shapes-composition.ts).
+  const { params, regionOf, mean } = sampleStuff(rng, o, S, diff.regions);
   const rgb = new Uint8Array(N * 3);
   // The two levels of each region's pattern, per channel: mean + amplitude·deviation·tint.
   const levels = params.map((tp) =>
@@ -192,12 +159,13 @@ export function renderScene(o: SceneOptions, index: number): Scene {
   const things: Thing[] = [];
   const visible: number[] = [];
   const covered: number[][] = [];
-  // Nominal radius r from S/8 to S/4 in half pixels (2r = 16–32 px at 64 px: 2–4 patches of 8 px);
-  // every kind covers ≈ 2.4 r² (shapes-geometry.ts).
-  const rMin = Math.max(2, Math.round(S / 4)),
-    rMax = Math.max(rMin, Math.round(S / 2));
+  // Nominal diameter 2r from S/4 to S/2 by default (16–32 px at 64 px: 2–4 patches of 8 px), in
+  // whole pixels, so r moves in half pixels; every kind covers ≈ 2.4 r² (shapes-geometry.ts).
   const minVisible = Math.max(12, Math.round(24 * scale * scale));
-  const count = rng.int(o.min_shapes, o.max_shapes);
+  const {
+    count,
+    diameter: [rMin, rMax],
+  } = planThings(rng, o, S);
   for (let t = 0; t < count; t++) {
     const kind = rng.below(o.kinds),
       color = rng.below(o.colors);
@@ -277,7 +245,7 @@ export function renderScene(o: SceneOptions, index: number): Scene {
     panoptic,
     things,
     regions,
-    segments: segmentsOf(panoptic, S, things, regions, o.kinds),
+    segments: segmentsOf(panoptic, S, things, regions, o),
     covered: cov,
   };
 }
@@ -287,8 +255,9 @@ function segmentsOf(
   S: number,
   things: readonly Thing[],
   regions: readonly Region[],
-  kinds: number,
+  o: SceneOptions,
 ): Segment[] {
+  const kinds = thingClassCount(o);
   const ids = things.length + regions.length + 1;
   const area = new Int32Array(ids),
     x0 = new Int32Array(ids).fill(S),
@@ -312,7 +281,7 @@ function segmentsOf(
     area: area[id]!,
   });
   return [
-    ...things.map((t) => seg(t.id, t.geometry.kind, true)),
+    ...things.map((t) => seg(t.id, thingLabel(o, t.geometry.kind, t.color), true)),
     ...regions.filter((r) => area[r.id]! > 0).map((r) => seg(r.id, kinds + r.params.texture, false)),
   ];
 }

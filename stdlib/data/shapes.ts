@@ -16,14 +16,27 @@ import { KINDS } from "./shapes-geometry.ts";
 import { COLORS } from "./shapes-palette.ts";
 import { shapes as shapesMeta } from "./shapes.meta.ts";
 import { hash32, Rng } from "./shapes-random.ts";
+import type { Range } from "./shapes-composition.ts";
 import { renderScene, type Scene, type SceneOptions } from "./shapes-scene.ts";
 import { TEXTURES } from "./shapes-texture.ts";
 
 export { shapesVocabulary };
 
-/** The meta's options, defaults filled in (what a lowered `shapes(...)` data node carries). */
-export interface ShapesOptions extends SceneOptions {
+/** The meta's options, defaults filled in (what a lowered `shapes(...)` data node carries). Ranges
+ * (`thing_size: 18..40`) arrive as lists of integers; only their least and greatest count. */
+export interface ShapesOptions extends Omit<SceneOptions, "thing_size" | "zoom_shapes" | "zoom_size"> {
   readonly images: number;
+  readonly thing_size?: readonly number[];
+  readonly zoom_shapes?: readonly number[];
+  readonly zoom_size?: readonly number[];
+}
+
+const span = (r: readonly number[] | undefined): Range | undefined =>
+  r ? [Math.min(...r), Math.max(...r)] : undefined;
+
+/** The generator's view of the options: ranges as [least, greatest]. */
+function sceneOptions(o: ShapesOptions): SceneOptions {
+  return { ...o, thing_size: span(o.thing_size), zoom_shapes: span(o.zoom_shapes), zoom_size: span(o.zoom_size) };
 }
 
 const CAPTION_SALT = 0xc0ffee;
@@ -45,22 +58,38 @@ export function shapesOptions(partial: Readonly<Record<string, unknown>> = {}): 
   }
   if (o.min_shapes > o.max_shapes)
     throw new Error(`shapes: min_shapes ${o.min_shapes} is larger than max_shapes ${o.max_shapes}`);
+  for (const k of ["thing_size", "zoom_shapes", "zoom_size"] as const) {
+    const r = o[k];
+    if (r !== undefined && (!Array.isArray(r) || r.length === 0 || !r.every((v) => Number.isInteger(v) && v >= 1)))
+      throw new Error(`shapes: option \`${k}\` must be a range of positive integers, got ${JSON.stringify(r)}`);
+  }
+  if (o.zoom !== undefined && !(o.zoom >= 0 && o.zoom <= 1))
+    throw new Error(`shapes: option \`zoom\` must be a probability in [0, 1], got ${String(o.zoom)}`);
+  if (o.background !== undefined && !["regions", "grey"].includes(o.background))
+    throw new Error(`shapes: background must be regions or grey, got ${String(o.background)}`);
+  if (o.labels !== undefined && !["kind", "kind_color"].includes(o.labels))
+    throw new Error(`shapes: labels must be kind or kind_color, got ${String(o.labels)}`);
   if (!["easy", "medium", "hard"].includes(o.difficulty))
     throw new Error(`shapes: difficulty must be easy, medium or hard, got ${String(o.difficulty)}`);
   return o;
 }
 
-/** Things (kinds, index 0..kinds-1) then stuff (textures); ids equal indices. */
-export function shapesClasses(o: Pick<ShapesOptions, "kinds" | "textures">): ClassInfo[] {
+/** Things (kinds, or "red circle", "green circle", … for kind_color) then stuff (textures); ids
+ * equal indices. */
+export function shapesClasses(o: Pick<ShapesOptions, "kinds" | "textures" | "colors" | "labels">): ClassInfo[] {
+  const colors = COLORS.slice(0, o.colors).map((c) => c.name);
+  const kinds = KINDS.slice(0, o.kinds);
+  const names = o.labels === "kind_color" ? kinds.flatMap((k) => colors.map((c) => `${c} ${k}`)) : [...kinds];
+  const n = names.length;
   return [
-    ...KINDS.slice(0, o.kinds).map((name, i) => ({ index: i, id: i, name, isThing: true })),
-    ...TEXTURES.slice(0, o.textures).map((name, i) => ({ index: o.kinds + i, id: o.kinds + i, name, isThing: false })),
+    ...names.map((name, i) => ({ index: i, id: i, name, isThing: true })),
+    ...TEXTURES.slice(0, o.textures).map((name, i) => ({ index: n + i, id: n + i, name, isThing: false })),
   ];
 }
 
 /** The scene behind sample i (with colours, geometry and occlusion), for tests and previews. */
 export function shapesScene(o: ShapesOptions, index: number): { scene: Scene; captions: string[] } {
-  const scene = renderScene(o, index);
+  const scene = renderScene(sceneOptions(o), index);
   return { scene, captions: captionsOf(scene, new Rng(hash32(o.seed, index, CAPTION_SALT))) };
 }
 
@@ -116,9 +145,11 @@ export function createShapes(options: ShapesOptions): Dataset {
  * texture is the "… on stripes" that ends a caption, after each coloured kind. Averaged into one
  * text embedding per class, the colour (which is not the class) cancels out.
  */
-export function shapesPrompts(o: Pick<ShapesOptions, "colors" | "kinds">, c: ClassInfo): string[] {
+export function shapesPrompts(o: Pick<ShapesOptions, "colors" | "kinds" | "labels">, c: ClassInfo): string[] {
   const colors = COLORS.slice(0, o.colors).map((x) => x.name);
   const a = (w: string) => (/^[aeiou]/.test(w) ? "an" : "a");
+  // kind_color: the class is "red circle", phrased as the captions do.
+  if (o.labels === "kind_color" && c.isThing) return [`${a(c.name)} ${c.name}`];
   const things = (kind: string) => colors.map((col) => `${a(col)} ${col} ${kind}`);
   return c.isThing ? things(c.name) : KINDS.slice(0, o.kinds).flatMap((k) => things(k).map((t) => `${t} on ${c.name}`));
 }

@@ -77,10 +77,25 @@ export const regionClassification: ComponentMeta = {
 export const unsupervisedSegmentation: ComponentMeta = {
   name: "unsupervised_segmentation",
   kind: "bench",
-  version: "2", // 2: keeps pictures/ (dense features of the first images) in its entry
-  doc: "Spatial-awareness probe: k-means on dense tokens, Hungarian matching of clusters to classes, mIoU.",
-  notes: ["The SCD paper's Fig. 1 probe; the protocol is inferred (notes/paper.md §4.4): read its numbers relatively."],
-  inputs,
+  // 2: keeps pictures/ (dense features of the first images) in its entry; 3: auroc, corr and the
+  // mean-colour baseline beside the mIoU
+  version: "3",
+  doc: "Spatial-awareness probe: k-means on dense tokens, Hungarian matching of clusters to classes, mIoU; plus same-segment AUROC, correlation with a reference model and a mean-colour baseline.",
+  notes: [
+    "The SCD paper's Fig. 1 probe; the protocol is inferred (notes/paper.md §4.4): read its numbers relatively.",
+    "auroc: over all token pairs of an image, P(cosine of a same-segment pair > cosine of a different-segment pair); segments are panoptic segments (two instances of a class are two).",
+    "corr (with `reference:`): Pearson correlation between the token–token cosine matrices of the model and the reference on the same image, mean over images — the structure SCD distils.",
+    "baseline_miou, baseline_auroc: the same probe and AUROC on each token's mean patch colour (RGB 0–255, not centred; similarity 1 − 2·distance/(255·√3)): what no learned structure scores.",
+  ],
+  inputs: [
+    ...inputs,
+    {
+      name: "reference",
+      type: "model",
+      doc: "a model whose token correlations the `corr` metric compares with (the frozen teacher, a Refiner)",
+      optional: true,
+    },
+  ],
   options: {
     type: "object",
     properties: {
@@ -99,11 +114,11 @@ export const unsupervisedSegmentation: ComponentMeta = {
     additionalProperties: false,
   },
   seeded: true,
-  signature: "unsupervised_segmentation(model: Model, data: Dataset, clusters?: Int) -> Metrics",
+  signature: "unsupervised_segmentation(model: Model, data: Dataset, reference?: Model, clusters?: Int) -> Metrics",
   checkBench(ctx) {
     needs(ctx, "unsupervised_segmentation", "masks", "");
   },
-  metrics: () => ["miou"],
+  metrics: () => ["miou", "auroc", "baseline_miou", "baseline_auroc"],
 };
 
 export const semanticSegmentation: ComponentMeta = {

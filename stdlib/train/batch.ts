@@ -1,5 +1,6 @@
 // What one training step consumes. Produced by stdlib/data's sampling (as Float32Arrays, so a worker
 // can build it) and turned into tensors by `batchTensors`.
+import type { TokenSegments } from "../losses/segment-contrast.ts";
 
 export interface TrainBatchData {
   /** Student input, letterboxed and normalised: [B,S,S,3]. */
@@ -12,6 +13,8 @@ export interface TrainBatchData {
   readonly crops?: { readonly data: Float32Array; readonly shape: readonly [number, number, number, number] };
   /** Caption token ids [B,L] and each row's end-of-text position, for clip_contrastive. */
   readonly tokens?: { readonly ids: Int32Array; readonly length: number; readonly eot: readonly number[] };
+  /** Each token's pseudo-segment and each image's segment count, for segment_contrast. */
+  readonly segments?: TokenSegments;
 }
 
 /** Boxes (normalised to the padded image) in cells of a g×g token grid. */

@@ -6,6 +6,7 @@ import { clipContrastiveLoss } from "../losses/clip-contrastive.ts";
 import { refinerSslLoss, sampleCrops, type RefinerSslOptions } from "../losses/refiner-ssl.ts";
 import { rlaLoss } from "../losses/rla.ts";
 import { scdLoss, type ScdOptions } from "../losses/scd.ts";
+import { segmentContrastLoss } from "../losses/segment-contrast.ts";
 import { roiAlign } from "../ops/roi-align.ts";
 import { stopGradient, type Params } from "../tensor/nn.ts";
 import { boxesOnGrid, type TrainBatchData } from "./batch.ts";
@@ -28,6 +29,11 @@ export type LossSpec =
       readonly weight: number;
       readonly source: StageModel;
       readonly options: ScdOptions & { readonly k: number; readonly scope: "region" | "image" };
+    }
+  | {
+      readonly kind: "segment_contrast";
+      readonly weight: number;
+      readonly options: { readonly tau: number };
     }
   | {
       readonly kind: "refiner_ssl";
@@ -58,6 +64,7 @@ export function targets(spec: LossSpec, inp: StepInputs): tf.Tensor[] {
   const S = inp.images.shape[1];
   switch (spec.kind) {
     case "clip_contrastive":
+    case "segment_contrast":
       return [];
     case "rla": {
       const c = need(inp.batch.crops, "teacher crops", "rla");
@@ -125,6 +132,12 @@ export function termLoss(
       const z = roiAlign(d as tf.Tensor4D, boxes, need(inp.batch.boxImage, "regions", "scd"), [k, k]); // [N,k,k,E]
       return scdLoss(z.reshape([z.shape[0], k * k, -1]), t[0]!, spec.options);
     }
+    case "segment_contrast":
+      return segmentContrastLoss(
+        studentDense(),
+        need(inp.batch.segments, "pseudo-segments", "segment_contrast"),
+        spec.options.tau,
+      );
     case "refiner_ssl": {
       const g = gridOf(model, S);
       const crops = sampleCrops(inp.images.shape[0], spec.options, inp.seed, inp.step, S);
