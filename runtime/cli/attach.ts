@@ -67,7 +67,10 @@ Exit codes: 0 ok (or detached again), 2 RUN is not a Slurm run or has ended, 3 a
     const plan = { trials: start.trials, stages: new Map(start.stages.map((s) => [s.node, { info: s }])) };
     let result: Awaited<ReturnType<typeof finishDag>>;
     try {
-      result = await finishDag(dag, plan, emit as never, { detach: detach.signal, quiet });
+      const endedTrials = new Set(
+        logged.filter((e) => e.type === "trial-done").map((e) => (e as { trial: number }).trial),
+      );
+      result = await finishDag(dag, plan, emit as never, { detach: detach.signal, quiet, endedTrials });
     } finally {
       process.off("SIGINT", onSigint);
       process.off("SIGTERM", onSigint);

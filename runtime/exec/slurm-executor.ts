@@ -95,7 +95,12 @@ export async function finishDag(
   dag: SlurmDag,
   plan: Pick<RunPlan, "trials"> & { readonly stages: ReadonlyMap<string, { readonly info: { readonly key: string } }> },
   emit: (e: Unstamped) => void,
-  opts: { signal?: AbortSignal; detach?: AbortSignal; quiet?: ReadonlySet<string> },
+  opts: {
+    signal?: AbortSignal;
+    detach?: AbortSignal;
+    quiet?: ReadonlySet<string>;
+    endedTrials?: ReadonlySet<number>;
+  },
 ): Promise<ExecuteResult> {
   let cancelling = false;
   const onAbort = () => {
@@ -103,26 +108,37 @@ export async function finishDag(
     void cancelDag(dag);
   };
   opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const byKey = new Map([...plan.stages].map(([k, s]) => [s.info.key, k]));
+  const outcomes = new Map<string, StageOutcome>();
+  for (const [k, r] of Object.entries(dag.settled)) outcomes.set(k, r as StageOutcome);
+  // Trials end as soon as their own stages have (the grouped view ranks them while the rest run).
+  const trialMetrics = new Map<number, Metrics>();
+  const users = new Map<string, (typeof plan.trials)[number][]>();
+  for (const t of plan.trials) for (const ck of Object.values(t.stages)) users.set(ck, [...(users.get(ck) ?? []), t]);
+  const endTrials = (trials: typeof plan.trials, all: boolean) => {
+    for (const t of trials) {
+      if (trialMetrics.has(t.index + 1)) continue;
+      const rs = Object.entries(t.stages).map(([name, ck]) => [name, outcomes.get(byKey.get(ck)!)] as const);
+      if (!all && rs.some(([, r]) => !r)) continue;
+      const known = rs.map(([name, r]) => [name, r ?? { ok: false, executed: false }] as const);
+      // a re-attach does not log again the trials the run's events already ended
+      const quiet = opts.endedTrials?.has(t.index + 1);
+      trialMetrics.set(t.index + 1, trialDone(t.index + 1, known, quiet ? () => {} : emit));
+    }
+  };
   const followed = await followDag(dag.stages, {
     emit,
     cancelling: () => cancelling,
     detach: opts.detach,
     quiet: opts.quiet,
+    onOutcome: (key, r) => {
+      outcomes.set(byKey.get(key)!, r);
+      endTrials(users.get(key) ?? [], false);
+    },
   });
   opts.signal?.removeEventListener("abort", onAbort);
   if (followed && dag.record) rmSync(dag.record, { force: true }); // every job has ended: nothing to adopt
-  const byKey = new Map([...plan.stages].map(([k, s]) => [s.info.key, k]));
-  const outcomes = new Map<string, StageOutcome>();
-  for (const [k, r] of Object.entries(dag.settled)) outcomes.set(k, r as StageOutcome);
-  for (const [key, r] of followed ?? []) outcomes.set(byKey.get(key)!, r);
-  const trialMetrics = new Map<number, Metrics>();
-  if (followed)
-    for (const t of plan.trials) {
-      const rs = Object.entries(t.stages).map(
-        ([name, ck]) => [name, outcomes.get(byKey.get(ck)!) ?? { ok: false, executed: false }] as const,
-      );
-      trialMetrics.set(t.index + 1, trialDone(t.index + 1, rs, emit));
-    }
+  if (followed) endTrials(plan.trials, true);
   return { outcomes, trialMetrics, interrupted: cancelling || !followed };
 }
 

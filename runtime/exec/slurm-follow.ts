@@ -26,6 +26,8 @@ export interface FollowOptions {
   readonly quiet?: ReadonlySet<string>;
   /** One pass over what the files hold now, no waiting and no squeue (status of a detached run). */
   readonly once?: boolean;
+  /** Each stage's outcome as soon as it is known (trials end as soon as their stages have). */
+  readonly onOutcome?: (key: string, r: StageOutcome) => void;
 }
 
 interface Tail {
@@ -40,7 +42,17 @@ export async function followDag(
   stages: readonly DagStage[],
   o: FollowOptions,
 ): Promise<Map<string, StageOutcome> | undefined> {
-  const out = new Map<string, StageOutcome>();
+  const outcomes = new Map<string, StageOutcome>();
+  const out = {
+    get size() {
+      return outcomes.size;
+    },
+    has: (k: string) => outcomes.has(k),
+    set: (k: string, r: StageOutcome) => {
+      outcomes.set(k, r);
+      o.onOutcome?.(k, r);
+    },
+  };
   const tails = new Map<string, Tail>(stages.map((s) => [s.key, { offset: 0, grace: 0 }]));
   const emit = (s: DagStage, e: Unstamped) => {
     if (!o.quiet?.has(s.key)) o.emit(e);
@@ -58,7 +70,7 @@ export async function followDag(
         }
       }
     }
-    if (o.once) return out;
+    if (o.once) return outcomes;
     if (poll % QUEUE_EVERY === 0) {
       const waiting = stages.filter((s) => !out.has(s.key));
       const states = await queueStates(waiting.map((s) => s.job));
@@ -80,7 +92,7 @@ export async function followDag(
     }
     if (out.size < stages.length) await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  return out;
+  return outcomes;
 }
 
 function handle(
