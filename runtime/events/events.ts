@@ -61,6 +61,8 @@ export type RunEvent =
       readonly worker: number;
       /** Resumed from a checkpoint at this step (train stages). */
       readonly resumedAt?: number;
+      /** The Slurm job (`<array>_<task>`) running it. */
+      readonly job?: string;
     }
   | {
       readonly type: "stage-progress";

@@ -106,7 +106,7 @@ function handle(
   if (m.type === "started") {
     if (m.resumedAt === undefined) tail.started ??= Date.now();
     tail.job = m.job ?? tail.job;
-    emit(s, { type: "stage-started", key, worker: m.job ?? 0, resumedAt: m.resumedAt });
+    emit(s, { type: "stage-started", key, worker: m.job ?? 0, resumedAt: m.resumedAt, job: s.job });
   } else if (m.type === "progress")
     emit(s, { type: "stage-progress", key, done: m.done, total: m.total, loss: m.loss, terms: m.terms, lr: m.lr });
   else if (m.type === "checkpoint") emit(s, { type: "stage-checkpoint", key, step: m.step });

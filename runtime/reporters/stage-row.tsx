@@ -103,6 +103,7 @@ function runningDetail(s: StageState): string {
           .join(" ")
       : "",
     s.done === (s.resumedAt ?? 0) && s.loss === undefined ? "starting" : "",
+    s.job ? `job ${s.job}` : "",
   ]);
 }
 

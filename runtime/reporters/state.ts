@@ -23,6 +23,8 @@ export interface StageState {
   /** Lock holder while waiting. */
   readonly holder?: string;
   readonly worker?: number;
+  /** The Slurm job running it, if any. */
+  readonly job?: string;
   readonly done: number;
   readonly total: number;
   readonly loss?: number;
@@ -163,6 +165,7 @@ function stage(s: StageState, e: StageEvent): StageState {
         status: "running",
         holder: undefined,
         worker: e.worker,
+        job: e.job,
         startedAt: e.t,
         resumedAt: e.resumedAt,
         done,
