@@ -5,6 +5,7 @@ import { projectDirOf } from "../cache/store.ts";
 import { fanOut, type RunEvent } from "../events/events.ts";
 import { readDag } from "../exec/slurm-dag.ts";
 import { finishDag } from "../exec/slurm-executor.ts";
+import { runTally } from "../exec/executor.ts";
 import { plainReporter } from "../reporters/plain.ts";
 import { jsonReporter } from "../reporters/json.ts";
 import { eventLog, writeResults } from "../runs/run-dir.ts";
@@ -81,19 +82,9 @@ Exit codes: 0 ok (or detached again), 2 RUN is not a Slurm run or has ended, 3 a
       return EXIT.ok;
     }
     writeResults(runDir, start, plan, result.outcomes, result.trialMetrics);
-    const outcomes = [...result.outcomes.values()];
-    const failed = outcomes.filter((x) => !x.ok && !x.interrupted && !x.skipped).length;
-    const interrupted = outcomes.some((x) => x.interrupted);
-    emit({
-      type: "run-done",
-      ok: failed === 0 && !interrupted,
-      interrupted,
-      executed: outcomes.filter((x) => x.executed && x.ok).length,
-      cached: outcomes.filter((x) => x.ok && !x.executed).length,
-      failed,
-      seconds: (Date.now() - dag.t0) / 1000,
-      runDir,
-    });
+    const tally = runTally({ ...result, interrupted: false });
+    const { failed, interrupted } = tally;
+    emit({ type: "run-done", ...tally, seconds: (Date.now() - dag.t0) / 1000, runDir });
     await reporter.close?.();
     return interrupted ? EXIT.interrupted : failed ? EXIT.stageFailed : EXIT.ok;
   },

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fanOut, type Reporter, type RunEvent } from "../events/events.ts";
-import { execute, type ExecuteResult } from "../exec/executor.ts";
+import { execute, type ExecuteResult, runTally } from "../exec/executor.ts";
 import { renderRunPlan } from "../plan/run-plan-render.ts";
 import {
   createRunDir,
@@ -276,19 +276,9 @@ Exit codes: 0 ok, 1 the file has errors or a stage cannot fit the backend, 2 usa
     }
     writeResults(runDir, study, s.plan, result.outcomes, result.trialMetrics, { links: !throwaway });
     if (throwaway) rmSync(throwaway, { recursive: true, force: true });
-    const outcomes = [...result.outcomes.values()];
-    const failed = outcomes.filter((x) => !x.ok && !x.interrupted && !x.skipped).length;
-    const interrupted = result.interrupted || outcomes.some((x) => x.interrupted);
-    emit({
-      type: "run-done",
-      ok: failed === 0 && !interrupted,
-      interrupted,
-      executed: outcomes.filter((x) => x.executed && x.ok).length,
-      cached: outcomes.filter((x) => x.ok && !x.executed).length,
-      failed,
-      seconds: (Date.now() - t0) / 1000,
-      runDir,
-    });
+    const tally = runTally({ ...result, interrupted: result.interrupted });
+    const { failed, interrupted } = tally;
+    emit({ type: "run-done", ...tally, seconds: (Date.now() - t0) / 1000, runDir });
     await reporter.close?.();
     return interrupted ? EXIT.interrupted : failed ? EXIT.stageFailed : EXIT.ok;
   },

@@ -170,6 +170,20 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   return { outcomes, trialMetrics, interrupted: o.signal.aborted };
 }
 
+/** A run's end as its run-done event counts it (less time and run dir), from its stages' outcomes. */
+export function runTally(result: Pick<ExecuteResult, "outcomes" | "interrupted">) {
+  const outcomes = [...result.outcomes.values()];
+  const failed = outcomes.filter((x) => !x.ok && !x.interrupted && !x.skipped).length;
+  const interrupted = result.interrupted || outcomes.some((x) => x.interrupted);
+  return {
+    ok: failed === 0 && !interrupted,
+    interrupted,
+    executed: outcomes.filter((x) => x.executed && x.ok).length,
+    cached: outcomes.filter((x) => x.ok && !x.executed).length,
+    failed,
+  };
+}
+
 /** A trial's metrics (`stage.metric`), and its trial-done event. */
 export function trialDone(
   trial: number,
