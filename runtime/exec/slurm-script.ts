@@ -19,6 +19,8 @@ export interface ScriptOptions {
   readonly boot: string;
   /** Requeues after a time-limit warning, at most (each must have advanced the checkpoint). */
   readonly maxRequeues: number;
+  /** The warning's lead (`--signal=B:USR1@N`): Slurm sends it at most a minute earlier than that. */
+  readonly warnSeconds: number;
   /** Seconds before the job's end by which the worker must have checkpointed and stopped. */
   readonly margin: number;
   /** Requeues after the worker died without a result, at most (--retries). */
@@ -36,7 +38,8 @@ events="$job.events"
 exec >>"$job.log" 2>&1
 restarts=\${SLURM_RESTART_COUNT:-0}
 echo "scdx: job $SLURM_JOB_ID (\${SLURM_ARRAY_JOB_ID:-$SLURM_JOB_ID}_\${SLURM_ARRAY_TASK_ID:-0}) on $(hostname), attempt $((restarts + 1))"
-before=$(wc -l <"$events" 2>/dev/null || echo 0)
+before=0
+[ -f "$events" ] && before=$(wc -l <"$events")
 rm -f "$job.deadline"
 ${q(o.node)} ${q(o.boot)} --job ${q(o.jobs)} --task "$task" --base "$job" &
 child=$!
@@ -50,6 +53,9 @@ warn() {
   if [[ "$left" =~ ^(([0-9]+)-)?(([0-9]+):)?([0-9]+):([0-9]+)$ ]]; then
     secs=$(( 10#\${BASH_REMATCH[2]:-0} * 86400 + 10#\${BASH_REMATCH[4]:-0} * 3600 + 10#\${BASH_REMATCH[5]} * 60 + 10#\${BASH_REMATCH[6]} ))
   fi
+  # far more time left than a time-limit warning allows (preemption, a signal sent by hand, no
+  # time limit at all): stop now
+  [ "$secs" -gt ${o.warnSeconds + 120} ] && secs=0
   echo $(( $(date +%s) + (secs > ${o.margin} ? secs - ${o.margin} : 0) )) >"$job.deadline"
   echo "scdx: warned by Slurm ($left left): the worker checkpoints and stops by $(date -d @"$(cat "$job.deadline")" +%T)"
 }

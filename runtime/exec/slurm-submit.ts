@@ -148,6 +148,7 @@ export async function submitDag(stages: readonly SubmitStage[], o: SubmitOptions
           maxRequeues: MAX_REQUEUES,
           retries: o.retries,
           margin: STOP_MARGIN,
+          warnSeconds: WARN_SECONDS,
         }),
         { mode: 0o755 },
       );
