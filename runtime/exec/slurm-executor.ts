@@ -13,7 +13,7 @@ import type { RunPlan } from "../plan/run-plan.ts";
 import { type ExecuteResult, lookupAll, type StageOutcome, trialDone, type Unstamped } from "./executor.ts";
 import { type SlurmDag, writeDag } from "./slurm-dag.ts";
 import { followDag } from "./slurm-follow.ts";
-import { queueRecord, queueStates, type SubmitOptions, type SubmitStage, submitDag } from "./slurm-submit.ts";
+import { ALIVE, queueRecord, queueStates, type SubmitOptions, type SubmitStage, submitDag } from "./slurm-submit.ts";
 
 export interface SlurmExecuteOptions {
   readonly study: Study;
@@ -157,7 +157,7 @@ export async function cancelDag(dag: Pick<SlurmDag, "arrays" | "stages">, graceM
   const until = Date.now() + graceMs;
   while (Date.now() < until) {
     const states = await queueStates(ours);
-    if (![...states.values()].some((s) => s === "RUNNING" || s === "COMPLETING" || s === "PENDING")) break;
+    if (![...states.values()].some((s) => ALIVE.has(s))) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   await execa("scancel", mine, { reject: false });

@@ -7,14 +7,13 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import type { RunEvent } from "../events/events.ts";
 import type { StageOutcome } from "./executor.ts";
 import type { DagStage } from "./slurm-dag.ts";
-import { queueStates } from "./slurm-submit.ts";
+import { ALIVE, queueStates } from "./slurm-submit.ts";
 import type { FromWorker } from "./worker.ts";
 
 type Unstamped = RunEvent extends infer E ? (E extends { t: number } ? Omit<E, "t"> : never) : never;
 
 const POLL_MS = 400;
 const QUEUE_EVERY = 3; // polls between squeue calls
-const ALIVE = new Set(["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "SUSPENDED", "REQUEUE_HOLD"]);
 
 export interface FollowOptions {
   readonly emit: (e: Unstamped) => void;

@@ -19,7 +19,16 @@ const WARN_SECONDS = 90;
 const MAX_REQUEUES = 100;
 /** Seconds before the time limit by which a warned worker has checkpointed and stopped. */
 const STOP_MARGIN = 30;
-const ALIVE = new Set(["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "SUSPENDED", "REQUEUE_HOLD"]);
+/** squeue states of a job that may still run (or run again). */
+export const ALIVE = new Set([
+  "PENDING",
+  "RUNNING",
+  "CONFIGURING",
+  "COMPLETING",
+  "REQUEUED",
+  "SUSPENDED",
+  "REQUEUE_HOLD",
+]);
 
 export interface SubmitStage {
   readonly key: string;
