@@ -14,6 +14,7 @@ import {
   matrixCorrelation,
   patchMeanColor,
 } from "../../stdlib/metrics/dense-structure.ts";
+import { ImageMean, instanceProbe } from "../../stdlib/metrics/instance-probe.ts";
 import { kmeansProbe } from "../../stdlib/metrics/kmeans-probe.ts";
 import { SegmentationAccumulator } from "../../stdlib/metrics/segmentation.ts";
 import { mixSeed } from "../../stdlib/tensor/random.ts";
@@ -23,6 +24,7 @@ export class DenseStructure {
   private readonly auroc = new AurocAccumulator();
   private readonly baseAuroc = new AurocAccumulator();
   private readonly base: SegmentationAccumulator;
+  private readonly baseInstances = new ImageMean();
   private corrSum = 0;
   private corrN = 0;
 
@@ -30,7 +32,13 @@ export class DenseStructure {
     private readonly S: number,
     private readonly G: number,
     private readonly classes: number,
-    private readonly probe: { readonly k?: number; readonly seed: number; readonly iterations: number },
+    private readonly probe: {
+      readonly k?: number;
+      readonly seed: number;
+      readonly iterations: number;
+      /** the probe's `segments: instances` protocol (instance-probe.ts) for the baseline too */
+      readonly instances?: boolean;
+    },
   ) {
     this.base = new SegmentationAccumulator(classes, VOID);
   }
@@ -71,20 +79,26 @@ export class DenseStructure {
     }
     const rgb = patchMeanColor(letterboxStudent(toRgbImage(s), this.S).data, this.S, this.G, cells);
     addPairs(this.baseAuroc, pick(colorSimilarity(rgb, n)), segL);
-    kmeansProbe(rgb, 3, labels, this.classes, {
-      k: this.probe.k,
-      seed: mixSeed(this.probe.seed ^ 0x5eed, index),
-      maxIter: this.probe.iterations,
-      accumulator: this.base,
-      voidLabel: VOID,
-    });
+    const seed = mixSeed(this.probe.seed ^ 0x5eed, index);
+    if (this.probe.instances)
+      this.baseInstances.add(
+        instanceProbe(rgb, 3, seg, { k: this.probe.k, seed, maxIter: this.probe.iterations }).miou,
+      );
+    else
+      kmeansProbe(rgb, 3, labels, this.classes, {
+        k: this.probe.k,
+        seed,
+        maxIter: this.probe.iterations,
+        accumulator: this.base,
+        voidLabel: VOID,
+      });
   }
 
   result(): Record<string, number | null> {
     return {
       auroc: this.auroc.result(),
       ...(this.corrN ? { corr: this.corrSum / this.corrN } : {}),
-      baseline_miou: this.base.result().miou,
+      baseline_miou: this.probe.instances ? this.baseInstances.result() : this.base.result().miou,
       baseline_auroc: this.baseAuroc.result(),
     };
   }

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Json } from "../../core/ir.ts";
 import { buildBenchBatch } from "../../stdlib/data/bench-batch.ts";
 import type { Dataset, Sample } from "../../stdlib/data/sample.ts";
+import { ImageMean, instanceProbe } from "../../stdlib/metrics/instance-probe.ts";
 import { kmeansProbe } from "../../stdlib/metrics/kmeans-probe.ts";
 import { writeProbePictures } from "../../stdlib/metrics/probe-pictures.ts";
 import { SegmentationAccumulator } from "../../stdlib/metrics/segmentation.ts";
@@ -32,11 +33,16 @@ export async function probe(
   const k = o["clusters"] as number | undefined,
     iterations = o["iterations"] as number,
     perImage = o["scope"] !== "dataset",
+    instances = o["segments"] === "instances",
     P = Math.min((o["pictures"] as number | undefined) ?? 0, dataset.length);
   const acc = new SegmentationAccumulator(C, VOID);
+  // `segments: instances` (instance-probe.ts): per-image scores, averaged over images
+  const instMiou = new ImageMean(),
+    instAcc = new ImageMean();
+  if (instances && !perImage) throw new StageError("segments: instances needs scope: image (instances are per image)");
   if (reference && S / reference.model.arch.vision.patch !== G)
     throw new StageError(`the reference's token grid differs from the model's ${G}×${G}: no token-wise correlation`);
-  const structure = new DenseStructure(S, G, C, { k, seed, iterations });
+  const structure = new DenseStructure(S, G, C, { k, seed, iterations, instances });
   const all: { tokens: Float32Array; labels: Int32Array }[] = [];
   // The first P images, for the report's pictures (probe-pictures.ts): full grids, padding included.
   const kept: { sample: Sample; grid: Float32Array; labels: Int32Array; keep: number[]; pred?: Int32Array }[] = [];
@@ -73,7 +79,24 @@ export async function probe(
       structure.add(s, first + i, keep, tokens, E, labels, ref);
       const picture = first + i < P ? { sample: s, grid: grid.slice(), labels: labelsAll, keep } : undefined;
       if (picture) kept.push(picture);
-      if (perImage) {
+      if (instances) {
+        const segAll = tokenLabels(s, S, G, "segment");
+        const r = instanceProbe(
+          tokens,
+          E,
+          Int32Array.from(keep, (c) => segAll[c]!),
+          {
+            k,
+            seed: mixSeed(seed, first + i),
+            maxIter: iterations,
+          },
+        );
+        instMiou.add(r.miou);
+        instAcc.add(r.pixelAccuracy);
+        // the pictures colour by class: a token's class is that of the segment it was matched to
+        const classOf = new Map(s.segments.map((g) => [g.id, g.label]));
+        if (picture) (picture as { pred?: Int32Array }).pred = r.segment.map((g) => classOf.get(g) ?? VOID);
+      } else if (perImage) {
         const r = kmeansProbe(tokens, E, labels, C, {
           k,
           seed: mixSeed(seed, first + i),
@@ -111,7 +134,7 @@ export async function probe(
     }
   }
   if (kept.length) await keepPictures(ctx.outDir, kept, dataset, G, E);
-  const r = acc.result();
+  const r = instances ? { miou: instMiou.result(), pixelAccuracy: instAcc.result() } : acc.result();
   return { miou: r.miou, pixel_accuracy: r.pixelAccuracy, ...structure.result() };
 }
 

@@ -85,6 +85,7 @@ export const unsupervisedSegmentation: ComponentMeta = {
     "The SCD paper's Fig. 1 probe; the protocol is inferred (notes/paper.md §4.4): read its numbers relatively.",
     "auroc: over all token pairs of an image, P(cosine of a same-segment pair > cosine of a different-segment pair); segments are panoptic segments (two instances of a class are two).",
     "corr (with `reference:`): Pearson correlation between the token–token cosine matrices of the model and the reference on the same image, mean over images — the structure SCD distils.",
+    "segments: instances (notes/toyworld.md's protocol): per image, k = the image's panoptic segment count, clusters matched one-to-one to segments, the image's mIoU over its segments; miou is the mean over images. Mean colour cannot split two things of one colour, so in a world whose classes are colours this is where learned structure shows.",
     "baseline_miou, baseline_auroc: the same probe and AUROC on each token's mean patch colour (RGB 0–255, not centred; similarity 1 − 2·distance/(255·√3)): what no learned structure scores.",
   ],
   inputs: [
@@ -101,6 +102,12 @@ export const unsupervisedSegmentation: ComponentMeta = {
     properties: {
       clusters: { type: "integer", minimum: 2, description: "k of k-means (default: the dataset's class count)" },
       scope: { enum: ["image", "dataset"], default: "image", description: "cluster per image or over the dataset" },
+      segments: {
+        enum: ["classes", "instances"],
+        default: "classes",
+        description:
+          "what clusters are matched to: classes (dataset-level mIoU over classes), or each image's panoptic segments (two things of one class are two; per-image mIoU, mean over images; needs scope: image)",
+      },
       iterations: { type: "integer", minimum: 1, default: 50, description: "k-means iterations" },
       pictures: {
         type: "integer",
@@ -117,6 +124,11 @@ export const unsupervisedSegmentation: ComponentMeta = {
   signature: "unsupervised_segmentation(model: Model, data: Dataset, reference?: Model, clusters?: Int) -> Metrics",
   checkBench(ctx) {
     needs(ctx, "unsupervised_segmentation", "masks", "");
+    if (ctx.options["segments"] === "instances" && ctx.options["scope"] === "dataset")
+      ctx.report("SCD2108", "segments: instances is a per-image protocol; it needs scope: image.", {
+        at: "scope",
+        help: "drop `scope: dataset`, or match to classes (`segments: classes`)",
+      });
   },
   metrics: () => ["miou", "auroc", "baseline_miou", "baseline_auroc"],
 };
