@@ -26,6 +26,10 @@ export class StudyEvaluator {
   readonly nodes = new Map<string, IrNode>();
   private readonly memo = new Map<string, Map<string, Entry>>();
   private readonly inProgress = new Set<string>();
+  // The entries of one trial's params object, and its params as JSON: a name is looked up once per
+  // reference, and building its memo key (JSON of every param reaching it) on each look-up cost a
+  // long study more than evaluating it.
+  private readonly byTrial = new WeakMap<ParamValues, { entries: Map<string, Entry>; json: Map<string, string> }>();
 
   constructor(
     readonly study: LoadedStudy,
@@ -36,14 +40,25 @@ export class StudyEvaluator {
 
   /** The value of a top-level name in a trial, with the diagnostics of its own declaration. */
   entry(name: string, params: ParamValues): Entry {
+    let trial = this.byTrial.get(params);
+    if (!trial) this.byTrial.set(params, (trial = { entries: new Map(), json: new Map() }));
+    const known = trial.entries.get(name);
+    if (known) return known;
     const b = this.study.scope.get(name)!;
     const deps = this.deps.paramsOf(name);
     let key = "";
-    for (const p of deps) key += `${p}=${JSON.stringify(toJson(params.get(p)!) ?? null)};`;
+    for (const p of deps) {
+      let j = trial.json.get(p);
+      if (j === undefined) trial.json.set(p, (j = JSON.stringify(toJson(params.get(p)!) ?? null)));
+      key += `${p}=${j};`;
+    }
     let byKey = this.memo.get(name);
     if (!byKey) this.memo.set(name, (byKey = new Map()));
     const hit = byKey.get(key);
-    if (hit) return hit;
+    if (hit) {
+      trial.entries.set(name, hit);
+      return hit;
+    }
     if (this.inProgress.has(name)) {
       const d = b.decl;
       return {
@@ -66,6 +81,7 @@ export class StudyEvaluator {
     this.inProgress.delete(name);
     const e: Entry = { value, diags: ctx.diags };
     byKey.set(key, e);
+    trial.entries.set(name, e);
     return e;
   }
 }

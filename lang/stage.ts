@@ -215,13 +215,17 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   // Teachers and sources are always used frozen, so the frozen mark is not part of their identity.
   // A sum does not depend on the order its terms are written in: keep them in a canonical order.
   const terms: LossTerm[] = loss.terms
-    .map((t) => ({
-      weight: t.weight,
-      op: t.meta.name,
-      options: t.options,
-      inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, { key: v.ref.key } as InputRef])),
-    }))
-    .sort((a, b) => (termKey(a) < termKey(b) ? -1 : termKey(a) > termKey(b) ? 1 : 0));
+    .map((t) => {
+      const term: LossTerm = {
+        weight: t.weight,
+        op: t.meta.name,
+        options: t.options,
+        inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, { key: v.ref.key } as InputRef])),
+      };
+      return { term, key: termKey(term) };
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((t) => t.term);
   const node = makeNode(ctx.ev.nodes, {
     kind: "train",
     op: "train",
