@@ -7,7 +7,8 @@ import type * as A from "./ast.ts";
 import { didYouMean, replaceWith, type Diagnostic, type Span } from "../core/diagnostics.ts";
 import { Dependencies, SEED } from "./deps.ts";
 import type { InputRef, IrNode, JsonObject } from "../core/ir.ts";
-import { makeNode } from "./nodes.ts";
+import { makeNode, type NodeSpec } from "./nodes.ts";
+import { replay, scopeSignature, type Trace, type TraceEvent } from "./eval-trace.ts";
 import { enumOf, validateOptions } from "./options.ts";
 import type { Binding, LoadedStudy, SourceFile } from "./program.ts";
 import { checkStage } from "./stage.ts";
@@ -19,6 +20,8 @@ import type { ComponentMeta, ReportOptions } from "../stdlib/component.ts";
 export interface Entry {
   readonly value: Value;
   readonly diags: readonly Diagnostic[];
+  /** What its evaluation read, for a later check of an edited text to replay (eval-trace.ts). */
+  readonly trace?: Trace;
 }
 
 export class StudyEvaluator {
@@ -30,12 +33,20 @@ export class StudyEvaluator {
   // reference, and building its memo key (JSON of every param reaching it) on each look-up cost a
   // long study more than evaluating it.
   private readonly byTrial = new WeakMap<ParamValues, { entries: Map<string, Entry>; json: Map<string, string> }>();
+  private readonly signature: string;
+  /** The entries of the previous check of this file, where their traces may be replayed. */
+  private readonly earlier?: ReadonlyMap<string, ReadonlyMap<string, Entry>>;
 
+  /** `previous`: the evaluator of an earlier check of the same file (an editor's last keystroke). */
   constructor(
     readonly study: LoadedStudy,
     readonly fileExists?: (absPath: string) => boolean,
+    previous?: StudyEvaluator,
   ) {
     this.deps = new Dependencies(study);
+    this.signature = scopeSignature(study);
+    if (previous && !fileExists && !previous.fileExists && previous.signature === this.signature)
+      this.earlier = previous.memo;
   }
 
   /** The value of a top-level name in a trial, with the diagnostics of its own declaration. */
@@ -76,10 +87,27 @@ export class StudyEvaluator {
       };
     }
     this.inProgress.add(name);
-    const ctx = new DeclEvaluator(this, b, params);
-    const value = ctx.evalDecl();
+    const reached = [...deps].join(",");
+    const old = this.earlier?.get(name)?.get(key);
+    const t = old?.trace;
+    let e: Entry;
+    if (
+      old &&
+      t &&
+      t.decl === b.decl &&
+      t.path === b.file.path &&
+      t.display === b.file.display &&
+      t.params === reached &&
+      replay(t, (n) => this.entry(n, params), this.nodes)
+    )
+      e = old;
+    else {
+      const ctx = new DeclEvaluator(this, b, params);
+      const value = ctx.evalDecl();
+      const trace = { decl: b.decl, path: b.file.path, display: b.file.display, params: reached, events: ctx.events };
+      e = { value, diags: ctx.diags, trace };
+    }
     this.inProgress.delete(name);
-    const e: Entry = { value, diags: ctx.diags };
     byKey.set(key, e);
     trial.entries.set(name, e);
     return e;
@@ -88,6 +116,7 @@ export class StudyEvaluator {
 
 class DeclEvaluator implements DeclContext {
   readonly diags: Diagnostic[] = [];
+  readonly events: TraceEvent[] = [];
   readonly file: SourceFile;
   constructor(
     readonly ev: StudyEvaluator,
@@ -110,6 +139,13 @@ class DeclEvaluator implements DeclContext {
       fixes: o.fixes,
       labels: o.related?.map((r) => ({ file: r.file, span: r.span, message: r.message })),
     });
+  }
+
+  node(spec: NodeSpec): IrNode {
+    const before = this.ev.nodes.size;
+    const node = makeNode(this.ev.nodes, spec);
+    this.events.push({ node, made: this.ev.nodes.size > before });
+    return node;
   }
 
   evalDecl(): Value {
@@ -217,6 +253,7 @@ class DeclEvaluator implements DeclContext {
       return { ...p, span: e.span } as Value;
     if (this.ev.study.scope.has(e.name)) {
       const ent = this.ev.entry(e.name, this.params);
+      this.events.push({ dep: e.name, entry: ent });
       if (ent.diags.some((d) => d.code === "SCD2010") && ent.value.type === "error") this.diags.push(...ent.diags);
       return { ...ent.value, span: e.span } as Value;
     }
@@ -387,7 +424,7 @@ class DeclEvaluator implements DeclContext {
         const before = this.diags.length;
         const facts = meta.model?.(ctx);
         if (!facts || this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, {
+        const node = this.node({
           kind: "model",
           op: meta.name,
           options: nodeOptions,
@@ -403,7 +440,7 @@ class DeclEvaluator implements DeclContext {
         const before = this.diags.length;
         const facts = meta.dataset?.(ctx);
         if (!facts || this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, {
+        const node = this.node({
           kind: "data",
           op: meta.name,
           options: nodeOptions,
@@ -436,7 +473,7 @@ class DeclEvaluator implements DeclContext {
         const before = this.diags.length;
         meta.checkBench?.(ctx);
         if (this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, {
+        const node = this.node({
           kind: "bench",
           op: meta.name,
           options: nodeOptions,

@@ -6,7 +6,6 @@ import { didYouMean, replaceSymbol, replaceWith, type Span } from "../core/diagn
 import { SEED } from "./deps.ts";
 import type { DeclContext } from "./decl-context.ts";
 import { canonicalJson, type InputRef, type JsonObject, type LossTerm } from "../core/ir.ts";
-import { makeNode } from "./nodes.ts";
 import { validateOptions } from "./options.ts";
 import { defaultOptions } from "../stdlib/option-schema.ts";
 import { describeType, toJson, type ModelValue, type Value } from "./values.ts";
@@ -226,7 +225,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     })
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((t) => t.term);
-  const node = makeNode(ctx.ev.nodes, {
+  const node = ctx.node({
     kind: "train",
     op: "train",
     options,
