@@ -195,6 +195,8 @@ class Builder {
     if (!n) return this.missing(at);
     const k = kids(n);
     const operands = (k[sub] ?? []) as CstNode[];
+    // Most chains have one operand: skip gathering operators (a quarter of a long study's parse).
+    if (operands.length === 1) return next(operands[0], at);
     const opToks = ops
       .flatMap((o) => ((k[o] ?? []) as IToken[]).filter((t) => Number.isFinite(t.startOffset)))
       .sort((a, b) => a.startOffset - b.startOffset);
@@ -235,6 +237,7 @@ class Builder {
     if (!n) return this.missing(at);
     const k = kids(n);
     let acc = this.primary(node(k, "primary"), at);
+    if (!k["Dot"] && !k["arguments"]) return acc;
     // Member accesses and calls interleave; the CST keeps them in separate arrays, so merge by offset.
     const steps: { at: number; f: () => void }[] = [];
     const dots = (k["Dot"] ?? []) as IToken[];
