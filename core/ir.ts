@@ -104,12 +104,19 @@ export interface Study {
 /** Canonical JSON: sorted object keys, shortest round-trip numbers (JS's own), no whitespace. */
 export function canonicalJson(v: Json): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  const keys = Object.keys(v).sort();
-  return `{${keys
-    .filter((k) => v[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k]!)}`)
-    .join(",")}}`;
+  // Loops and one string rather than map/filter/join: every IR node's key goes through here.
+  if (Array.isArray(v)) {
+    let s = "[";
+    for (let i = 0; i < v.length; i++) s += (i ? "," : "") + (canonicalJson(v[i]!) ?? "");
+    return `${s}]`;
+  }
+  let s = "{";
+  for (const k of Object.keys(v).sort()) {
+    const x = v[k];
+    if (x === undefined) continue;
+    s += `${s.length > 1 ? "," : ""}${JSON.stringify(k)}:${canonicalJson(x)}`;
+  }
+  return `${s}}`;
 }
 
 /** Keys a node consumes: its inputs and, for a train node, its loss terms' inputs. */

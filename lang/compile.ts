@@ -21,6 +21,9 @@ export interface CompileOptions {
   /** Report files that options name (weights, annotations) and that do not exist: `run` and
    * `export` need them; `check` does not (a study for a GPU server checks on a laptop too). */
   readonly checkFiles?: boolean;
+  /** An earlier check of the same file (an editor's, before the last keystroke): declarations the
+   * edit did not touch are not evaluated again (eval-trace.ts). The result is the same. */
+  readonly previous?: CompileResult;
 }
 
 export interface CompileResult {
@@ -29,6 +32,8 @@ export interface CompileResult {
   /** Problems with the command line itself (bad --set): exit code 2. */
   readonly usageErrors: string[];
   readonly loaded: LoadedStudy;
+  /** The checker's memo, for `previous` of the next check. */
+  readonly evaluator?: StudyEvaluator;
 }
 
 export const fsHost: Host = {
@@ -126,7 +131,11 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
   });
   if (usageErrors.length) return { diagnostics: sortDiagnostics(diags), usageErrors, loaded };
 
-  const ev = new StudyEvaluator(loaded, opts.checkFiles && host.exists ? (p) => host.exists!(p) : undefined);
+  const ev = new StudyEvaluator(
+    loaded,
+    opts.checkFiles && host.exists ? (p) => host.exists!(p) : undefined,
+    opts.previous?.evaluator,
+  );
   const found = new Map<string, { d: Diagnostic; trials: number[] }>();
   const trials: Trial[] = [];
   const sweepFile = loaded.sweep?.file.display ?? loaded.main.display;
@@ -179,8 +188,9 @@ export function compile(mainPath: string, host: Host = fsHost, opts: CompileOpti
       diags.push({ ...d, notes: [...(d.notes ?? []), note] });
     }
   }
-  if (hasErrors(diags)) return { diagnostics: sortDiagnostics(diags), usageErrors, loaded };
-  return { study: assemble(loaded, ev.nodes, trials, swept), diagnostics: sortDiagnostics(diags), usageErrors, loaded };
+  if (hasErrors(diags)) return { diagnostics: sortDiagnostics(diags), usageErrors, loaded, evaluator: ev };
+  const study = assemble(loaded, ev.nodes, trials, swept);
+  return { study, diagnostics: sortDiagnostics(diags), usageErrors, loaded, evaluator: ev };
 }
 
 function checkParamValue(

@@ -7,7 +7,8 @@ import type * as A from "./ast.ts";
 import { didYouMean, replaceWith, type Diagnostic, type Span } from "../core/diagnostics.ts";
 import { Dependencies, SEED } from "./deps.ts";
 import type { InputRef, IrNode, JsonObject } from "../core/ir.ts";
-import { makeNode } from "./nodes.ts";
+import { makeNode, type NodeSpec } from "./nodes.ts";
+import { replay, scopeSignature, type Trace, type TraceEvent } from "./eval-trace.ts";
 import { enumOf, validateOptions } from "./options.ts";
 import type { Binding, LoadedStudy, SourceFile } from "./program.ts";
 import { checkStage } from "./stage.ts";
@@ -19,6 +20,8 @@ import type { ComponentMeta, ReportOptions } from "../stdlib/component.ts";
 export interface Entry {
   readonly value: Value;
   readonly diags: readonly Diagnostic[];
+  /** What its evaluation read, for a later check of an edited text to replay (eval-trace.ts). */
+  readonly trace?: Trace;
 }
 
 export class StudyEvaluator {
@@ -26,24 +29,47 @@ export class StudyEvaluator {
   readonly nodes = new Map<string, IrNode>();
   private readonly memo = new Map<string, Map<string, Entry>>();
   private readonly inProgress = new Set<string>();
+  // The entries of one trial's params object, and its params as JSON: a name is looked up once per
+  // reference, and building its memo key (JSON of every param reaching it) on each look-up cost a
+  // long study more than evaluating it.
+  private readonly byTrial = new WeakMap<ParamValues, { entries: Map<string, Entry>; json: Map<string, string> }>();
+  private readonly signature: string;
+  /** The entries of the previous check of this file, where their traces may be replayed. */
+  private readonly earlier?: ReadonlyMap<string, ReadonlyMap<string, Entry>>;
 
+  /** `previous`: the evaluator of an earlier check of the same file (an editor's last keystroke). */
   constructor(
     readonly study: LoadedStudy,
     readonly fileExists?: (absPath: string) => boolean,
+    previous?: StudyEvaluator,
   ) {
     this.deps = new Dependencies(study);
+    this.signature = scopeSignature(study);
+    if (previous && !fileExists && !previous.fileExists && previous.signature === this.signature)
+      this.earlier = previous.memo;
   }
 
   /** The value of a top-level name in a trial, with the diagnostics of its own declaration. */
   entry(name: string, params: ParamValues): Entry {
+    let trial = this.byTrial.get(params);
+    if (!trial) this.byTrial.set(params, (trial = { entries: new Map(), json: new Map() }));
+    const known = trial.entries.get(name);
+    if (known) return known;
     const b = this.study.scope.get(name)!;
     const deps = this.deps.paramsOf(name);
     let key = "";
-    for (const p of deps) key += `${p}=${JSON.stringify(toJson(params.get(p)!) ?? null)};`;
+    for (const p of deps) {
+      let j = trial.json.get(p);
+      if (j === undefined) trial.json.set(p, (j = JSON.stringify(toJson(params.get(p)!) ?? null)));
+      key += `${p}=${j};`;
+    }
     let byKey = this.memo.get(name);
     if (!byKey) this.memo.set(name, (byKey = new Map()));
     const hit = byKey.get(key);
-    if (hit) return hit;
+    if (hit) {
+      trial.entries.set(name, hit);
+      return hit;
+    }
     if (this.inProgress.has(name)) {
       const d = b.decl;
       return {
@@ -61,17 +87,36 @@ export class StudyEvaluator {
       };
     }
     this.inProgress.add(name);
-    const ctx = new DeclEvaluator(this, b, params);
-    const value = ctx.evalDecl();
+    const reached = [...deps].join(",");
+    const old = this.earlier?.get(name)?.get(key);
+    const t = old?.trace;
+    let e: Entry;
+    if (
+      old &&
+      t &&
+      t.decl === b.decl &&
+      t.path === b.file.path &&
+      t.display === b.file.display &&
+      t.params === reached &&
+      replay(t, (n) => this.entry(n, params), this.nodes)
+    )
+      e = old;
+    else {
+      const ctx = new DeclEvaluator(this, b, params);
+      const value = ctx.evalDecl();
+      const trace = { decl: b.decl, path: b.file.path, display: b.file.display, params: reached, events: ctx.events };
+      e = { value, diags: ctx.diags, trace };
+    }
     this.inProgress.delete(name);
-    const e: Entry = { value, diags: ctx.diags };
     byKey.set(key, e);
+    trial.entries.set(name, e);
     return e;
   }
 }
 
 class DeclEvaluator implements DeclContext {
   readonly diags: Diagnostic[] = [];
+  readonly events: TraceEvent[] = [];
   readonly file: SourceFile;
   constructor(
     readonly ev: StudyEvaluator,
@@ -94,6 +139,13 @@ class DeclEvaluator implements DeclContext {
       fixes: o.fixes,
       labels: o.related?.map((r) => ({ file: r.file, span: r.span, message: r.message })),
     });
+  }
+
+  node(spec: NodeSpec): IrNode {
+    const before = this.ev.nodes.size;
+    const node = makeNode(this.ev.nodes, spec);
+    this.events.push({ node, made: this.ev.nodes.size > before });
+    return node;
   }
 
   evalDecl(): Value {
@@ -201,6 +253,7 @@ class DeclEvaluator implements DeclContext {
       return { ...p, span: e.span } as Value;
     if (this.ev.study.scope.has(e.name)) {
       const ent = this.ev.entry(e.name, this.params);
+      this.events.push({ dep: e.name, entry: ent });
       if (ent.diags.some((d) => d.code === "SCD2010") && ent.value.type === "error") this.diags.push(...ent.diags);
       return { ...ent.value, span: e.span } as Value;
     }
@@ -371,7 +424,7 @@ class DeclEvaluator implements DeclContext {
         const before = this.diags.length;
         const facts = meta.model?.(ctx);
         if (!facts || this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, {
+        const node = this.node({
           kind: "model",
           op: meta.name,
           options: nodeOptions,
@@ -387,7 +440,7 @@ class DeclEvaluator implements DeclContext {
         const before = this.diags.length;
         const facts = meta.dataset?.(ctx);
         if (!facts || this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, {
+        const node = this.node({
           kind: "data",
           op: meta.name,
           options: nodeOptions,
@@ -420,7 +473,7 @@ class DeclEvaluator implements DeclContext {
         const before = this.diags.length;
         meta.checkBench?.(ctx);
         if (this.diags.length > before) return { type: "error", span: e.span };
-        const node = makeNode(this.ev.nodes, {
+        const node = this.node({
           kind: "bench",
           op: meta.name,
           options: nodeOptions,

@@ -1,7 +1,7 @@
 // Re-parsing a file after an edit, parsing again only the declarations whose text changed: what an
 // editor needs on every keystroke in a long study. The text is cut where a declaration keyword
 // starts a line outside a block comment; each piece is parsed alone (or found unchanged from the
-// previous parse) and its spans are shifted into place.
+// previous parse, its spans moved if the edit moved it) with the offsets of the whole file.
 //
 // The result equals `parse(text)` (test/lang/incremental-parse.test.ts compares them on the
 // examples and fuzz mutations): a cut inside a construct (a stage field `data = …` written at the
@@ -11,8 +11,12 @@
 import type * as A from "./ast.ts";
 import { parse, type ParseResult } from "./build-ast.ts";
 
-/** Pieces of the previous parse by their text, spans relative to the piece. */
-export type Pieces = ReadonlyMap<string, ParseResult>;
+/** Pieces of the previous parse by their text, each with the offset its spans are placed at. */
+export type Pieces = ReadonlyMap<string, Piece>;
+export interface Piece {
+  readonly at: number;
+  readonly result: ParseResult;
+}
 
 const DECL = /^(?:experiment|import|param|data|model|let|stage|bench|sweep)\b/;
 
@@ -63,20 +67,23 @@ export function parseIncremental(
   previous: Pieces,
 ): { result: ParseResult; pieces: Pieces } {
   const at = cuts(text);
-  const pieces = new Map<string, ParseResult>();
+  const pieces = new Map<string, Piece>();
   const decls: A.Decl[] = [];
   const comments: A.Comment[] = [];
   for (let k = 0; k < at.length; k++) {
-    const piece = text.slice(at[k], at[k + 1] ?? text.length);
-    const r = previous.get(piece) ?? pieces.get(piece) ?? parse(piece, file);
+    const start = at[k]!;
+    const piece = text.slice(start, at[k + 1] ?? text.length);
+    // A piece is parsed where it stands (no shift); one found again is moved only if it moved.
+    const old = previous.get(piece) ?? pieces.get(piece);
+    const r = !old ? parse(piece, file, start) : old.at === start ? old.result : shift(old.result, start - old.at);
     if (r.diagnostics.length) {
       // Keep what parsed cleanly, so the keystroke that fixes the error finds its pieces again.
       const kept = previous.size + pieces.size > 4 * at.length + 64 ? pieces : new Map([...previous, ...pieces]);
       return { result: parse(text, file), pieces: kept };
     }
-    pieces.set(piece, r);
-    decls.push(...shift(r.program.decls, at[k]!));
-    comments.push(...shift(r.program.comments, at[k]!));
+    if (!pieces.has(piece)) pieces.set(piece, { at: start, result: r });
+    for (const d of r.program.decls) decls.push(d);
+    for (const c of r.program.comments) comments.push(c);
   }
   return {
     result: { program: { file, decls, comments, span: { start: 0, end: text.length } }, diagnostics: [] },

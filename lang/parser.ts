@@ -275,8 +275,10 @@ class ScdParser extends CstParser {
 // One instance for the process: Chevrotain resets its state for each input, and building the
 // grammar's lookahead tables (performSelfAnalysis) is the expensive part.
 export const parser = new ScdParser();
-// "full": the CST's node locations need tokens' end offsets, which the cheaper modes omit.
-const lexer = new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "full" });
+// "onlyOffset": line and column tracking made lexing ~5× slower (most of a 10,000-line check's
+// lexing), and nothing reads them — diagnostics are rendered from offsets (render.ts). The CST's node
+// locations need tokens' end offsets, which `place` adds.
+const lexer = new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "onlyOffset" });
 
 export interface ParseOutput {
   readonly cst: CstNode;
@@ -286,20 +288,39 @@ export interface ParseOutput {
   readonly parseErrors: readonly IRecognitionException[];
 }
 
-/** The tokens of `text` and its comments, as the parser sees them (one tokeniser for every view). */
-export function tokenize(text: string): { tokens: IToken[]; comments: IToken[] } {
-  const r = lexer.tokenize(text);
-  return { tokens: r.tokens, comments: r.groups["comments"] ?? [] };
+/** Gives each token its end offset, and moves it by `base`: a piece of a file lexed alone
+ * (incremental-parse.ts) then carries the offsets of the whole file. */
+function place(tokens: IToken[], base: number): void {
+  for (const t of tokens) {
+    t.startOffset += base;
+    t.endOffset = t.startOffset + t.image.length - 1;
+  }
 }
 
-export function parseText(text: string): ParseOutput {
-  const lexed = lexer.tokenize(text);
+function lex(text: string, base: number): { tokens: IToken[]; comments: IToken[]; errors: ILexingError[] } {
+  const r = lexer.tokenize(text);
+  const comments = r.groups["comments"] ?? [];
+  place(r.tokens, base);
+  place(comments, base);
+  if (base) for (const e of r.errors) e.offset += base;
+  return { tokens: r.tokens, comments, errors: r.errors };
+}
+
+/** The tokens of `text` and its comments, as the parser sees them (one tokeniser for every view). */
+export function tokenize(text: string): { tokens: IToken[]; comments: IToken[] } {
+  const { tokens, comments } = lex(text, 0);
+  return { tokens, comments };
+}
+
+/** The CST of `text`; with `base`, offsets are those of `text` placed at `base` in a longer file. */
+export function parseText(text: string, base = 0): ParseOutput {
+  const lexed = lex(text, base);
   parser.input = lexed.tokens;
   const cst = parser.program();
   return {
     cst,
     tokens: lexed.tokens,
-    comments: lexed.groups["comments"] ?? [],
+    comments: lexed.comments,
     lexErrors: lexed.errors,
     parseErrors: parser.errors,
   };

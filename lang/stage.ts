@@ -6,7 +6,6 @@ import { didYouMean, replaceSymbol, replaceWith, type Span } from "../core/diagn
 import { SEED } from "./deps.ts";
 import type { DeclContext } from "./decl-context.ts";
 import { canonicalJson, type InputRef, type JsonObject, type LossTerm } from "../core/ir.ts";
-import { makeNode } from "./nodes.ts";
 import { validateOptions } from "./options.ts";
 import { defaultOptions } from "../stdlib/option-schema.ts";
 import { describeType, toJson, type ModelValue, type Value } from "./values.ts";
@@ -215,14 +214,18 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   // Teachers and sources are always used frozen, so the frozen mark is not part of their identity.
   // A sum does not depend on the order its terms are written in: keep them in a canonical order.
   const terms: LossTerm[] = loss.terms
-    .map((t) => ({
-      weight: t.weight,
-      op: t.meta.name,
-      options: t.options,
-      inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, { key: v.ref.key } as InputRef])),
-    }))
-    .sort((a, b) => (termKey(a) < termKey(b) ? -1 : termKey(a) > termKey(b) ? 1 : 0));
-  const node = makeNode(ctx.ev.nodes, {
+    .map((t) => {
+      const term: LossTerm = {
+        weight: t.weight,
+        op: t.meta.name,
+        options: t.options,
+        inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, { key: v.ref.key } as InputRef])),
+      };
+      return { term, key: termKey(term) };
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((t) => t.term);
+  const node = ctx.node({
     kind: "train",
     op: "train",
     options,

@@ -30,6 +30,8 @@ export interface Analysis {
 export class Workspace {
   private readonly open = new Map<string, TextDocument>(); // by absolute path
   private readonly cache = new Map<string, Analysis>();
+  // The last check of each open file, dropped or not: the next one re-evaluates only what changed.
+  private readonly last = new Map<string, CompileResult>();
   readonly host: Host = {
     readFile: (p) => this.open.get(p)?.getText() ?? fsHost.readFile(p),
     exists: (p) => this.open.has(p) || !!fsHost.exists?.(p),
@@ -49,6 +51,7 @@ export class Workspace {
   /** Forgets the editor's text; returns the open files that now read the file from disk instead. */
   close(uri: string): string[] {
     const p = uriToPath(uri);
+    if (p) this.last.delete(p);
     return p && this.open.delete(p) ? this.invalidate(p) : [];
   }
 
@@ -79,7 +82,8 @@ export class Workspace {
     const hit = this.cache.get(p);
     if (hit) return hit;
     const text = this.host.readFile(p) ?? "";
-    const result = compile(p, this.host, { text });
+    const result = compile(p, this.host, { text, previous: this.last.get(p) });
+    this.last.set(p, result);
     const byDisplay = new Map([...result.loaded.files.values()].map((f) => [f.display, f]));
     const maps = new Map<string, LineMap>();
     const a: Analysis = {
