@@ -42,7 +42,7 @@ export interface Diagnostic {
   readonly notes?: readonly string[];
   /** What to do about it: "did you mean `lambda`?". */
   readonly help?: string;
-  /** Edits that repair it where the checker knows one (a did-you-mean spelling). */
+  /** Edits that repair it where the checker knows one (a did-you-mean spelling, a missing option). */
   readonly fixes?: readonly Fix[];
 }
 

@@ -392,9 +392,10 @@ class DeclEvaluator implements DeclContext {
       };
     // Options that were written correctly are validated even when others were not, so one pass
     // reports every bad option; a missing `required` one is only news when binding went well.
-    const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span).filter(
-      (i) => bound.ok || i.code !== "SCD2007",
-    );
+    const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span, {
+      text: this.file.text,
+      call: e,
+    }).filter((i) => bound.ok || i.code !== "SCD2007");
     for (const i of issues)
       this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes, fixes: i.fixes });
     if (issues.length || !bound.ok) return { type: "error", span: e.span };

@@ -6,6 +6,7 @@ import type { Json, JsonObject } from "../core/ir.ts";
 import { didYouMean, replaceSymbol } from "../core/diagnostics.ts";
 import type { OptionSchema } from "../stdlib/component.ts";
 import { validator } from "../stdlib/option-schema.ts";
+import { addOptionFix, type CallSite, placeholder, sourceOf } from "./option-fix.ts";
 import { showJson, type Value } from "./values.ts";
 
 /** Enumeration values an option accepts as bare words: its own `enum`, or its items' `enum`. */
@@ -44,20 +45,22 @@ function describeSchemaType(p: JsonObject): string {
   }
 }
 
-/** Validates `values` (already plain JSON) in place, filling defaults; returns one issue per problem. */
+/** Validates `values` (already plain JSON) in place, filling defaults; returns one issue per problem.
+ * `site`: the call as written, where a missing option's fix can insert it. */
 export function validateOptions(
   component: string,
   schema: OptionSchema,
   values: JsonObject,
   optionValues: ReadonlyMap<string, Value>,
   callSpan: Span,
+  site?: CallSite,
 ): OptionIssue[] {
   const v = validator(schema);
   if (v(values)) return [];
   const issues: OptionIssue[] = [];
   const seen = new Set<string>();
   for (const err of v.errors ?? []) {
-    const issue = mapError(component, schema, err, optionValues, callSpan);
+    const issue = mapError(component, schema, err, optionValues, callSpan, site);
     const id = `${issue.span.start}:${issue.span.end}`;
     // With allErrors, an enum-or-type failure reports several keywords for one value; keep the first.
     if (seen.has(id)) continue;
@@ -73,6 +76,7 @@ function mapError(
   err: ErrorObject,
   optionValues: ReadonlyMap<string, Value>,
   callSpan: Span,
+  site: CallSite | undefined,
 ): OptionIssue {
   const parts = err.instancePath
     .split("/")
@@ -83,12 +87,17 @@ function mapError(
     if (err.keyword === "required") {
       const missing = (err.params as { missingProperty: string }).missingProperty;
       const p = schema.properties[missing];
+      const value = p && placeholder(p);
       return {
         code: "SCD2007",
         message: `\`${component}\` needs the option \`${missing}\`.`,
         span: callSpan,
         label: `missing \`${missing}\``,
         help: p?.["description"] ? `${missing}: ${p["description"] as string}` : undefined,
+        fixes:
+          site && value !== undefined
+            ? addOptionFix(site, missing, sourceOf(value, enumOf(schema, missing)))
+            : undefined,
       };
     }
     return {

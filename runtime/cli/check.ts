@@ -14,7 +14,8 @@ Options:
   --set name=value   override a param (or the seed) in every trial; repeatable
   --format F         pretty (default; source lines with carets), short (file:line:col: error CODE: …,
                      for editors and CI) or json (an array of diagnostics per file, on stdout;
-                     \`fixes\` gives span and replacement where a did-you-mean repair is known)
+                     \`fixes\` gives span and replacement where a repair is known: a did-you-mean
+                     spelling, a missing required option)
   -h, --help         show this help
 
 Exit codes: 0 no errors, 1 errors found, 2 usage error (bad flag, unreadable file).`,

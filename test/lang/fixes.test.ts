@@ -4,6 +4,8 @@ import * as path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compile } from "../../lang/compile.ts";
+import { format } from "../../lang/format.ts";
+import { placeholder, sourceOf } from "../../lang/option-fix.ts";
 import { repoHost, repoRoot, scdFiles } from "../support/golden.ts";
 
 const dir = path.join(repoRoot, "test/fixtures/check");
@@ -16,6 +18,12 @@ test("the fixtures carry the expected fixes", () => {
       for (const f of d.fixes ?? []) found.push(`${path.basename(file)} ${d.code} ${f.replacement}`);
   }
   assert.equal(found.sort(), [
+    "missing-option.scd SCD2007   arch: vit_tiny,\n",
+    "missing-option.scd SCD2007  arch: vit_tiny",
+    "missing-option.scd SCD2007 ,\n  arch: vit_tiny\n",
+    "missing-option.scd SCD2007 , arch: vit_tiny",
+    'missing-option.scd SCD2007 , images: ""',
+    "missing-option.scd SCD2007 arch: vit_tiny",
     "options.scd SCD2005 tau",
     "options.scd SCD2006 hard",
     "sweep-random.scd SCD3001 lambda",
@@ -42,7 +50,49 @@ test("applying a fix removes its diagnostic", () => {
       }
     }
   }
-  assert.is(applied, 6);
+  assert.is(applied, 12);
+});
+
+test("a missing option's fix keeps a call in the `scdx fmt` layout", () => {
+  const calls = [
+    "clip()",
+    "clip(width: 64)",
+    "clip(\n  width: 64, // a comment keeps it one argument per line\n  layers: 2,\n)",
+    "clip(\n  width: 64,\n  /* long */ layers: 2, // a comment\n  // before the parenthesis\n)",
+  ];
+  for (const call of calls) {
+    const text = `experiment e\n\nmodel m = ${call}\n`;
+    assert.is(format(text, "e.scd").output, text, "the case is laid out as fmt lays it out");
+    const file = path.join(repoRoot, "e.scd");
+    const d = compile(file, repoHost, { text }).diagnostics;
+    assert.is(d.length, 1);
+    const f = d[0]!.fixes![0]!;
+    const fixed = text.slice(0, f.span.start) + f.replacement + text.slice(f.span.end);
+    assert.is(format(fixed, "e.scd").output, fixed, `fmt moves nothing in:\n${fixed}`);
+    assert.equal(compile(file, repoHost, { text: fixed }).diagnostics, []);
+  }
+});
+
+test("a missing option's placeholder: its default, else the least value of its type", () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ type: "integer", minimum: 8, default: 224 }, "224"],
+    [{ enum: ["cosine", "constant"] }, "cosine"],
+    [{ enum: ["ViT-B/16"] }, '"ViT-B/16"'],
+    [{ enum: ["data"] }, '"data"'],
+    [{ type: "integer", minimum: 8 }, "8"],
+    [{ type: "integer", exclusiveMinimum: 0 }, "1"],
+    [{ type: "number", exclusiveMinimum: 0, maximum: 0.5 }, "0.5"],
+    [{ type: "number" }, "0"],
+    [{ type: "number", maximum: -2 }, "-2"],
+    [{ type: "string", description: "a path" }, '""'],
+    [{ type: "boolean" }, "false"],
+    [{ type: "array", items: { type: "integer", minimum: 1 }, minItems: 2 }, "[1, 1]"],
+    [{ type: "array", items: { enum: ["a", "b"] } }, "[]"],
+  ];
+  for (const [schema, want] of cases) {
+    const e = (schema["enum"] ?? []) as string[];
+    assert.is(sourceOf(placeholder(schema as never)!, e), want, JSON.stringify(schema));
+  }
 });
 
 test.run();

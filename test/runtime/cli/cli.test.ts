@@ -34,6 +34,18 @@ test("check: json format lists diagnostics per file on stdout", async () => {
   );
 });
 
+test("check: json format carries a missing option's fix", async () => {
+  const r = await scdx("check", "--format", "json", "test/fixtures/check/missing-option.scd");
+  assert.is(r.code, 1);
+  type Fix = { title: string; span: { start: number; end: number }; replacement: string };
+  const j = JSON.parse(r.out) as Record<string, { code: string; line: number; fixes?: Fix[] }[]>;
+  const d = j["test/fixtures/check/missing-option.scd"]!.find((x) => x.line === 5)!;
+  assert.is(d.code, "SCD2007");
+  assert.equal(d.fixes, [
+    { title: "Add `arch: vit_tiny`", span: { start: 181, end: 181 }, replacement: ", arch: vit_tiny" },
+  ]);
+});
+
 test("usage errors exit 2 and point to --help", async () => {
   for (const argv of [
     ["check"],

@@ -16,6 +16,14 @@ const sweepText = fs.readFileSync(path.join(repoRoot, SWEEP), "utf8");
 const sweepUri = uriOf(SWEEP);
 let s: LspSession;
 
+/** `text` with one LSP edit applied. */
+function applyEdit(text: string, e: TextEdit): string {
+  const lines = text.split("\n");
+  const at = (p: { line: number; character: number }) =>
+    lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return text.slice(0, at(e.range.start)) + e.newText + text.slice(at(e.range.end));
+}
+
 test.before(async () => {
   s = await startLsp();
 });
@@ -71,6 +79,27 @@ test("an edit is re-checked: the diagnostic of `scdx check`, then its quick fix,
   assert.is(actions[0]!.title, "Replace with `scd`");
   assert.equal(actions[0]!.edit.changes![sweepUri], [{ range: d.range, newText: "scd" }]);
   assert.equal(await s.change(sweepUri, 5, sweepText), []);
+});
+
+test("a missing option's quick fix inserts it, and the diagnostic goes", async () => {
+  const withClip = sweepText.replace("stage distill", "model extra = clip(width: 64)\n\nstage distill");
+  const diags = await s.change(sweepUri, 6, withClip);
+  const d = diags.find((x) => x.code === "SCD2007")!;
+  assert.ok(d, JSON.stringify(diags));
+  assert.is(d.message, "`clip` needs the option `arch`.\nhelp: arch: architecture preset");
+  const actions = await s.request<{ title: string; edit: WorkspaceEdit }[]>("textDocument/codeAction", {
+    textDocument: { uri: sweepUri },
+    range: d.range,
+    context: { diagnostics: [d] },
+  });
+  assert.is(actions.length, 1);
+  assert.is(actions[0]!.title, "Add `arch: vit_tiny`");
+  const edits = actions[0]!.edit.changes![sweepUri]!;
+  assert.equal(edits.length, 1);
+  const fixed = applyEdit(withClip, edits[0]!);
+  assert.match(fixed, "model extra = clip(width: 64, arch: vit_tiny)\n");
+  assert.equal(await s.change(sweepUri, 7, fixed), []);
+  assert.equal(await s.change(sweepUri, 8, sweepText), []);
 });
 
 test("an edit to an imported file re-checks the open studies importing it", async () => {
