@@ -4,7 +4,10 @@
 import type { CstNode, IToken, IRecognitionException, ILexingError } from "chevrotain";
 import type * as A from "./ast.ts";
 import type { Diagnostic, Span } from "../core/diagnostics.ts";
-import { parseText } from "./parser.ts";
+import { parseDirect } from "./direct-parse.ts";
+import { numberLiteral, stringLiteral } from "./literals.ts";
+import { type Lexed, lexText, parseTokens } from "./parser.ts";
+import * as T from "./tokens.ts";
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
 
@@ -31,38 +34,6 @@ function join(a: Span, b: Span): Span {
   return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
 }
 
-/** Reads a string literal's body; `\n`, `\t`, `\"`, `\\` and `\u{…}` are its escapes. */
-export function unquote(raw: string, at: number, diags: Diagnostic[], file: string): string {
-  const body = raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw.slice(1);
-  return body.replace(/\\(u\{[0-9a-fA-F]{1,6}\}|.)/g, (m, esc: string, off: number) => {
-    switch (esc[0]) {
-      case "n":
-        return "\n";
-      case "t":
-        return "\t";
-      case '"':
-        return '"';
-      case "\\":
-        return "\\";
-      case "u": {
-        const cp = parseInt(esc.slice(2, -1), 16);
-        if (cp <= 0x10ffff) return String.fromCodePoint(cp);
-        break;
-      }
-    }
-    const s = at + 1 + off;
-    diags.push({
-      code: "SCD1006",
-      severity: "error",
-      file,
-      span: { start: s, end: s + m.length },
-      message: `Unknown escape sequence \`${m}\` in a string.`,
-      help: 'the escapes are \\n, \\t, \\", \\\\ and \\u{hex}',
-    });
-    return m;
-  });
-}
-
 class Builder {
   constructor(
     readonly file: string,
@@ -70,14 +41,13 @@ class Builder {
     readonly base = 0,
   ) {}
 
-  program(cst: CstNode, start: number, end: number, comments: readonly IToken[]): A.Program {
+  program(cst: CstNode, start: number, end: number, cs: readonly IToken[]): A.Program {
     const decls: A.Decl[] = [];
     for (const s of (kids(cst)["statement"] ?? []) as CstNode[]) {
       const d = this.statement(s);
       if (d) decls.push(d);
     }
-    const cs = comments.map((t) => ({ text: t.image, span: tokSpan(t), block: t.image.startsWith("/*") }));
-    return { file: this.file, decls, comments: cs, span: { start, end } };
+    return { file: this.file, decls, comments: comments(cs), span: { start, end } };
   }
 
   statement(s: CstNode): A.Decl | undefined {
@@ -96,7 +66,7 @@ class Builder {
         return (
           p && {
             kind: "import",
-            path: unquote(p.image, p.startOffset, this.diags, this.file),
+            path: stringLiteral(p, this.diags, this.file),
             pathSpan: tokSpan(p),
             span,
           }
@@ -286,20 +256,10 @@ class Builder {
     const k = kids(n);
     const span = nodeSpan(n, at);
     let t: IToken | undefined;
-    if ((t = tok(k, "NumberLiteral"))) {
-      const value = Number(t.image);
-      if (!Number.isFinite(value))
-        this.diags.push({
-          code: "SCD1005",
-          severity: "error",
-          file: this.file,
-          span: tokSpan(t),
-          message: `The number \`${t.image}\` is too large to represent.`,
-        });
-      return { kind: "number", value, text: t.image, span: tokSpan(t) };
-    }
+    if ((t = tok(k, "NumberLiteral")))
+      return { kind: "number", value: numberLiteral(t, this.diags, this.file), text: t.image, span: tokSpan(t) };
     if ((t = tok(k, "StringLiteral")))
-      return { kind: "string", value: unquote(t.image, t.startOffset, this.diags, this.file), span: tokSpan(t) };
+      return { kind: "string", value: stringLiteral(t, this.diags, this.file), span: tokSpan(t) };
     if ((t = tok(k, "True"))) return { kind: "bool", value: true, span: tokSpan(t) };
     if ((t = tok(k, "False"))) return { kind: "bool", value: false, span: tokSpan(t) };
     if ((t = tok(k, "Identifier"))) return { kind: "ident", name: t.image, span: tokSpan(t) };
@@ -425,6 +385,18 @@ function expectedFrom(e: IRecognitionException): string | undefined {
   return words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
 }
 
+function comments(cs: readonly IToken[]): A.Comment[] {
+  return cs.map((t) => ({ text: t.image, span: tokSpan(t), block: t.image.startsWith("/*") }));
+}
+
+/** Text the direct parser may take: no lexing error, no unterminated string or comment. */
+function cleanTokens(lexed: Lexed): boolean {
+  if (lexed.errors.length) return false;
+  for (const t of lexed.tokens) if (t.tokenType === T.UnterminatedString) return false;
+  for (const c of lexed.comments) if (c.tokenType === T.UnterminatedComment) return false;
+  return true;
+}
+
 export interface ParseResult {
   readonly program: A.Program;
   readonly diagnostics: Diagnostic[];
@@ -432,10 +404,19 @@ export interface ParseResult {
 
 /** Source text → AST and syntax diagnostics. Never throws on any input. With `base`, `text` is a
  * piece of a longer file that starts at offset `base`, and every span is one of that file. */
-export function parse(text: string, file: string, base = 0): ParseResult {
+export function parse(text: string, file: string, base = 0, direct = true): ParseResult {
   const diags: Diagnostic[] = [];
-  const out = parseText(text, base);
+  const lexed = lexText(text, base);
   const end = base + text.length;
+  if (direct && cleanTokens(lexed)) {
+    const decls = parseDirect(lexed.tokens, file, diags);
+    if (decls)
+      return {
+        program: { file, decls, comments: comments(lexed.comments), span: { start: base, end } },
+        diagnostics: diags,
+      };
+  }
+  const out = parseTokens(lexed);
   for (const e of out.lexErrors) diags.push(lexDiagnostic(e, text, base, file));
   for (const t of out.tokens) {
     if (t.tokenType.name === "UnterminatedString")

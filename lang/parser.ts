@@ -297,7 +297,15 @@ function place(tokens: IToken[], base: number): void {
   }
 }
 
-function lex(text: string, base: number): { tokens: IToken[]; comments: IToken[]; errors: ILexingError[] } {
+export interface Lexed {
+  readonly tokens: IToken[];
+  readonly comments: IToken[];
+  readonly errors: ILexingError[];
+}
+
+/** The tokens and comments of `text`; with `base`, offsets are those of `text` placed at `base`
+ * in a longer file. */
+export function lexText(text: string, base = 0): Lexed {
   const r = lexer.tokenize(text);
   const comments = r.groups["comments"] ?? [];
   place(r.tokens, base);
@@ -308,13 +316,12 @@ function lex(text: string, base: number): { tokens: IToken[]; comments: IToken[]
 
 /** The tokens of `text` and its comments, as the parser sees them (one tokeniser for every view). */
 export function tokenize(text: string): { tokens: IToken[]; comments: IToken[] } {
-  const { tokens, comments } = lex(text, 0);
+  const { tokens, comments } = lexText(text, 0);
   return { tokens, comments };
 }
 
-/** The CST of `text`; with `base`, offsets are those of `text` placed at `base` in a longer file. */
-export function parseText(text: string, base = 0): ParseOutput {
-  const lexed = lex(text, base);
+/** The CST of lexed text. */
+export function parseTokens(lexed: Lexed): ParseOutput {
   parser.input = lexed.tokens;
   const cst = parser.program();
   return {
@@ -324,6 +331,11 @@ export function parseText(text: string, base = 0): ParseOutput {
     lexErrors: lexed.errors,
     parseErrors: parser.errors,
   };
+}
+
+/** The CST of `text`; with `base`, offsets are those of `text` placed at `base` in a longer file. */
+export function parseText(text: string, base = 0): ParseOutput {
+  return parseTokens(lexText(text, base));
 }
 
 /** The rule names, in definition order, for the grammar.md sync test. */
