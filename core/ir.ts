@@ -110,13 +110,31 @@ export function canonicalJson(v: Json): string {
     for (let i = 0; i < v.length; i++) s += (i ? "," : "") + (canonicalJson(v[i]!) ?? "");
     return `${s}]`;
   }
+  // Keys mostly come sorted already (options as written, short records): sorting a copy for
+  // nothing, and quoting each name again, was most of a cold check's garbage after parsing.
+  const keys = Object.keys(v);
+  for (let i = 1; i < keys.length; i++)
+    if (keys[i - 1]! > keys[i]!) {
+      keys.sort();
+      break;
+    }
   let s = "{";
-  for (const k of Object.keys(v).sort()) {
+  for (const k of keys) {
     const x = v[k];
     if (x === undefined) continue;
-    s += `${s.length > 1 ? "," : ""}${JSON.stringify(k)}:${canonicalJson(x)}`;
+    s += `${s.length > 1 ? "," : ""}${quote(k)}:${canonicalJson(x)}`;
   }
   return `${s}}`;
+}
+
+const quoted = new Map<string, string>();
+function quote(k: string): string {
+  let q = quoted.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quoted.size < 10_000) quoted.set(k, q);
+  }
+  return q;
 }
 
 /** Keys a node consumes: its inputs and, for a train node, its loss terms' inputs. */

@@ -23,14 +23,17 @@ export interface NodeSpec extends Omit<NodeBase, "key"> {
 export function keyMaterial(s: Pick<NodeSpec, "kind" | "op" | "options" | "inputs" | "loss">): Json {
   const inputs: JsonObject = {};
   for (const [k, r] of Object.entries(s.inputs)) inputs[k] = r.key;
-  const m: JsonObject = { kind: s.kind, op: s.op, options: s.options, inputs };
+  // Built with its keys in sorted order, so canonicalJson need not sort a copy of them.
+  const m: JsonObject = { inputs, kind: s.kind };
   if (s.loss)
     m["loss"] = s.loss.map((t) => ({
-      weight: t.weight,
+      inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])),
       op: t.op,
       options: t.options,
-      inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])),
+      weight: t.weight,
     }));
+  m["op"] = s.op;
+  m["options"] = s.options;
   return m;
 }
 

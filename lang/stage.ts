@@ -255,10 +255,11 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
 }
 
 function termKey(t: LossTerm): string {
+  // Keys in sorted order: canonicalJson then need not sort them.
   return canonicalJson({
+    inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])),
     op: t.op,
     options: t.options,
-    inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])),
     weight: t.weight,
   });
 }
