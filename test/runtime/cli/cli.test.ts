@@ -30,7 +30,7 @@ test("check: json format lists diagnostics per file on stdout", async () => {
   const j = JSON.parse(r.out) as Record<string, { code: string; line: number }[]>;
   assert.equal(
     j["test/fixtures/check/shapes.scd"]!.map((d) => d.code),
-    ["SCD2102", "SCD2103", "SCD2101", "SCD2104", "SCD2106"],
+    ["SCD2102", "SCD2103", "SCD2101", "SCD2104", "SCD2106", "SCD2108"],
   );
 });
 
