@@ -161,30 +161,22 @@ class DirectParser {
   }
 
   private additive(): A.Expr {
-    let acc = this.multiplicative();
-    for (let t = this.toks[this.i]; t && (t.tokenType === T.Plus || t.tokenType === T.Minus); t = this.toks[this.i]) {
-      this.i++;
-      const right = this.multiplicative();
-      acc = {
-        kind: "binary",
-        op: t.image as "+",
-        left: acc,
-        right,
-        opSpan: tokSpan(t),
-        span: join(acc.span, right.span),
-      };
-    }
-    return acc;
+    return this.leftAssoc(T.Plus, T.Minus, () => this.multiplicative());
   }
 
   private multiplicative(): A.Expr {
-    let acc = this.unary();
-    for (let t = this.toks[this.i]; t && (t.tokenType === T.Star || t.tokenType === T.Slash); t = this.toks[this.i]) {
+    return this.leftAssoc(T.Star, T.Slash, () => this.unary());
+  }
+
+  /** One precedence level of left-associative binary operators `a op b op c`. */
+  private leftAssoc(opA: TokenType, opB: TokenType, operand: () => A.Expr): A.Expr {
+    let acc = operand();
+    for (let t = this.toks[this.i]; t && (t.tokenType === opA || t.tokenType === opB); t = this.toks[this.i]) {
       this.i++;
-      const right = this.unary();
+      const right = operand();
       acc = {
         kind: "binary",
-        op: t.image as "*",
+        op: t.image as "+",
         left: acc,
         right,
         opSpan: tokSpan(t),
