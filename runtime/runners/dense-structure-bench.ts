@@ -46,6 +46,7 @@ export class DenseStructure {
   /**
    * One image: `tokens` [n,E] are the dense tokens of `cells` (those over the image), `labels`
    * their classes (for the baseline probe), `ref` the reference model's tokens of the same cells.
+   * Returns the panoptic segment under each of `cells`, which the caller's instance probe reuses.
    */
   add(
     s: Sample,
@@ -55,7 +56,7 @@ export class DenseStructure {
     E: number,
     labels: Int32Array,
     ref?: { tokens: Float32Array; E: number },
-  ): void {
+  ): Int32Array {
     const n = cells.length;
     const segAll = tokenLabels(s, this.S, this.G, "segment");
     const seg = Int32Array.from(cells, (c) => segAll[c]!);
@@ -92,6 +93,7 @@ export class DenseStructure {
         accumulator: this.base,
         voidLabel: VOID,
       });
+    return seg;
   }
 
   result(): Record<string, number | null> {

@@ -76,26 +76,18 @@ export async function probe(
         tokens: gather(refData.subarray(i * G * G * RE, (i + 1) * G * G * RE), keep, RE),
         E: RE,
       };
-      structure.add(s, first + i, keep, tokens, E, labels, ref);
+      const seg = structure.add(s, first + i, keep, tokens, E, labels, ref);
       const picture = first + i < P ? { sample: s, grid: grid.slice(), labels: labelsAll, keep } : undefined;
       if (picture) kept.push(picture);
       if (instances) {
-        const segAll = tokenLabels(s, S, G, "segment");
-        const r = instanceProbe(
-          tokens,
-          E,
-          Int32Array.from(keep, (c) => segAll[c]!),
-          {
-            k,
-            seed: mixSeed(seed, first + i),
-            maxIter: iterations,
-          },
-        );
+        const r = instanceProbe(tokens, E, seg, { k, seed: mixSeed(seed, first + i), maxIter: iterations });
         instMiou.add(r.miou);
         instAcc.add(r.pixelAccuracy);
         // the pictures colour by class: a token's class is that of the segment it was matched to
-        const classOf = new Map(s.segments.map((g) => [g.id, g.label]));
-        if (picture) (picture as { pred?: Int32Array }).pred = r.segment.map((g) => classOf.get(g) ?? VOID);
+        if (picture) {
+          const classOf = new Map(s.segments.map((g) => [g.id, g.label]));
+          (picture as { pred?: Int32Array }).pred = r.segment.map((g) => classOf.get(g) ?? VOID);
+        }
       } else if (perImage) {
         const r = kmeansProbe(tokens, E, labels, C, {
           k,
