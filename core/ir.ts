@@ -103,28 +103,107 @@ export interface Study {
 
 /** Canonical JSON: sorted object keys, shortest round-trip numbers (JS's own), no whitespace. */
 export function canonicalJson(v: Json): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v);
-  // Loops and one string rather than map/filter/join: every IR node's key goes through here.
-  if (Array.isArray(v)) {
-    let s = "[";
-    for (let i = 0; i < v.length; i++) s += (i ? "," : "") + (canonicalJson(v[i]!) ?? "");
-    return `${s}]`;
-  }
-  // Keys mostly come sorted already (options as written, short records): sorting a copy for
-  // nothing, and quoting each name again, was most of a cold check's garbage after parsing.
-  const keys = Object.keys(v);
-  for (let i = 1; i < keys.length; i++)
-    if (keys[i - 1]! > keys[i]!) {
-      keys.sort();
-      break;
-    }
-  let s = "{";
+  // Every IR node's key goes through here. The engine's JSON.stringify writes a value with its
+  // keys in order canonically, in one string; assembling the text piece by piece here made a
+  // long study's largest garbage. So the value is put in key order (copying only the objects that
+  // are not) and stringified; what an object cannot hold in order goes the long way.
+  const c = inKeyOrder(v);
+  return c === undefined ? assembled(v) : JSON.stringify(c);
+}
+
+/** `o` with `extra` set on it, keys in sorted order (a new object; `o` is not changed). Options
+ * are built this way once, where they are made, so every key computed from them later finds
+ * them in order (canonicalJson's cheap case) instead of sorting a copy each time. */
+export function sortedObject(o: JsonObject, extra?: JsonObject): JsonObject {
+  const keys = sortedKeys(extra ? { ...o, ...extra } : o);
+  const out: JsonObject = {};
   for (const k of keys) {
+    const x = extra && k in extra ? extra[k] : o[k];
+    if (x !== undefined) out[k] = x;
+  }
+  return out;
+}
+
+/** `v` with every object's keys in sorted order, sharing what already is; undefined where JSON
+ * .stringify cannot write it canonically: a key like an array index (the engine puts those first,
+ * in numeric order) or an undefined array item. */
+function inKeyOrder(v: Json): Json | undefined {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) {
+    let out: Json[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x === undefined) return undefined;
+      const c = inKeyOrder(x);
+      if (c === undefined) return undefined;
+      if (c !== x) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  }
+  let prev: string | undefined;
+  let same = true;
+  for (const k in v) {
+    if (isIndex(k)) return undefined;
+    if (prev !== undefined && prev > k) same = false;
+    prev = k;
     const x = v[k];
     if (x === undefined) continue;
-    s += `${s.length > 1 ? "," : ""}${quote(k)}:${canonicalJson(x)}`;
+    const c = inKeyOrder(x);
+    if (c === undefined) return undefined;
+    if (c !== x) same = false;
   }
-  return `${s}}`;
+  if (same) return v;
+  const out: JsonObject = {};
+  for (const k of sortedKeys(v)) {
+    const x = v[k];
+    if (x !== undefined) out[k] = inKeyOrder(x)!;
+  }
+  return out;
+}
+
+function isIndex(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && String(Number(k) >>> 0) === k;
+}
+
+/** The text built piece by piece, for the values `inKeyOrder` cannot put in order. */
+function assembled(v: Json): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    let s = "[";
+    for (let i = 0; i < v.length; i++) {
+      if (i) s += ",";
+      s += canonicalJson(v[i]!) ?? "";
+    }
+    return s + "]";
+  }
+  let s = "{";
+  for (const k of sortedKeys(v)) {
+    const x = v[k];
+    if (x === undefined) continue;
+    if (s.length > 1) s += ",";
+    s += quote(k);
+    s += ":";
+    s += canonicalJson(x);
+  }
+  return s + "}";
+}
+
+/** An object's keys as strings in order. The objects are small (options, records), and an insertion
+ * sort in place allocates nothing, where Array#sort copies into a workspace each call. */
+function sortedKeys(v: object): string[] {
+  const keys = Object.keys(v);
+  if (keys.length > 24) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 const quoted = new Map<string, string>();

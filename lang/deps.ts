@@ -8,41 +8,6 @@ import { registry } from "../stdlib/registry.ts";
 
 export const SEED = "seed";
 
-export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
-  f(e);
-  switch (e.kind) {
-    case "member":
-      walkExpr(e.object, f);
-      break;
-    case "call":
-      walkExpr(e.callee, f);
-      for (const a of e.args) walkExpr(a.value, f);
-      break;
-    case "list":
-      for (const i of e.items) walkExpr(i, f);
-      break;
-    case "record":
-      for (const x of e.fields) walkExpr(x.value, f);
-      break;
-    case "binary":
-      walkExpr(e.left, f);
-      walkExpr(e.right, f);
-      break;
-    case "unary":
-      walkExpr(e.operand, f);
-      break;
-    case "range":
-      walkExpr(e.lo, f);
-      walkExpr(e.hi, f);
-      break;
-  }
-}
-
-function declExprs(d: A.ParamDecl | A.BindingDecl | A.StageDecl): A.Expr[] {
-  if (d.kind === "stage") return [d.base, ...d.fields.map((f) => f.value)];
-  return [d.value];
-}
-
 /** A call whose result depends on the study seed: a seeded component (clip only without weights). */
 function isSeededCall(e: A.Expr): boolean {
   if (e.kind !== "call" || e.callee.kind !== "ident") return false;
@@ -51,41 +16,111 @@ function isSeededCall(e: A.Expr): boolean {
   return !(meta.name === "clip" && e.args.some((a) => a.name === "weights"));
 }
 
+const NONE: readonly string[] = [];
+const SEED_ONLY: readonly string[] = [SEED];
+
 export class Dependencies {
-  private readonly memo = new Map<string, ReadonlySet<string>>();
+  private readonly memo = new Map<string, readonly string[]>();
   constructor(private readonly study: LoadedStudy) {}
 
-  /** Params (seed included where it matters) that reach the named declaration.
-   * Cycles yield what was found so far; the evaluator reports them. */
-  paramsOf(name: string, visiting = new Set<string>()): ReadonlySet<string> {
+  /** Params (seed included where it matters) that reach the named declaration, sorted; one array
+   * per name, shared by every node and value the declaration makes (a copy each was much of a
+   * long study's garbage), and by a declaration that adds nothing to the one it references.
+   * Never mutate it. Cycles yield what was found so far; the evaluator reports them. */
+  paramsOf(name: string, visiting?: Set<string>): readonly string[] {
     const hit = this.memo.get(name);
     if (hit) return hit;
     const b = this.study.scope.get(name);
-    const out = new Set<string>();
-    if (!b) {
-      if (name === SEED) out.add(SEED);
-      return out;
-    }
+    if (!b) return name === SEED ? SEED_ONLY : NONE;
     if (b.decl.kind === "param") {
-      out.add(name);
+      const out = [name];
       this.memo.set(name, out);
       return out;
     }
-    if (visiting.has(name)) return out;
-    visiting.add(name);
-    if (
-      b.decl.kind === "stage" ||
-      (b.decl.kind === "binding" && b.decl.keyword === "bench" && isSeededCall(b.decl.value))
-    )
-      out.add(SEED);
-    for (const e of declExprs(b.decl)) {
-      walkExpr(e, (x) => {
-        if (isSeededCall(x)) out.add(SEED);
-        if (x.kind === "ident" && x.name !== name) for (const p of this.paramsOf(x.name, visiting)) out.add(p);
-      });
-    }
-    visiting.delete(name);
+    const v = visiting ?? new Set<string>();
+    if (v.has(name)) return NONE;
+    v.add(name);
+    const d = b.decl;
+    const sources: (readonly string[])[] = [];
+    if (d.kind === "stage" || (d.kind === "binding" && d.keyword === "bench" && isSeededCall(d.value)))
+      sources.push(SEED_ONLY);
+    const visit = (e: A.Expr): void => {
+      if (isSeededCall(e)) sources.push(SEED_ONLY);
+      if (e.kind === "ident") {
+        if (e.name !== name) sources.push(this.paramsOf(e.name, v));
+      } else forEachChild(e, visit);
+    };
+    if (d.kind === "stage") {
+      visit(d.base);
+      for (const f of d.fields) visit(f.value);
+    } else visit(d.value);
+    v.delete(name);
+    const out = union(sources);
     this.memo.set(name, out);
     return out;
   }
+}
+
+function forEachChild(e: A.Expr, f: (e: A.Expr) => void): void {
+  switch (e.kind) {
+    case "member":
+      f(e.object);
+      break;
+    case "call":
+      f(e.callee);
+      for (const a of e.args) f(a.value);
+      break;
+    case "list":
+      for (const i of e.items) f(i);
+      break;
+    case "record":
+      for (const x of e.fields) f(x.value);
+      break;
+    case "binary":
+      f(e.left);
+      f(e.right);
+      break;
+    case "unary":
+      f(e.operand);
+      break;
+    case "range":
+      f(e.lo);
+      f(e.hi);
+      break;
+  }
+}
+
+/** The sorted union of sorted lists, reusing the one list that holds all the others. */
+function union(lists: readonly (readonly string[])[]): readonly string[] {
+  let acc: readonly string[] = NONE;
+  for (const l of lists) {
+    if (l === acc || l.length === 0) continue;
+    acc = acc.length === 0 ? l : merge(acc, l);
+  }
+  return acc;
+}
+
+function merge(a: readonly string[], b: readonly string[]): readonly string[] {
+  const out: string[] = [];
+  let i = 0,
+    j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!,
+      y = b[j]!;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) {
+      out.push(x);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  // b added nothing: keep a (shared) rather than its copy
+  return out.length === a.length ? a : out.length === b.length ? b : out;
 }

@@ -22,16 +22,30 @@ export interface Trace {
   readonly decl: NamedDecl;
   readonly path: string;
   readonly display: string;
-  /** The params that reach the declaration, in order (they are in its nodes). */
-  readonly params: string;
+  /** The params that reach the declaration, sorted (they are in its nodes). */
+  readonly params: readonly string[];
   readonly events: readonly TraceEvent[];
 }
 
-/** Everything about the scope that an evaluation can observe besides the entries it references. */
-export function scopeSignature(study: LoadedStudy): string {
-  let s = "";
-  for (const [name, b] of study.scope) s += `${name}:${b.decl.kind}:${b.file.display}:${b.file.path}\n`;
-  return `${s}|${[...study.brokenNames].sort().join(",")}`;
+/** Whether two loads of a study have the same scope as far as an evaluation can observe besides
+ * the entries it references: the same names in the same order, each of the same kind from the same
+ * file, and the same names broken by syntax errors. Compared in place: a signature string of a
+ * long study's scope was a large object made on every check. */
+export function sameScope(a: LoadedStudy, b: LoadedStudy): boolean {
+  if (a.scope.size !== b.scope.size || a.brokenNames.size !== b.brokenNames.size) return false;
+  const other = b.scope.entries();
+  for (const [name, x] of a.scope) {
+    const [name2, y] = other.next().value as [string, typeof x];
+    if (
+      name !== name2 ||
+      x.decl.kind !== y.decl.kind ||
+      x.file.display !== y.file.display ||
+      x.file.path !== y.file.path
+    )
+      return false;
+  }
+  for (const n of a.brokenNames) if (!b.brokenNames.has(n)) return false;
+  return true;
 }
 
 /** Replays `trace`; false as soon as something differs (the caller then evaluates afresh: what was
@@ -48,5 +62,13 @@ export function replay(trace: Trace, entry: (name: string) => object, nodes: Map
     } else if (ev.made) nodes.set(ev.node.key, ev.node);
     else return false;
   }
+  return true;
+}
+
+/** Whether two lists hold the same strings in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

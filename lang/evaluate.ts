@@ -6,9 +6,9 @@ import * as path from "node:path";
 import type * as A from "./ast.ts";
 import { didYouMean, replaceWith, type Diagnostic, type Span } from "../core/diagnostics.ts";
 import { Dependencies, SEED } from "./deps.ts";
-import type { InputRef, IrNode, JsonObject } from "../core/ir.ts";
+import { type InputRef, type IrNode, type JsonObject, sortedObject } from "../core/ir.ts";
 import { makeNode, type NodeSpec } from "./nodes.ts";
-import { replay, scopeSignature, type Trace, type TraceEvent } from "./eval-trace.ts";
+import { replay, sameList, sameScope, type Trace, type TraceEvent } from "./eval-trace.ts";
 import { enumOf, validateOptions } from "./options.ts";
 import type { Binding, LoadedStudy, SourceFile } from "./program.ts";
 import { checkStage } from "./stage.ts";
@@ -32,8 +32,12 @@ export class StudyEvaluator {
   // The entries of one trial's params object, and its params as JSON: a name is looked up once per
   // reference, and building its memo key (JSON of every param reaching it) on each look-up cost a
   // long study more than evaluating it.
-  private readonly byTrial = new WeakMap<ParamValues, { entries: Map<string, Entry>; json: Map<string, string> }>();
-  private readonly signature: string;
+  // Per trial: its entries, each param's value as JSON, and the memo key of each list of params
+  // (names that reach the same params share the list, deps.ts, and so the key).
+  private readonly byTrial = new WeakMap<
+    ParamValues,
+    { entries: Map<string, Entry>; json: Map<string, string>; keys: Map<readonly string[], string> }
+  >();
   /** The entries of the previous check of this file, where their traces may be replayed. */
   private readonly earlier?: ReadonlyMap<string, ReadonlyMap<string, Entry>>;
 
@@ -44,24 +48,27 @@ export class StudyEvaluator {
     previous?: StudyEvaluator,
   ) {
     this.deps = new Dependencies(study);
-    this.signature = scopeSignature(study);
-    if (previous && !fileExists && !previous.fileExists && previous.signature === this.signature)
+    if (previous && !fileExists && !previous.fileExists && sameScope(previous.study, study))
       this.earlier = previous.memo;
   }
 
   /** The value of a top-level name in a trial, with the diagnostics of its own declaration. */
   entry(name: string, params: ParamValues): Entry {
     let trial = this.byTrial.get(params);
-    if (!trial) this.byTrial.set(params, (trial = { entries: new Map(), json: new Map() }));
+    if (!trial) this.byTrial.set(params, (trial = { entries: new Map(), json: new Map(), keys: new Map() }));
     const known = trial.entries.get(name);
     if (known) return known;
     const b = this.study.scope.get(name)!;
     const deps = this.deps.paramsOf(name);
-    let key = "";
-    for (const p of deps) {
-      let j = trial.json.get(p);
-      if (j === undefined) trial.json.set(p, (j = JSON.stringify(toJson(params.get(p)!) ?? null)));
-      key += `${p}=${j};`;
+    let key = trial.keys.get(deps);
+    if (key === undefined) {
+      key = "";
+      for (const p of deps) {
+        let j = trial.json.get(p);
+        if (j === undefined) trial.json.set(p, (j = JSON.stringify(toJson(params.get(p)!) ?? null)));
+        key += `${p}=${j};`;
+      }
+      trial.keys.set(deps, key);
     }
     let byKey = this.memo.get(name);
     if (!byKey) this.memo.set(name, (byKey = new Map()));
@@ -87,7 +94,6 @@ export class StudyEvaluator {
       };
     }
     this.inProgress.add(name);
-    const reached = [...deps].join(",");
     const old = this.earlier?.get(name)?.get(key);
     const t = old?.trace;
     let e: Entry;
@@ -97,14 +103,14 @@ export class StudyEvaluator {
       t.decl === b.decl &&
       t.path === b.file.path &&
       t.display === b.file.display &&
-      t.params === reached &&
+      sameList(t.params, deps) &&
       replay(t, (n) => this.entry(n, params), this.nodes)
     )
       e = old;
     else {
       const ctx = new DeclEvaluator(this, b, params);
       const value = ctx.evalDecl();
-      const trace = { decl: b.decl, path: b.file.path, display: b.file.display, params: reached, events: ctx.events };
+      const trace = { decl: b.decl, path: b.file.path, display: b.file.display, params: deps, events: ctx.events };
       e = { value, diags: ctx.diags, trace };
     }
     this.inProgress.delete(name);
@@ -399,7 +405,7 @@ class DeclEvaluator implements DeclContext {
     for (const i of issues)
       this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes, fixes: i.fixes });
     if (issues.length || !bound.ok) return { type: "error", span: e.span };
-    const params = [...this.ev.deps.paramsOf(this.binding.decl.name)];
+    const params = this.ev.deps.paramsOf(this.binding.decl.name);
     const ctx = { inputs: ctxInputs, options, report };
     const refs: Record<string, InputRef> = {};
     for (const [k, v] of Object.entries(inputs)) refs[k] = { key: v.ref.key };
@@ -469,7 +475,7 @@ class DeclEvaluator implements DeclContext {
           span: e.span,
         };
       case "optim":
-        return { type: "optim", meta, options, params, span: e.span };
+        return { type: "optim", meta, options: sortedObject(options), params, span: e.span };
       case "bench": {
         const before = this.diags.length;
         meta.checkBench?.(ctx);
@@ -490,9 +496,9 @@ class DeclEvaluator implements DeclContext {
 
   /** The study seed joins the options of seeded components: it is then part of their key. */
   withSeed(meta: ComponentMeta, options: JsonObject): JsonObject {
-    if (!meta.seeded || (meta.name === "clip" && options["weights"] !== undefined)) return options;
+    if (!meta.seeded || (meta.name === "clip" && options["weights"] !== undefined)) return sortedObject(options);
     const seed = this.params.get(SEED);
-    return { ...options, seed: seed?.type === "number" ? seed.value : 0 };
+    return sortedObject(options, { seed: seed?.type === "number" ? seed.value : 0 });
   }
 }
 

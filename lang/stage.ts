@@ -5,7 +5,7 @@ import type * as A from "./ast.ts";
 import { didYouMean, replaceSymbol, replaceWith, type Span } from "../core/diagnostics.ts";
 import { SEED } from "./deps.ts";
 import type { DeclContext } from "./decl-context.ts";
-import { canonicalJson, type InputRef, type JsonObject, type LossTerm } from "../core/ir.ts";
+import { canonicalJson, type InputRef, type JsonObject, type LossTerm, sortedObject } from "../core/ir.ts";
 import { validateOptions } from "./options.ts";
 import { defaultOptions } from "../stdlib/option-schema.ts";
 import { describeType, toJson, type ModelValue, type Value } from "./values.ts";
@@ -205,12 +205,11 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   const seed = ctx.params.get(SEED);
   // How often to checkpoint changes no result (resume is bit-identical), so it stays out of the key.
   const { checkpoint_every: checkpointEvery, ...keyed } = plain;
-  const options: JsonObject = {
-    ...keyed,
-    trainable: trainable?.groups ?? [...student.defaultTrainable],
+  const options = sortedObject(keyed, {
     optim: { op: optimValue?.meta.name ?? "adamw", options: optimOptions },
     seed: seed?.type === "number" ? seed.value : 0,
-  };
+    trainable: trainable?.groups ?? [...student.defaultTrainable],
+  });
   // Teachers and sources are always used frozen, so the frozen mark is not part of their identity.
   // A sum does not depend on the order its terms are written in: keep them in a canonical order.
   const terms: LossTerm[] = loss.terms
@@ -232,7 +231,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     exec: { checkpoint_every: checkpointEvery ?? 500 },
     inputs: { base: { key: base.ref.key }, data: { key: data.ref.key } },
     loss: terms,
-    params: [...ctx.ev.deps.paramsOf(d.name)],
+    params: ctx.ev.deps.paramsOf(d.name),
     files: [],
     origin: { name: d.name, file: ctx.file.display },
     facts: {
