@@ -386,7 +386,11 @@ function expectedFrom(e: IRecognitionException): string | undefined {
 }
 
 function comments(cs: readonly IToken[]): A.Comment[] {
-  return cs.map((t) => ({ text: t.image, span: tokSpan(t), block: t.image.startsWith("/*") }));
+  return cs.map((t) => ({
+    text: t.image,
+    span: { start: t.startOffset, end: t.startOffset + t.image.length },
+    block: t.image.startsWith("/*"),
+  }));
 }
 
 /** Text the direct parser may take: no lexing error, no unterminated string or comment. */

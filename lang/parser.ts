@@ -288,13 +288,18 @@ export interface ParseOutput {
   readonly parseErrors: readonly IRecognitionException[];
 }
 
-/** Gives each token its end offset, and moves it by `base`: a piece of a file lexed alone
- * (incremental-parse.ts) then carries the offsets of the whole file. */
+/** Moves tokens by `base`: a piece of a file lexed alone (incremental-parse.ts) then carries the
+ * offsets of the whole file. */
 function place(tokens: IToken[], base: number): void {
-  for (const t of tokens) {
-    t.startOffset += base;
-    t.endOffset = t.startOffset + t.image.length - 1;
-  }
+  if (base) for (const t of tokens) t.startOffset += base;
+}
+
+/** Gives each token its end offset, which the CST parser's node locations read. Only on that
+ * path: the direct parser reads the image's length, and a new field on every token of a long
+ * study (Chevrotain's tokens have none with offset-only tracking) cost more garbage than the
+ * tokens' own strings. */
+function withEnds(tokens: IToken[]): void {
+  for (const t of tokens) if (t.endOffset === undefined) t.endOffset = t.startOffset + t.image.length - 1;
 }
 
 export interface Lexed {
@@ -317,11 +322,15 @@ export function lexText(text: string, base = 0): Lexed {
 /** The tokens of `text` and its comments, as the parser sees them (one tokeniser for every view). */
 export function tokenize(text: string): { tokens: IToken[]; comments: IToken[] } {
   const { tokens, comments } = lexText(text, 0);
+  withEnds(tokens);
+  withEnds(comments);
   return { tokens, comments };
 }
 
 /** The CST of lexed text. */
 export function parseTokens(lexed: Lexed): ParseOutput {
+  withEnds(lexed.tokens);
+  withEnds(lexed.comments);
   parser.input = lexed.tokens;
   const cst = parser.program();
   return {
