@@ -58,6 +58,13 @@ export function replaceWith(span: Span, guess: string | undefined): Fix[] | unde
   return guess === undefined ? undefined : [{ title: `Replace with \`${guess}\``, span, replacement: guess }];
 }
 
+/** Words for a message: `a`, `a and b`, `a, b and c` (`or` for alternatives). */
+export function listed(words: readonly string[], conjunction: "and" | "or" = "and"): string {
+  return words.length < 2
+    ? (words[0] ?? "")
+    : `${words.slice(0, -1).join(", ")} ${conjunction} ${words[words.length - 1]}`;
+}
+
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === "error");
 }

@@ -4,7 +4,7 @@
 // shape rules run. Values are memoised per declaration on the values of the params that reach it.
 import * as path from "node:path";
 import type * as A from "./ast.ts";
-import { didYouMean, replaceWith, type Diagnostic, type Span } from "../core/diagnostics.ts";
+import { didYouMean, listed, replaceWith, type Diagnostic, type Span } from "../core/diagnostics.ts";
 import { Dependencies, SEED } from "./deps.ts";
 import { type InputRef, type IrNode, type JsonObject, sortedObject } from "../core/ir.ts";
 import { makeNode, type NodeSpec } from "./nodes.ts";
@@ -607,13 +607,16 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     b.optionValues.set(name!, v);
     b.optionSpans.set(name!, a.value.span);
   }
-  for (const i of meta.inputs) {
-    if (!b.inputs[i.name] && !given.has(i.name) && !i.optional) {
-      ctx.report("SCD2007", callSpan, `\`${meta.name}\` needs its \`${i.name}\` argument (${describeType(i.type)}).`, {
-        help: `${i.name}: ${i.doc}`,
-      });
-      ok = false;
-    }
+  // Every missing argument in one diagnostic: they share the call's span, and one diagnostic per
+  // code and span is what reaches the user (compile.ts).
+  const absent = meta.inputs.filter((i) => !b.inputs[i.name] && !given.has(i.name) && !i.optional);
+  if (absent.length) {
+    const args = listed(absent.map((i) => `its \`${i.name}\` argument (${describeType(i.type)})`));
+    ctx.report("SCD2007", callSpan, `\`${meta.name}\` needs ${args}.`, {
+      help: absent.length === 1 ? `${absent[0]!.name}: ${absent[0]!.doc}` : undefined,
+      notes: absent.length > 1 ? absent.map((i) => `${i.name}: ${i.doc}`) : undefined,
+    });
+    ok = false;
   }
   b.ok = ok;
   return b;

@@ -1,7 +1,7 @@
-// The quick fix for a missing required option (SCD2007): insert `name: value` into the call, laid
-// out as `scdx fmt` would leave it, with a value that parses and, where the schema allows it,
+// The quick fix for missing required options (SCD2007): insert `name: value` for each into the call,
+// laid out as `scdx fmt` would leave it, with a value that parses and, where the schema allows it,
 // validates. The user then edits the value; the point is a call that checks so far.
-import type { Fix } from "../core/diagnostics.ts";
+import { type Fix, listed } from "../core/diagnostics.ts";
 import type { Json, JsonObject } from "../core/ir.ts";
 import type * as A from "./ast.ts";
 import { keywordNames } from "./tokens.ts";
@@ -13,7 +13,8 @@ export interface CallSite {
 }
 
 /** A value for option schema `p`: its default, else the first value its schema admits of an
- * obvious kind (first enum symbol, the least allowed number, `""`, `false`, an empty list). */
+ * obvious kind (first enum symbol, the least allowed number, `""` or `"…"` where it may not be
+ * empty, `false`, an empty list). */
 export function placeholder(p: JsonObject): Json | undefined {
   if (p["default"] !== undefined) return p["default"];
   if (p["const"] !== undefined) return p["const"];
@@ -25,7 +26,8 @@ export function placeholder(p: JsonObject): Json | undefined {
     case "number":
       return leastNumber(p, type === "integer");
     case "string":
-      return "";
+      // an ellipsis per character a non-empty string needs (a path): it validates and reads as "fill in"
+      return "…".repeat(typeof p["minLength"] === "number" ? p["minLength"] : 0);
     case "boolean":
       return false;
     case "array": {
@@ -82,31 +84,34 @@ function skipTrivia(text: string, i: number, end: number): number {
 
 const lineStart = (text: string, i: number) => text.lastIndexOf("\n", i - 1) + 1;
 
-/** The edit that adds `name: value` as the call's last argument: after the last one on its line
- * (`f(a, name: v)`), or, when the call is laid out one argument per line, as a line of its own
- * before the closing parenthesis, indented and comma-terminated like its siblings. */
-export function addOptionFix(site: CallSite, name: string, value: string): Fix[] | undefined {
+/** The edit that adds `name: value` items (in order) as the call's last arguments: after the last one
+ * on its line (`f(a, name: v, other: w)`), or, when the call is laid out one argument per line, as
+ * lines of their own before the closing parenthesis, indented and comma-terminated like their
+ * siblings. One edit for all of them: a call missing several required options is one diagnostic,
+ * and one code action makes it check. */
+export function addOptionFix(site: CallSite, items: readonly (readonly [string, string])[]): Fix[] | undefined {
   const { text, call } = site;
   const close = call.span.end - 1;
   // A call the parser recovered without its `)` has no safe place to insert into.
-  if (text[close] !== ")") return undefined;
-  const item = `${name}: ${value}`;
-  const title = `Add \`${item}\``;
+  if (text[close] !== ")" || !items.length) return undefined;
+  const written = items.map(([name, value]) => `${name}: ${value}`);
+  const title = `Add ${listed(written.map((w) => `\`${w}\``))}`;
+  const inline = written.join(", ");
   const last = call.args[call.args.length - 1];
-  if (!last) return [{ title, span: { start: close, end: close }, replacement: item }];
+  if (!last) return [{ title, span: { start: close, end: close }, replacement: inline }];
   const after = skipTrivia(text, last.span.end, close);
   const trailingComma = text[after] === ",";
   const closeLine = lineStart(text, close);
   const ownLine = closeLine > last.span.end && text.slice(closeLine, close).trim() === "";
   if (!ownLine) {
     const at = trailingComma ? after + 1 : last.span.end;
-    return [{ title, span: { start: at, end: at }, replacement: trailingComma ? ` ${item}` : `, ${item}` }];
+    return [{ title, span: { start: at, end: at }, replacement: trailingComma ? ` ${inline}` : `, ${inline}` }];
   }
   const argLine = lineStart(text, last.span.start);
   const indent = /^[ \t]*/.exec(text.slice(argLine, last.span.start))![0];
-  const line = `${indent}${item}${trailingComma ? "," : ""}\n`;
-  if (trailingComma) return [{ title, span: { start: closeLine, end: closeLine }, replacement: line }];
-  // No comma after the last argument: one edit adds it and the new line, keeping what lay between.
+  const lines = written.map((w, i) => `${indent}${w}${i < written.length - 1 || trailingComma ? "," : ""}\n`).join("");
+  if (trailingComma) return [{ title, span: { start: closeLine, end: closeLine }, replacement: lines }];
+  // No comma after the last argument: one edit adds it and the new lines, keeping what lay between.
   const between = text.slice(last.span.end, closeLine);
-  return [{ title, span: { start: last.span.end, end: closeLine }, replacement: `,${between}${line}` }];
+  return [{ title, span: { start: last.span.end, end: closeLine }, replacement: `,${between}${lines}` }];
 }

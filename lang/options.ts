@@ -3,7 +3,7 @@
 import type { ErrorObject } from "ajv";
 import type { Fix, Span } from "../core/diagnostics.ts";
 import type { Json, JsonObject } from "../core/ir.ts";
-import { didYouMean, replaceSymbol } from "../core/diagnostics.ts";
+import { didYouMean, listed, replaceSymbol } from "../core/diagnostics.ts";
 import type { OptionSchema } from "../stdlib/component.ts";
 import { validator } from "../stdlib/option-schema.ts";
 import { addOptionFix, type CallSite, placeholder, sourceOf } from "./option-fix.ts";
@@ -59,9 +59,16 @@ export function validateOptions(
   if (v(values)) return [];
   const issues: OptionIssue[] = [];
   const seen = new Set<string>();
-  for (const err of v.errors ?? []) {
-    const issue = mapError(component, schema, err, optionValues, callSpan, site);
-    const id = `${issue.span.start}:${issue.span.end}`;
+  const errors = v.errors ?? [];
+  // Every missing required option is one issue on the call, with one fix that adds them all: they
+  // would share the call's span, and one diagnostic per code and span is what reaches the user.
+  const topRequired = (e: ErrorObject) => e.keyword === "required" && e.schemaPath === "#/required";
+  const missing = errors.filter(topRequired).map((e) => (e.params as { missingProperty: string }).missingProperty);
+  for (const err of errors) {
+    const issue = topRequired(err)
+      ? missingOptions(component, schema, missing, callSpan, site)
+      : mapError(component, schema, err, optionValues, callSpan);
+    const id = `${issue.code}:${issue.span.start}:${issue.span.end}`;
     // With allErrors, an enum-or-type failure reports several keywords for one value; keep the first.
     if (seen.has(id)) continue;
     seen.add(id);
@@ -70,42 +77,54 @@ export function validateOptions(
   return issues;
 }
 
+/** SCD2007 for the required options `names` the call leaves out, with a fix inserting a placeholder
+ * for each that has one. */
+function missingOptions(
+  component: string,
+  schema: OptionSchema,
+  names: readonly string[],
+  callSpan: Span,
+  site: CallSite | undefined,
+): OptionIssue {
+  const ticked = listed(names.map((n) => `\`${n}\``));
+  const described = names.flatMap((n) => {
+    const d = schema.properties[n]?.["description"];
+    return d ? [`${n}: ${d as string}`] : [];
+  });
+  const items = names.flatMap((n): [string, string][] => {
+    const p = schema.properties[n];
+    const value = p && placeholder(p);
+    return value === undefined ? [] : [[n, sourceOf(value, enumOf(schema, n))]];
+  });
+  return {
+    code: "SCD2007",
+    message: `\`${component}\` needs the option${names.length > 1 ? "s" : ""} ${ticked}.`,
+    span: callSpan,
+    label: `missing ${ticked}`,
+    help: names.length === 1 ? described[0] : undefined,
+    notes: names.length > 1 && described.length ? described : undefined,
+    fixes: site ? addOptionFix(site, items) : undefined,
+  };
+}
+
 function mapError(
   component: string,
   schema: OptionSchema,
   err: ErrorObject,
   optionValues: ReadonlyMap<string, Value>,
   callSpan: Span,
-  site: CallSite | undefined,
 ): OptionIssue {
   const parts = err.instancePath
     .split("/")
     .slice(1)
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   const option = parts[0];
-  if (!option) {
-    if (err.keyword === "required") {
-      const missing = (err.params as { missingProperty: string }).missingProperty;
-      const p = schema.properties[missing];
-      const value = p && placeholder(p);
-      return {
-        code: "SCD2007",
-        message: `\`${component}\` needs the option \`${missing}\`.`,
-        span: callSpan,
-        label: `missing \`${missing}\``,
-        help: p?.["description"] ? `${missing}: ${p["description"] as string}` : undefined,
-        fixes:
-          site && value !== undefined
-            ? addOptionFix(site, missing, sourceOf(value, enumOf(schema, missing)))
-            : undefined,
-      };
-    }
+  if (!option)
     return {
       code: "SCD2006",
       message: `Invalid options for \`${component}\`: ${err.message ?? "invalid"}.`,
       span: callSpan,
     };
-  }
   const top = optionValues.get(option);
   let span = top?.span ?? callSpan;
   const index = parts[1] !== undefined ? Number(parts[1]) : undefined;

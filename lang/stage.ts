@@ -2,7 +2,7 @@
 // fields data/loss/optim/trainable, plain fields validated by a JSON Schema), then each loss term's
 // stage rules run against the student and the data, and the train node is made.
 import type * as A from "./ast.ts";
-import { didYouMean, replaceSymbol, replaceWith, type Span } from "../core/diagnostics.ts";
+import { didYouMean, listed, replaceSymbol, replaceWith, type Span } from "../core/diagnostics.ts";
 import { SEED } from "./deps.ts";
 import type { DeclContext } from "./decl-context.ts";
 import { canonicalJson, type InputRef, type JsonObject, type LossTerm, sortedObject } from "../core/ir.ts";
@@ -146,13 +146,23 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     plain[f.name] = j;
     plainValues.set(f.name, v);
   }
-  for (const req of ["data", "loss", "steps"]) {
-    if (!seen.has(req)) {
-      ctx.report("SCD2007", d.nameSpan, `Stage \`${d.name}\` has no \`${req}\`.`, {
-        help: `add \`${req} = …\` to its body: ${typedFields[req] ?? trainFields.properties[req]?.["description"]}`,
-      });
-      ok = false;
-    }
+  // Every missing field in one diagnostic: they share the name's span, and one diagnostic per code
+  // and span is what reaches the user (compile.ts).
+  const absent = ["data", "loss", "steps"].filter((req) => !seen.has(req));
+  const about = (req: string) => `${typedFields[req] ?? trainFields.properties[req]?.["description"]}`;
+  if (absent.length) {
+    const one = absent.length === 1;
+    const names = listed(
+      absent.map((r) => `\`${r}\``),
+      "or",
+    );
+    ctx.report("SCD2007", d.nameSpan, `Stage \`${d.name}\` has no ${names}.`, {
+      help: one
+        ? `add \`${absent[0]} = …\` to its body: ${about(absent[0]!)}`
+        : `add ${listed(absent.map((r) => `\`${r} = …\``))} to its body`,
+      notes: one ? undefined : absent.map((r) => `${r}: ${about(r)}`),
+    });
+    ok = false;
   }
   const issues = validateOptions("train", trainFields, plain, plainValues, d.nameSpan);
   for (const i of issues)

@@ -3,6 +3,7 @@
 // features on one basis fitted on the reference, the cosine similarity to a query token on a thing
 // and on stuff, and the probe's segmentation next to the ground truth. Everything is drawn from the
 // raw arrays the probe bench kept (stdlib/metrics/probe-pictures.ts); PNGs are encoded with sharp.
+import type { Json } from "../../core/ir.ts";
 import type { ProbePictures } from "../../stdlib/metrics/probe-pictures.ts";
 import { fitPca, pcaRgb, type PcaBasis } from "./pca.ts";
 import type { ReportData, StageReport } from "./report-data.ts";
@@ -121,6 +122,32 @@ function rowLabel(d: ReportData, s: StageReport): string {
 }
 
 /**
+ * What a probe stage's picture shows, from its resolved options (report-data.ts): which protocol
+ * (`segments:`, `scope:`) clustered the tokens, and what a token's colour is under it.
+ */
+export function probeCaption(options: Readonly<Record<string, Json>> | null): string {
+  const k = options?.["clusters"];
+  const kIs = (otherwise: string) => `k = ${typeof k === "number" ? k : otherwise}`;
+  if (options?.["segments"] === "instances")
+    return `each image's tokens in k-means clusters (${kIs("the image's number of panoptic segments")}), Hungarian-matched one-to-one to the image's panoptic segments (segments: instances); a token takes the class colour of the segment its cluster was matched to, so two things of one class look alike even where the probe told them apart`;
+  if (options?.["scope"] === "dataset")
+    return `k-means clusters of all the dataset's tokens together (${kIs("the dataset's class count")}), Hungarian-matched to classes; a token takes its cluster's class colour`;
+  return `each image's tokens in k-means clusters (${kIs("the number of classes in the image")}), Hungarian-matched to the image's classes; a token takes its cluster's class colour`;
+}
+
+/** The panel's probe sentence: one protocol for every row, or each protocol with the rows using it. */
+function probeSentence(d: ReportData, rows: readonly StageReport[]): string {
+  const groups = new Map<string, string[]>();
+  for (const m of rows) {
+    const c = probeCaption(m.options);
+    groups.set(c, [...(groups.get(c) ?? []), rowLabel(d, m)]);
+  }
+  const black = "Black: a cluster matched to nothing, or padding.";
+  if (groups.size === 1) return `Probe: ${[...groups.keys()][0]}. ${black}`;
+  return `${[...groups].map(([c, names]) => `Probe of ${names.map((n) => `<b>${n}</b>`).join(", ")}: ${c}.`).join(" ")} ${black}`;
+}
+
+/**
  * The panel's HTML, or a sentence saying why there is none. One table per image: the image and its
  * ground truth, then a row per probe stage — the reference first — so a model shared by every trial
  * (the teacher) is drawn once, however many trials the run has.
@@ -137,7 +164,7 @@ export async function densePanel(d: ReportData): Promise<string> {
     (m) => m.pictures.meta.grid === ref.meta.grid && m.pictures.meta.dim === ref.meta.dim,
   );
   const parts: string[] = [
-    `<p class="muted">One PCA basis, fitted on <b>${reference.info.name}</b>'s tokens, colours every model: the same colour is the same feature direction. Heat maps: cosine similarity of every token to the black one, from the least similar (blue) to the most (red) in that map. Probe: k-means clusters matched to classes.</p>`,
+    `<p class="muted">One PCA basis, fitted on <b>${reference.info.name}</b>'s tokens, colours every model: the same colour is the same feature direction. Heat maps: cosine similarity of every token to the black one, from the least similar (blue) to the most (red) in that map. ${probeSentence(d, rows)}</p>`,
   ];
   for (let i = 0; i < ref.meta.images; i++) {
     const queries = [queryToken(ref, i, true), queryToken(ref, i, false)];

@@ -35,6 +35,8 @@ export interface StageReport {
   /** The manifest's key fields (value and why), when the entry is there. */
   readonly fields: Readonly<Record<string, { value: Json; why: string }>> | null;
   readonly curve: readonly CurvePoint[];
+  /** The stage's resolved options (defaults filled) from the run's program.json; null without one. */
+  readonly options: Readonly<Record<string, Json>> | null;
   /** A spatial probe's kept pictures (stdlib/metrics/probe-pictures.ts), when its entry has them. */
   readonly pictures: ProbePictures | null;
   /** Whether the bench measures a model no stage of this run trained (a teacher: the PCA reference). */
@@ -97,9 +99,9 @@ export function loadReport(runDir: string, extra: readonly RunEvent[] = []): Rep
   const byKey = new Map<string, RunEvent[]>();
   for (const e of events) if ("key" in e) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
 
-  const program = readJson<{ nodes: Record<string, { kind: string; inputs?: Record<string, { key: string }> }> }>(
-    path.join(runDir, "program.json"),
-  );
+  const program = readJson<{
+    nodes: Record<string, { kind: string; options?: Record<string, Json>; inputs?: Record<string, { key: string }> }>;
+  }>(path.join(runDir, "program.json"));
   const trainedModel = (node: string) => {
     const model = program?.nodes[node]?.inputs?.["model"]?.key;
     return model !== undefined && program?.nodes[model]?.kind === "train";
@@ -136,6 +138,7 @@ export function loadReport(runDir: string, extra: readonly RunEvent[] = []): Rep
       entry: manifest ? dir : null,
       fields: manifest?.fields ?? null,
       curve: manifest && info.kind === "train" ? readCurve(dir) : [],
+      options: program?.nodes[info.node]?.options ?? null,
       pictures: manifest && info.op === "unsupervised_segmentation" ? (readProbePictures(dir) ?? null) : null,
       reference: info.kind === "bench" && !trainedModel(info.node),
     };

@@ -6,8 +6,14 @@
 //   image-<i>.png   the image as the dataset gave it
 //   features.f32    [N,G,G,E] dense features (L2-normalised, as the probe clusters them)
 //   labels.i32      [N,G,G] ground-truth class per token (255: void)
-//   clusters.i32    [N,G,G] the probe's segmentation, clusters matched to classes (255: not clustered)
+//   clusters.i32    [N,G,G] the probe's segmentation as a class per token: under `segments: classes`
+//                   the class its cluster was matched to; under `segments: instances` the class of
+//                   the panoptic segment its cluster was matched to (two things of one class are one
+//                   class here). 255: not clustered (padding), or a cluster matched to no segment;
+//                   −1: a cluster matched to no class (k above the classes present)
 //   inside.u8       [N,G,G] 1 where the token covers image pixels, 0 over letterbox padding
+// Which protocol made clusters.i32 is not recorded here: it is the bench's `segments:` option, which
+// the report reads from the run's program.json (runtime/report/report-data.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 

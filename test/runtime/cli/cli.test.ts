@@ -44,6 +44,23 @@ test("check: json format carries a missing option's fix", async () => {
   assert.equal(d.fixes, [
     { title: "Add `arch: vit_tiny`", span: { start: 181, end: 181 }, replacement: ", arch: vit_tiny" },
   ]);
+  // two options missing: one diagnostic, one fix adding both
+  const both = j["test/fixtures/check/missing-option.scd"]!.filter((x) => x.line === 20);
+  assert.equal(
+    both.map((x) => [x.code, x.fixes]),
+    [
+      [
+        "SCD2007",
+        [
+          {
+            title: 'Add `images: "…"` and `annotations: "…"`',
+            span: { start: 492, end: 492 },
+            replacement: 'images: "…", annotations: "…"',
+          },
+        ],
+      ],
+    ],
+  );
 });
 
 test("usage errors exit 2 and point to --help", async () => {

@@ -127,6 +127,28 @@ test("an edit re-checks only the studies it reaches: not an unrelated open one",
   assert.equal(await s.change(sweepUri, 11, sweepText), []);
 });
 
+test("several missing options: one diagnostic, one quick fix inserting them all, then none", async () => {
+  const withCoco = sweepText.replace("stage distill", "data extra = coco(size: 64)\n\nstage distill");
+  const diags = await s.change(sweepUri, 12, withCoco);
+  const missing = diags.filter((x) => x.code === "SCD2007");
+  assert.is(missing.length, 1, JSON.stringify(diags));
+  const d = missing[0]!;
+  assert.match(String(d.message), /^`coco` needs the options `images` and `annotations`\.\n/);
+  const actions = await s.request<{ title: string; edit: WorkspaceEdit }[]>("textDocument/codeAction", {
+    textDocument: { uri: sweepUri },
+    range: d.range,
+    context: { diagnostics: [d] },
+  });
+  assert.is(actions.length, 1);
+  assert.is(actions[0]!.title, 'Add `images: "…"` and `annotations: "…"`');
+  const edits = actions[0]!.edit.changes![sweepUri]!;
+  assert.equal(edits.length, 1);
+  const fixed = applyEdit(withCoco, edits[0]!);
+  assert.match(fixed, 'data extra = coco(size: 64, images: "…", annotations: "…")\n');
+  assert.equal(await s.change(sweepUri, 13, fixed), []);
+  assert.equal(await s.change(sweepUri, 14, sweepText), []);
+});
+
 test("document symbols outline the declarations", async () => {
   const syms = await s.request<{ name: string; detail: string }[]>("textDocument/documentSymbol", {
     textDocument: { uri: sweepUri },
