@@ -27,7 +27,7 @@ export class Dependencies {
    * per name, shared by every node and value the declaration makes (a copy each was much of a
    * long study's garbage), and by a declaration that adds nothing to the one it references.
    * Never mutate it. Cycles yield what was found so far; the evaluator reports them. */
-  paramsOf(name: string, visiting?: Set<string>): readonly string[] {
+  paramsOf(name: string, visiting?: string[]): readonly string[] {
     const hit = this.memo.get(name);
     if (hit) return hit;
     const b = this.study.scope.get(name);
@@ -37,9 +37,10 @@ export class Dependencies {
       this.memo.set(name, out);
       return out;
     }
-    const v = visiting ?? new Set<string>();
-    if (v.has(name)) return NONE;
-    v.add(name);
+    // the names being walked, innermost last (a stack: the walk nests)
+    const v = visiting ?? [];
+    if (v.includes(name)) return NONE;
+    v.push(name);
     const d = b.decl;
     const sources: (readonly string[])[] = [];
     if (d.kind === "stage" || (d.kind === "binding" && d.keyword === "bench" && isSeededCall(d.value)))
@@ -54,7 +55,7 @@ export class Dependencies {
       visit(d.base);
       for (const f of d.fields) visit(f.value);
     } else visit(d.value);
-    v.delete(name);
+    v.pop();
     const out = union(sources);
     this.memo.set(name, out);
     return out;

@@ -27,11 +27,11 @@ export interface Entry {
 export class StudyEvaluator {
   readonly deps: Dependencies;
   readonly nodes = new Map<string, IrNode>();
-  private readonly memo = new Map<string, Map<string, Entry>>();
-  private readonly inProgress = new Set<string>();
-  // The entries of one trial's params object, and its params as JSON: a name is looked up once per
-  // reference, and building its memo key (JSON of every param reaching it) on each look-up cost a
-  // long study more than evaluating it.
+  private readonly memo = new Map<string, MemoSlot>();
+  /** Declarations evaluated afresh, and those whose earlier entry was replayed (eval-trace.ts). */
+  readonly counts = { evaluated: 0, replayed: 0 };
+  /** The names being evaluated, innermost last (evaluation nests, so a stack). */
+  private readonly inProgress: string[] = [];
   // Per trial: its entries, each param's value as JSON, and the memo key of each list of params
   // (names that reach the same params share the list, deps.ts, and so the key).
   private readonly byTrial = new WeakMap<
@@ -39,7 +39,7 @@ export class StudyEvaluator {
     { entries: Map<string, Entry>; json: Map<string, string>; keys: Map<readonly string[], string> }
   >();
   /** The entries of the previous check of this file, where their traces may be replayed. */
-  private readonly earlier?: ReadonlyMap<string, ReadonlyMap<string, Entry>>;
+  private readonly earlier?: ReadonlyMap<string, MemoSlot>;
 
   /** `previous`: the evaluator of an earlier check of the same file (an editor's last keystroke). */
   constructor(
@@ -70,14 +70,13 @@ export class StudyEvaluator {
       }
       trial.keys.set(deps, key);
     }
-    let byKey = this.memo.get(name);
-    if (!byKey) this.memo.set(name, (byKey = new Map()));
-    const hit = byKey.get(key);
+    const slot = this.memo.get(name);
+    const hit = slot && lookUp(slot, key);
     if (hit) {
       trial.entries.set(name, hit);
       return hit;
     }
-    if (this.inProgress.has(name)) {
+    if (this.inProgress.includes(name)) {
       const d = b.decl;
       return {
         value: { type: "error", span: d.span },
@@ -93,8 +92,9 @@ export class StudyEvaluator {
         ],
       };
     }
-    this.inProgress.add(name);
-    const old = this.earlier?.get(name)?.get(key);
+    this.inProgress.push(name);
+    const earlier = this.earlier?.get(name);
+    const old = earlier && lookUp(earlier, key);
     const t = old?.trace;
     let e: Entry;
     if (
@@ -105,19 +105,31 @@ export class StudyEvaluator {
       t.display === b.file.display &&
       sameList(t.params, deps) &&
       replay(t, (n) => this.entry(n, params), this.nodes)
-    )
+    ) {
       e = old;
-    else {
+      this.counts.replayed++;
+    } else {
+      this.counts.evaluated++;
       const ctx = new DeclEvaluator(this, b, params);
       const value = ctx.evalDecl();
       const trace = { decl: b.decl, path: b.file.path, display: b.file.display, params: deps, events: ctx.events };
       e = { value, diags: ctx.diags, trace };
     }
-    this.inProgress.delete(name);
-    byKey.set(key, e);
+    this.inProgress.pop();
+    // most names have one key (one trial, or params no sweep varies): a map each only when not
+    const now = this.memo.get(name);
+    if (!now) this.memo.set(name, { key, entry: e });
+    else if (now instanceof Map) now.set(key, e);
+    else this.memo.set(name, new Map([[now.key, now.entry], [key, e]]));
     trial.entries.set(name, e);
     return e;
   }
+}
+
+/** A name's memoised entries by key. */
+type MemoSlot = { readonly key: string; readonly entry: Entry } | Map<string, Entry>;
+function lookUp(slot: MemoSlot, key: string): Entry | undefined {
+  return slot instanceof Map ? slot.get(key) : slot.key === key ? slot.entry : undefined;
 }
 
 class DeclEvaluator implements DeclContext {
@@ -386,9 +398,9 @@ class DeclEvaluator implements DeclContext {
   /** Binds arguments to a component's inputs and options, validates them, and runs its rules. */
   component(meta: ComponentMeta, e: A.Call): Value {
     const bound = bindArgs(this, meta, e.args, e.span);
-    const { inputs, options, optionValues, optionSpans, inputSpans } = bound;
+    const { inputs, options, optionValues, spans } = bound;
     const report = (code: string, message: string, o: ReportOptions = {}) =>
-      this.report(code, (o.at && (optionSpans.get(o.at) ?? inputSpans.get(o.at))) || e.span, message, o);
+      this.report(code, (o.at && spans.get(o.at)) || e.span, message, o);
     const ctxInputs: Record<string, { model?: ModelValue["facts"]; data?: DataValue["facts"]; span: Span }> = {};
     for (const [k, v] of Object.entries(inputs))
       ctxInputs[k] = {
@@ -410,14 +422,16 @@ class DeclEvaluator implements DeclContext {
     const refs: Record<string, InputRef> = {};
     for (const [k, v] of Object.entries(inputs)) refs[k] = { key: v.ref.key };
     const nodeOptions = this.withSeed(meta, options);
-    const files = (meta.fileOptions ?? [])
-      .filter((o) => typeof options[o] === "string")
-      .map((o) => ({ option: o, path: resolvePath(this.file.path, options[o] as string) }));
-    const missing = this.ev.fileExists ? files.filter((f) => !this.ev.fileExists!(f.path)) : [];
+    const files = meta.fileOptions?.length
+      ? meta.fileOptions
+          .filter((o) => typeof options[o] === "string")
+          .map((o) => ({ option: o, path: resolvePath(this.file.path, options[o] as string) }))
+      : NO_FILES;
+    const missing = this.ev.fileExists && files.length ? files.filter((f) => !this.ev.fileExists!(f.path)) : NO_FILES;
     for (const f of missing)
       this.report(
         "SCD2107",
-        optionSpans.get(f.option) ?? e.span,
+        spans.get(f.option) ?? e.span,
         `\`${f.option}\` names a path that does not exist: ${f.path}.`,
         {
           label: "not found",
@@ -467,7 +481,7 @@ class DeclEvaluator implements DeclContext {
               meta,
               options: nodeOptions,
               inputs: inputs as Record<string, ModelValue | DataValue>,
-              optionSpans,
+              optionSpans: spans,
               span: e.span,
             },
           ],
@@ -502,6 +516,8 @@ class DeclEvaluator implements DeclContext {
   }
 }
 
+const NO_FILES: readonly { option: string; path: string }[] = [];
+
 function resolvePath(scdFile: string, p: string): string {
   return path.resolve(path.dirname(scdFile), p);
 }
@@ -511,8 +527,8 @@ interface Bound {
   inputs: Record<string, ModelValue | DataValue>;
   options: JsonObject;
   optionValues: Map<string, Value>;
-  optionSpans: Map<string, Span>;
-  inputSpans: Map<string, Span>;
+  /** Where each input and option was written (their names are distinct). */
+  spans: Map<string, Span>;
 }
 
 /** Positional arguments fill inputs in order; named ones fill inputs or options. */
@@ -522,8 +538,7 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     inputs: {},
     options: {},
     optionValues: new Map(),
-    optionSpans: new Map(),
-    inputSpans: new Map(),
+    spans: new Map(),
   };
   let ok = true;
   let positional = 0;
@@ -573,7 +588,7 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
         continue;
       }
       b.inputs[input.name] = v;
-      b.inputSpans.set(input.name, a.value.span);
+      b.spans.set(input.name, a.value.span);
       continue;
     }
     if (!(name! in meta.options.properties)) {
@@ -605,7 +620,7 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     }
     b.options[name!] = j;
     b.optionValues.set(name!, v);
-    b.optionSpans.set(name!, a.value.span);
+    b.spans.set(name!, a.value.span);
   }
   // Every missing argument in one diagnostic: they share the call's span, and one diagnostic per
   // code and span is what reaches the user (compile.ts).

@@ -277,11 +277,19 @@ function termKey(t: LossTerm): string {
  * the runtime's memory estimate and `plan --json` read them. */
 export function tensorShapes(m: ModelValue["facts"], size: number, batch: number): JsonObject {
   const g = Math.floor(size / m.patch);
+  // One object per distinct shape: a long study's stages mostly share them (never mutated).
+  const id = `${batch} ${size} ${g} ${m.width} ${m.embedDim} ${m.heads}`;
+  const hit = shapesMemo.get(id);
+  if (hit) return hit;
   const dim = (name: string, n: number) => `${name}=${n}`;
-  return {
+  const shapes = {
     images: [dim("B", batch), dim("C", 3), dim("H", size), dim("W", size)],
     tokens: [dim("B", batch), dim("1+h*w", 1 + g * g), dim("D", m.width)],
     dense: [dim("B", batch), dim("h", g), dim("w", g), dim("E", m.embedDim)],
     attention: [dim("B", batch), dim("heads", m.heads), dim("T", 1 + g * g), dim("T", 1 + g * g)],
   };
+  if (shapesMemo.size > 1000) shapesMemo.clear();
+  shapesMemo.set(id, shapes);
+  return shapes;
 }
+const shapesMemo = new Map<string, JsonObject>();

@@ -11,6 +11,7 @@ export interface LossTermValue {
   readonly meta: ComponentMeta;
   readonly options: JsonObject;
   readonly inputs: Readonly<Record<string, ModelValue | DataValue>>;
+  /** Where each option (and input) of the loss call was written. */
   readonly optionSpans: ReadonlyMap<string, Span>;
   readonly span: Span;
 }
