@@ -120,7 +120,14 @@ export class StudyEvaluator {
     const now = this.memo.get(name);
     if (!now) this.memo.set(name, { key, entry: e });
     else if (now instanceof Map) now.set(key, e);
-    else this.memo.set(name, new Map([[now.key, now.entry], [key, e]]));
+    else
+      this.memo.set(
+        name,
+        new Map([
+          [now.key, now.entry],
+          [key, e],
+        ]),
+      );
     trial.entries.set(name, e);
     return e;
   }
