@@ -385,7 +385,9 @@ function expectedFrom(e: IRecognitionException): string | undefined {
   return words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
 }
 
+const NO_COMMENTS: A.Comment[] = [];
 function comments(cs: readonly IToken[]): A.Comment[] {
+  if (cs.length === 0) return NO_COMMENTS;
   return cs.map((t) => ({
     text: t.image,
     span: { start: t.startOffset, end: t.startOffset + t.image.length },
@@ -404,6 +406,22 @@ function cleanTokens(lexed: Lexed): boolean {
 export interface ParseResult {
   readonly program: A.Program;
   readonly diagnostics: Diagnostic[];
+}
+
+/** The declarations and comments of a piece of a file at `base` (incremental-parse.ts), where it
+ * parses cleanly the direct way; undefined where it does not (a syntax error, or a literal with a
+ * diagnostic): the caller then parses the whole file as one. No result objects around them: a long
+ * study has thousands of pieces, kept for the next edit. */
+export function parseClean(
+  text: string,
+  file: string,
+  base: number,
+): { at: number; decls: A.Decl[]; comments: A.Comment[] } | undefined {
+  const lexed = lexText(text, base);
+  if (!cleanTokens(lexed)) return undefined;
+  const diags: Diagnostic[] = [];
+  const decls = parseDirect(lexed.tokens, file, diags);
+  return decls && !diags.length ? { at: base, decls, comments: comments(lexed.comments) } : undefined;
 }
 
 /** Source text → AST and syntax diagnostics. Never throws on any input. With `base`, `text` is a

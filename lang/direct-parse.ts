@@ -24,6 +24,18 @@ const bindingKeywords = new Map<TokenType, A.BindingKeyword>([
 const names: ReadonlySet<TokenType> = new Set([T.Identifier, ...T.keywords]);
 
 const tokSpan = (t: IToken): Span => ({ start: t.startOffset, end: t.startOffset + t.image.length });
+// One string per distinct name (and number text): the tokens' images are copies, one per
+// occurrence, and a long study's AST kept tens of thousands of them alive; equal names are then
+// also the same object, which the checker's many look-ups by name compare first.
+const interned = new Map<string, string>();
+function name_(t: IToken): string {
+  const s = t.image;
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  if (interned.size > 100_000) interned.clear();
+  interned.set(s, s);
+  return s;
+}
 const join = (a: Span, b: Span): Span => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
 
 class DirectParser {
@@ -67,7 +79,7 @@ class DirectParser {
     this.i++;
     if (type === T.Experiment) {
       const name = this.take(T.Identifier);
-      return { kind: "experiment", name: name.image, nameSpan: tokSpan(name), span: this.from(first) };
+      return { kind: "experiment", name: name_(name), nameSpan: tokSpan(name), span: this.from(first) };
     }
     if (type === T.Import) {
       const p = this.take(T.StringLiteral);
@@ -83,14 +95,14 @@ class DirectParser {
         this.i++;
         range = this.interval();
       }
-      return { kind: "param", name: name.image, nameSpan: tokSpan(name), value, range, span: this.from(first) };
+      return { kind: "param", name: name_(name), nameSpan: tokSpan(name), value, range, span: this.from(first) };
     }
     const keyword = bindingKeywords.get(type);
     if (keyword) {
       const name = this.take(T.Identifier);
       this.take(T.Equals);
       const value = this.expr();
-      return { kind: "binding", keyword, name: name.image, nameSpan: tokSpan(name), value, span: this.from(first) };
+      return { kind: "binding", keyword, name: name_(name), nameSpan: tokSpan(name), value, span: this.from(first) };
     }
     if (type === T.Stage) return this.stage(first);
     if (type === T.Sweep) {
@@ -134,9 +146,9 @@ class DirectParser {
     this.diags.push(...baseDiags);
     return {
       kind: "stage",
-      name: name.image,
+      name: name_(name),
       nameSpan: tokSpan(name),
-      op: op.image,
+      op: name_(op),
       opSpan: tokSpan(op),
       base,
       fields,
@@ -149,7 +161,7 @@ class DirectParser {
     const nm = this.takeName();
     this.take(sep);
     const value = this.expr();
-    return { name: nm.image, nameSpan: tokSpan(nm), value, span: this.from(nm) };
+    return { name: name_(nm), nameSpan: tokSpan(nm), value, span: this.from(nm) };
   }
 
   private expr(): A.Expr {
@@ -202,7 +214,7 @@ class DirectParser {
         this.i++;
         const nm = this.takeName();
         const nameSpan = tokSpan(nm);
-        acc = { kind: "member", object: acc, name: nm.image, nameSpan, span: join(acc.span, nameSpan) };
+        acc = { kind: "member", object: acc, name: name_(nm), nameSpan, span: join(acc.span, nameSpan) };
       } else if (type === T.LParen) {
         const open = this.toks[this.i++]!;
         const args: A.Arg[] = [];
@@ -228,7 +240,7 @@ class DirectParser {
     if (names.has(first.tokenType) && this.peek(1) === T.Colon) {
       this.i += 2;
       const value = this.expr();
-      return { name: first.image, nameSpan: tokSpan(first), value, span: this.from(first) };
+      return { name: name_(first), nameSpan: tokSpan(first), value, span: this.from(first) };
     }
     const value = this.expr();
     return { value, span: this.from(first) };
@@ -240,7 +252,7 @@ class DirectParser {
     this.i++;
     switch (t.tokenType) {
       case T.NumberLiteral:
-        return { kind: "number", value: numberLiteral(t, this.diags, this.file), text: t.image, span: tokSpan(t) };
+        return { kind: "number", value: numberLiteral(t, this.diags, this.file), text: name_(t), span: tokSpan(t) };
       case T.StringLiteral:
         return { kind: "string", value: stringLiteral(t, this.diags, this.file), span: tokSpan(t) };
       case T.True:
@@ -248,7 +260,7 @@ class DirectParser {
       case T.False:
         return { kind: "bool", value: false, span: tokSpan(t) };
       case T.Identifier:
-        return { kind: "ident", name: t.image, span: tokSpan(t) };
+        return { kind: "ident", name: name_(t), span: tokSpan(t) };
       case T.LBracket: {
         const items: A.Expr[] = [];
         this.items(T.RBracket, () => items.push(this.expr()));

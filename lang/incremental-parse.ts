@@ -9,13 +9,14 @@
 // whenever any piece has a diagnostic the whole text is parsed at once instead, so error recovery
 // and syntax diagnostics are always those of the one-shot parse, as in `scdx check`.
 import type * as A from "./ast.ts";
-import { parse, type ParseResult } from "./build-ast.ts";
+import { parse, parseClean, type ParseResult } from "./build-ast.ts";
 
 /** Pieces of the previous parse by their text, each with the offset its spans are placed at. */
 export type Pieces = ReadonlyMap<string, Piece>;
 export interface Piece {
   readonly at: number;
-  readonly result: ParseResult;
+  readonly decls: readonly A.Decl[];
+  readonly comments: readonly A.Comment[];
 }
 
 const DECL = /^(?:experiment|import|param|data|model|let|stage|bench|sweep)\b/;
@@ -75,15 +76,19 @@ export function parseIncremental(
     const piece = text.slice(start, at[k + 1] ?? text.length);
     // A piece is parsed where it stands (no shift); one found again is moved only if it moved.
     const old = previous.get(piece) ?? pieces.get(piece);
-    const r = !old ? parse(piece, file, start) : old.at === start ? old.result : shift(old.result, start - old.at);
-    if (r.diagnostics.length) {
+    const r = !old
+      ? parseClean(piece, file, start)
+      : old.at === start
+        ? old
+        : { at: start, decls: shift(old.decls, start - old.at), comments: shift(old.comments, start - old.at) };
+    if (!r) {
       // Keep what parsed cleanly, so the keystroke that fixes the error finds its pieces again.
       const kept = previous.size + pieces.size > 4 * at.length + 64 ? pieces : new Map([...previous, ...pieces]);
       return { result: parse(text, file), pieces: kept };
     }
-    if (!pieces.has(piece)) pieces.set(piece, { at: start, result: r });
-    for (const d of r.program.decls) decls.push(d);
-    for (const c of r.program.comments) comments.push(c);
+    if (!pieces.has(piece)) pieces.set(piece, r);
+    for (const d of r.decls) decls.push(d);
+    for (const c of r.comments) comments.push(c);
   }
   return {
     result: { program: { file, decls, comments, span: { start: 0, end: text.length } }, diagnostics: [] },
