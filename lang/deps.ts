@@ -5,6 +5,7 @@
 import type * as A from "./ast.ts";
 import type { LoadedStudy } from "./program.ts";
 import { registry } from "../stdlib/registry.ts";
+import { tight } from "../core/tight.ts";
 
 export const SEED = "seed";
 
@@ -123,5 +124,5 @@ function merge(a: readonly string[], b: readonly string[]): readonly string[] {
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
   // b added nothing: keep a (shared) rather than its copy
-  return out.length === a.length ? a : out.length === b.length ? b : out;
+  return out.length === a.length ? a : out.length === b.length ? b : tight(out);
 }

@@ -10,6 +10,7 @@ import type * as A from "./ast.ts";
 import type { Diagnostic, Span } from "../core/diagnostics.ts";
 import * as T from "./tokens.ts";
 import { numberLiteral, stringLiteral } from "./literals.ts";
+import { tight } from "../core/tight.ts";
 
 /** The grammar does not allow the token at hand: take the CST path. */
 class Reject {}
@@ -70,7 +71,7 @@ class DirectParser {
   program(): A.Decl[] {
     const decls: A.Decl[] = [];
     while (this.i < this.toks.length) decls.push(this.statement());
-    return decls;
+    return tight(decls);
   }
 
   private statement(): A.Decl {
@@ -151,7 +152,7 @@ class DirectParser {
       op: name_(op),
       opSpan: tokSpan(op),
       base,
-      fields,
+      fields: tight(fields),
       bodySpan: this.from(open),
       span: this.from(first),
     };
@@ -217,8 +218,9 @@ class DirectParser {
         acc = { kind: "member", object: acc, name: name_(nm), nameSpan, span: join(acc.span, nameSpan) };
       } else if (type === T.LParen) {
         const open = this.toks[this.i++]!;
-        const args: A.Arg[] = [];
+        let args: A.Arg[] = [];
         this.items(T.RParen, () => args.push(this.argument()));
+        args = tight(args);
         acc = { kind: "call", callee: acc, args, span: join(acc.span, this.from(open)) };
       } else return acc;
     }
@@ -264,12 +266,12 @@ class DirectParser {
       case T.LBracket: {
         const items: A.Expr[] = [];
         this.items(T.RBracket, () => items.push(this.expr()));
-        return { kind: "list", items, span: this.from(t) };
+        return { kind: "list", items: tight(items), span: this.from(t) };
       }
       case T.LCurly: {
         const fields: A.Field[] = [];
         this.items(T.RCurly, () => fields.push(this.field(T.Colon)));
-        return { kind: "record", fields, span: this.from(t) };
+        return { kind: "record", fields: tight(fields), span: this.from(t) };
       }
       case T.LParen: {
         const inner = this.expr();

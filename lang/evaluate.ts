@@ -6,6 +6,7 @@ import * as path from "node:path";
 import type * as A from "./ast.ts";
 import { didYouMean, listed, replaceWith, type Diagnostic, type Span } from "../core/diagnostics.ts";
 import { Dependencies, SEED } from "./deps.ts";
+import { tight } from "../core/tight.ts";
 import { type InputRef, type IrNode, type JsonObject, sortedObject } from "../core/ir.ts";
 import { makeNode, type NodeSpec } from "./nodes.ts";
 import { replay, sameList, sameScope, type Trace, type TraceEvent } from "./eval-trace.ts";
@@ -112,7 +113,13 @@ export class StudyEvaluator {
       this.counts.evaluated++;
       const ctx = new DeclEvaluator(this, b, params);
       const value = ctx.evalDecl();
-      const trace = { decl: b.decl, path: b.file.path, display: b.file.display, params: deps, events: ctx.events };
+      const trace = {
+        decl: b.decl,
+        path: b.file.path,
+        display: b.file.display,
+        params: deps,
+        events: tight(ctx.events),
+      };
       e = { value, diags: ctx.diags, trace };
     }
     this.inProgress.pop();
