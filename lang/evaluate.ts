@@ -18,11 +18,19 @@ import { describeType, toJson, type DataValue, type ModelValue, type Value } fro
 import { registry } from "../stdlib/registry.ts";
 import type { ComponentMeta, ReportOptions } from "../stdlib/component.ts";
 
-export interface Entry {
+/** A declaration's value in a trial, with the diagnostics of its own declaration. */
+export type Entry =
+  | Evaluated
+  | { readonly value: Value; readonly diags: readonly Diagnostic[]; readonly key?: undefined };
+
+/** An entry that was evaluated (or replayed), memoised under `key` (the values of the params that
+ * reach it). It is also its own trace — what its evaluation read, for a later check of an edited
+ * text to replay (eval-trace.ts) — and its own memo slot: one object per declaration, where three
+ * were, since the objects a long study keeps are what its garbage collector copies. */
+interface Evaluated extends Trace {
   readonly value: Value;
   readonly diags: readonly Diagnostic[];
-  /** What its evaluation read, for a later check of an edited text to replay (eval-trace.ts). */
-  readonly trace?: Trace;
+  readonly key: string;
 }
 
 export class StudyEvaluator {
@@ -96,16 +104,14 @@ export class StudyEvaluator {
     this.inProgress.push(name);
     const earlier = this.earlier?.get(name);
     const old = earlier && lookUp(earlier, key);
-    const t = old?.trace;
-    let e: Entry;
+    let e: Evaluated;
     if (
       old &&
-      t &&
-      t.decl === b.decl &&
-      t.path === b.file.path &&
-      t.display === b.file.display &&
-      sameList(t.params, deps) &&
-      replay(t, (n) => this.entry(n, params), this.nodes)
+      old.decl === b.decl &&
+      old.path === b.file.path &&
+      old.display === b.file.display &&
+      sameList(old.params, deps) &&
+      replay(old, (n) => this.entry(n, params), this.nodes)
     ) {
       e = old;
       this.counts.replayed++;
@@ -113,25 +119,27 @@ export class StudyEvaluator {
       this.counts.evaluated++;
       const ctx = new DeclEvaluator(this, b, params);
       const value = ctx.evalDecl();
-      const trace = {
+      e = {
+        value,
+        diags: ctx.diags,
+        key,
         decl: b.decl,
         path: b.file.path,
         display: b.file.display,
         params: deps,
         events: tight(ctx.events),
       };
-      e = { value, diags: ctx.diags, trace };
     }
     this.inProgress.pop();
     // most names have one key (one trial, or params no sweep varies): a map each only when not
     const now = this.memo.get(name);
-    if (!now) this.memo.set(name, { key, entry: e });
+    if (!now) this.memo.set(name, e);
     else if (now instanceof Map) now.set(key, e);
     else
       this.memo.set(
         name,
         new Map([
-          [now.key, now.entry],
+          [now.key, now],
           [key, e],
         ]),
       );
@@ -141,9 +149,9 @@ export class StudyEvaluator {
 }
 
 /** A name's memoised entries by key. */
-type MemoSlot = { readonly key: string; readonly entry: Entry } | Map<string, Entry>;
-function lookUp(slot: MemoSlot, key: string): Entry | undefined {
-  return slot instanceof Map ? slot.get(key) : slot.key === key ? slot.entry : undefined;
+type MemoSlot = Evaluated | Map<string, Evaluated>;
+function lookUp(slot: MemoSlot, key: string): Evaluated | undefined {
+  return slot instanceof Map ? slot.get(key) : slot.key === key ? slot : undefined;
 }
 
 class DeclEvaluator implements DeclContext {
