@@ -14,9 +14,17 @@
 import type { IrNode } from "../core/ir.ts";
 import type { LoadedStudy, NamedDecl } from "./program.ts";
 
-export type TraceEvent =
-  | { readonly dep: string; readonly entry: object }
-  | { readonly node: IrNode; readonly made: boolean };
+/** What one evaluation read, in order, flat: a referenced name followed by the entry it had, or
+ * an IR node followed by whether this evaluation made it. Pairs in one array rather than an object
+ * per event: a long study records thousands, and keeps them. Written by `readDep` and `readNode`. */
+export type TraceEvents = readonly (string | object | boolean)[];
+
+export function readDep(events: (string | object | boolean)[], name: string, entry: object): void {
+  events.push(name, entry);
+}
+export function readNode(events: (string | object | boolean)[], node: IrNode, made: boolean): void {
+  events.push(node, made);
+}
 
 export interface Trace {
   readonly decl: NamedDecl;
@@ -24,7 +32,7 @@ export interface Trace {
   readonly display: string;
   /** The params that reach the declaration, sorted (they are in its nodes). */
   readonly params: readonly string[];
-  readonly events: readonly TraceEvent[];
+  readonly events: TraceEvents;
 }
 
 /** Whether two loads of a study have the same scope as far as an evaluation can observe besides
@@ -51,15 +59,18 @@ export function sameScope(a: LoadedStudy, b: LoadedStudy): boolean {
 /** Replays `trace`; false as soon as something differs (the caller then evaluates afresh: what was
  * replayed so far is what that evaluation does first, so nothing is left to undo). */
 export function replay(trace: Trace, entry: (name: string) => object, nodes: Map<string, IrNode>): boolean {
-  for (const ev of trace.events) {
-    if ("dep" in ev) {
-      if (entry(ev.dep) !== ev.entry) return false;
+  const ev = trace.events;
+  for (let i = 0; i < ev.length; i += 2) {
+    const what = ev[i]!;
+    if (typeof what === "string") {
+      if (entry(what) !== ev[i + 1]) return false;
       continue;
     }
-    const cur = nodes.get(ev.node.key);
+    const node = what as IrNode;
+    const cur = nodes.get(node.key);
     if (cur) {
-      if (cur !== ev.node) return false;
-    } else if (ev.made) nodes.set(ev.node.key, ev.node);
+      if (cur !== node) return false;
+    } else if (ev[i + 1] === true) nodes.set(node.key, node);
     else return false;
   }
   return true;

@@ -9,7 +9,7 @@ import { Dependencies, SEED } from "./deps.ts";
 import { tight } from "../core/tight.ts";
 import { type InputRef, type IrNode, type JsonObject, sortedObject } from "../core/ir.ts";
 import { makeNode, type NodeSpec } from "./nodes.ts";
-import { replay, sameList, sameScope, type Trace, type TraceEvent } from "./eval-trace.ts";
+import { readDep, readNode, replay, sameList, sameScope, type Trace } from "./eval-trace.ts";
 import { enumOf, validateOptions } from "./options.ts";
 import type { Binding, LoadedStudy, SourceFile } from "./program.ts";
 import { checkStage } from "./stage.ts";
@@ -156,7 +156,7 @@ function lookUp(slot: MemoSlot, key: string): Evaluated | undefined {
 
 class DeclEvaluator implements DeclContext {
   readonly diags: Diagnostic[] = [];
-  readonly events: TraceEvent[] = [];
+  readonly events: (string | object | boolean)[] = [];
   readonly file: SourceFile;
   constructor(
     readonly ev: StudyEvaluator,
@@ -184,7 +184,7 @@ class DeclEvaluator implements DeclContext {
   node(spec: NodeSpec): IrNode {
     const before = this.ev.nodes.size;
     const node = makeNode(this.ev.nodes, spec);
-    this.events.push({ node, made: this.ev.nodes.size > before });
+    readNode(this.events, node, this.ev.nodes.size > before);
     return node;
   }
 
@@ -293,7 +293,7 @@ class DeclEvaluator implements DeclContext {
       return { ...p, span: e.span } as Value;
     if (this.ev.study.scope.has(e.name)) {
       const ent = this.ev.entry(e.name, this.params);
-      this.events.push({ dep: e.name, entry: ent });
+      readDep(this.events, e.name, ent);
       if (ent.diags.some((d) => d.code === "SCD2010") && ent.value.type === "error") this.diags.push(...ent.diags);
       return { ...ent.value, span: e.span } as Value;
     }
@@ -442,7 +442,7 @@ class DeclEvaluator implements DeclContext {
     const params = this.ev.deps.paramsOf(this.binding.decl.name);
     const ctx = { inputs: ctxInputs, options, report };
     const refs: Record<string, InputRef> = {};
-    for (const [k, v] of Object.entries(inputs)) refs[k] = { key: v.ref.key };
+    for (const [k, v] of Object.entries(inputs)) refs[k] = v.ref;
     const nodeOptions = this.withSeed(meta, options);
     const files = meta.fileOptions?.length
       ? meta.fileOptions

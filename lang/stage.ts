@@ -228,7 +228,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
         weight: t.weight,
         op: t.meta.name,
         options: t.options,
-        inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, { key: v.ref.key } as InputRef])),
+        inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, v.ref as InputRef])),
       };
       return { term, key: termKey(term) };
     })
@@ -239,7 +239,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     op: "train",
     options,
     exec: { checkpoint_every: checkpointEvery ?? 500 },
-    inputs: { base: { key: base.ref.key }, data: { key: data.ref.key } },
+    inputs: { base: base.ref, data: data.ref },
     loss: terms,
     params: ctx.ev.deps.paramsOf(d.name),
     files: [],
