@@ -245,7 +245,9 @@ class DirectParser {
       return { name: name_(first), nameSpan: tokSpan(first), value, span: this.from(first) };
     }
     const value = this.expr();
-    return { value, span: this.from(first) };
+    const span = this.from(first);
+    // unparenthesised, the argument spans exactly its value: one span object for both
+    return { value, span: span.start === value.span.start && span.end === value.span.end ? value.span : span };
   }
 
   private primary(): A.Expr {

@@ -71,12 +71,16 @@ export class StudyEvaluator {
     const deps = this.deps.paramsOf(name);
     let key = trial.keys.get(deps);
     if (key === undefined) {
-      key = "";
+      // The params' values as JSON, in the list's order: the list is the name's (and an earlier
+      // entry is reused only for the same list), so the names need not be in it. Joined, not
+      // built up by `+=`: that string is kept, and `+=` keeps a tree of every piece.
+      const values: string[] = [];
       for (const p of deps) {
         let j = trial.json.get(p);
         if (j === undefined) trial.json.set(p, (j = JSON.stringify(toJson(params.get(p)!) ?? null)));
-        key += `${p}=${j};`;
+        values.push(j);
       }
+      key = values.join(";");
       trial.keys.set(deps, key);
     }
     const slot = this.memo.get(name);
