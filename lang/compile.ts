@@ -202,19 +202,6 @@ function checkParamValue(
   fromSet = false,
 ): void {
   const where = fromSet ? " (from --set)" : "";
-  const push = (message: string, label?: string) =>
-    out.push({
-      code,
-      severity: "error",
-      file: fromSet ? undefined : file,
-      span: fromSet ? undefined : v.span,
-      message,
-      label,
-      labels:
-        p.decl && file !== undefined
-          ? [{ file: p.file, span: p.decl.nameSpan, message: "param declared here" }]
-          : undefined,
-    });
   if (v.type === "error") return;
   const want = p.value.type === "symbol" || p.value.type === "string" ? ["symbol", "string"] : [p.value.type];
   if (!want.includes(v.type)) {
@@ -228,7 +215,17 @@ function checkParamValue(
     return;
   }
   if (v.type !== "number") {
-    if (p.name === SEED) push(`\`seed\`${where} must be an integer, got \`${showJson(toJson(v) ?? null)}\`.`);
+    if (p.name === SEED)
+      out.push(
+        paramIssue(
+          p,
+          v,
+          file,
+          code,
+          fromSet,
+          `\`seed\`${where} must be an integer, got \`${showJson(toJson(v) ?? null)}\`.`,
+        ),
+      );
     return;
   }
   const x = v.value;
@@ -236,10 +233,46 @@ function checkParamValue(
   const above = p.hi && (p.hi.closed ? x > p.hi.value : x >= p.hi.value);
   if (below || above) {
     const iv = `${p.lo?.closed ? "[" : "("}${p.lo?.value}, ${p.hi?.value}${p.hi?.closed ? "]" : ")"}`;
-    push(`\`${p.name}\`${where} = ${x} is outside its interval ${iv}.`, `outside ${iv}`);
+    out.push(
+      paramIssue(
+        p,
+        v,
+        file,
+        code,
+        fromSet,
+        `\`${p.name}\`${where} = ${x} is outside its interval ${iv}.`,
+        `outside ${iv}`,
+      ),
+    );
   }
   if (p.name === SEED && (!Number.isInteger(x) || x < 0 || x > MAX_INT))
-    push(`\`seed\`${where} must be an integer in [0, ${MAX_INT}], got ${x}.`);
+    out.push(
+      paramIssue(p, v, file, code, fromSet, `\`seed\`${where} must be an integer in [0, ${MAX_INT}], got ${x}.`),
+    );
+}
+
+// A function, not a closure made per param and trial (tsx keeps function names: each costs).
+function paramIssue(
+  p: ParamInfo,
+  v: Value,
+  file: string | undefined,
+  code: string,
+  fromSet: boolean,
+  message: string,
+  label?: string,
+): Diagnostic {
+  return {
+    code,
+    severity: "error",
+    file: fromSet ? undefined : file,
+    span: fromSet ? undefined : v.span,
+    message,
+    label,
+    labels:
+      p.decl && file !== undefined
+        ? [{ file: p.file, span: p.decl.nameSpan, message: "param declared here" }]
+        : undefined,
+  };
 }
 
 function parseSets(

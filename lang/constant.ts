@@ -4,11 +4,12 @@ import type * as A from "./ast.ts";
 import type { Diagnostic } from "../core/diagnostics.ts";
 import type { Value } from "./values.ts";
 
+function failAt(e: A.Expr, file: string, diags: Diagnostic[], message: string): Value {
+  diags.push({ code: "SCD2003", severity: "error", file, span: e.span, message });
+  return { type: "error", span: e.span };
+}
+
 export function constant(e: A.Expr, file: string, diags: Diagnostic[]): Value {
-  const fail = (message: string): Value => {
-    diags.push({ code: "SCD2003", severity: "error", file, span: e.span, message });
-    return { type: "error", span: e.span };
-  };
   switch (e.kind) {
     case "number":
       return { type: "number", value: e.value, span: e.span };
@@ -25,13 +26,13 @@ export function constant(e: A.Expr, file: string, diags: Diagnostic[]): Value {
     case "unary": {
       const v = constant(e.operand, file, diags);
       if (v.type === "number") return { type: "number", value: -v.value, span: e.span };
-      return v.type === "error" ? v : fail("Only numbers can be negated.");
+      return v.type === "error" ? v : failAt(e, file, diags, "Only numbers can be negated.");
     }
     case "binary": {
       const l = constant(e.left, file, diags),
         r = constant(e.right, file, diags);
       if (l.type === "error" || r.type === "error") return { type: "error", span: e.span };
-      if (l.type !== "number" || r.type !== "number") return fail(`\`${e.op}\` needs numbers here.`);
+      if (l.type !== "number" || r.type !== "number") return failAt(e, file, diags, `\`${e.op}\` needs numbers here.`);
       const v =
         e.op === "+"
           ? l.value + r.value
@@ -42,17 +43,18 @@ export function constant(e: A.Expr, file: string, diags: Diagnostic[]): Value {
               : l.value / r.value;
       return Number.isFinite(v)
         ? { type: "number", value: v, span: e.span }
-        : fail(`This arithmetic gives ${v}, not a finite number.`);
+        : failAt(e, file, diags, `This arithmetic gives ${v}, not a finite number.`);
     }
     case "range": {
       const lo = constant(e.lo, file, diags),
         hi = constant(e.hi, file, diags);
       if (lo.type === "error" || hi.type === "error") return { type: "error", span: e.span };
       if (lo.type !== "number" || hi.type !== "number" || !Number.isInteger(lo.value) || !Number.isInteger(hi.value))
-        return fail("The bounds of a range `lo..hi` must be integers.");
-      if (lo.value > hi.value) return fail(`The range ${lo.value}..${hi.value} is empty: its start is after its end.`);
+        return failAt(e, file, diags, "The bounds of a range `lo..hi` must be integers.");
+      if (lo.value > hi.value)
+        return failAt(e, file, diags, `The range ${lo.value}..${hi.value} is empty: its start is after its end.`);
       if (hi.value - lo.value >= 100_000)
-        return fail(`The range ${lo.value}..${hi.value} is too long (over 100,000 values).`);
+        return failAt(e, file, diags, `The range ${lo.value}..${hi.value} is too long (over 100,000 values).`);
       return { type: "range", lo: lo.value, hi: hi.value, span: e.span };
     }
     case "record": {
@@ -62,7 +64,7 @@ export function constant(e: A.Expr, file: string, diags: Diagnostic[]): Value {
     }
     case "member":
     case "call":
-      return fail("Expected a constant value here (a number, string, boolean, symbol or list).");
+      return failAt(e, file, diags, "Expected a constant value here (a number, string, boolean, symbol or list).");
   }
 }
 

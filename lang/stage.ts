@@ -8,8 +8,8 @@ import type { DeclContext } from "./decl-context.ts";
 import { canonicalJson, type InputRef, type JsonObject, type LossTerm, sortedObject } from "../core/ir.ts";
 import { validateOptions } from "./options.ts";
 import { defaultOptions } from "../stdlib/option-schema.ts";
-import { describeType, toJson, type ModelValue, type Value } from "./values.ts";
-import type { OptionSchema } from "../stdlib/component.ts";
+import { describeType, type LossTermValue, toJson, type ModelValue, type Value } from "./values.ts";
+import type { OptionSchema, ReportOptions } from "../stdlib/component.ts";
 import { registry } from "../stdlib/registry.ts";
 
 export const trainFields: OptionSchema = {
@@ -38,14 +38,13 @@ export const typedFields: Readonly<Record<string, string>> = {
 };
 
 export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
-  const err = (span: Span): Value => ({ type: "error", span });
   if (d.op !== "train") {
     ctx.report("SCD2017", d.opSpan, `Unknown stage kind \`${d.op}\`; stages are made with \`train(…)\`.`, {
       help: didYouMean(d.op, ["train"]) ? "did you mean `train`?" : undefined,
       fixes: replaceWith(d.opSpan, didYouMean(d.op, ["train"])),
       notes: ["evaluations are `bench` declarations"],
     });
-    return err(d.span);
+    return errorValue(d.span);
   }
   const base = ctx.expr(d.base);
   let ok = base.type !== "error";
@@ -149,7 +148,6 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   // Every missing field in one diagnostic: they share the name's span, and one diagnostic per code
   // and span is what reaches the user (compile.ts).
   const absent = ["data", "loss", "steps"].filter((req) => !seen.has(req));
-  const about = (req: string) => `${typedFields[req] ?? trainFields.properties[req]?.["description"]}`;
   if (absent.length) {
     const one = absent.length === 1;
     const names = listed(
@@ -158,9 +156,9 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     );
     ctx.report("SCD2007", d.nameSpan, `Stage \`${d.name}\` has no ${names}.`, {
       help: one
-        ? `add \`${absent[0]} = …\` to its body: ${about(absent[0]!)}`
+        ? `add \`${absent[0]} = …\` to its body: ${fieldAbout(absent[0]!)}`
         : `add ${listed(absent.map((r) => `\`${r} = …\``))} to its body`,
-      notes: one ? undefined : absent.map((r) => `${r}: ${about(r)}`),
+      notes: one ? undefined : absent.map((r) => `${r}: ${fieldAbout(r)}`),
     });
     ok = false;
   }
@@ -171,7 +169,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
         label: i.label,
       });
   if (issues.some((i) => i.code !== "SCD2007")) ok = false;
-  if (!ok || base.type !== "model" || data?.type !== "data" || loss?.type !== "loss") return err(d.span);
+  if (!ok || base.type !== "model" || data?.type !== "data" || loss?.type !== "loss") return errorValue(d.span);
 
   const student = base.facts;
   if (!trainable && student.defaultTrainable.length === 0) {
@@ -184,7 +182,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
         help: `add e.g. \`trainable = blocks\` (CLIPSelf's choice); groups: ${student.groups.join(", ")}`,
       },
     );
-    return err(d.span);
+    return errorValue(d.span);
   }
   if (data.facts.size % student.patch !== 0) {
     ctx.report(
@@ -193,7 +191,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
       `The dataset's ${data.facts.size} px images do not tile into the student's ${student.patch} px patches.`,
       { label: `${data.facts.size} is not a multiple of ${student.patch}` },
     );
-    return err(d.span);
+    return errorValue(d.span);
   }
   const before = ctx.diags.length;
   for (const t of loss.terms) {
@@ -204,11 +202,10 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
       data: data.facts,
       options: t.options,
       inputs,
-      report: (code, message, o = {}) =>
-        ctx.report(code, (o.at && (t.optionSpans.get(o.at) ?? inputs[o.at]?.span)) || t.span, message, o),
+      report: termReporter(ctx, t, inputs),
     });
   }
-  if (ctx.diags.length > before) return err(d.span);
+  if (ctx.diags.length > before) return errorValue(d.span);
 
   const optimValue = optim?.type === "optim" ? optim : undefined;
   const optimOptions = optimValue?.options ?? defaultOptions(registry.get("adamw")!.options);
@@ -261,6 +258,19 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     span: d.nameSpan,
   };
   return { type: "stage", name: d.name, key: node.key, model: trained, span: d.span };
+}
+
+// Module functions rather than named closures made per stage: scdx runs through tsx, whose esbuild
+// keeps function names, and a named closure costs a property definition each time it is made.
+function errorValue(span: Span): Value {
+  return { type: "error", span };
+}
+function fieldAbout(req: string): string {
+  return `${typedFields[req] ?? trainFields.properties[req]?.["description"]}`;
+}
+function termReporter(ctx: DeclContext, t: LossTermValue, inputs: Readonly<Record<string, { span: Span }>>) {
+  return (code: string, message: string, o: ReportOptions = {}): void =>
+    ctx.report(code, (o.at && (t.optionSpans.get(o.at) ?? inputs[o.at]?.span)) || t.span, message, o);
 }
 
 function termKey(t: LossTerm): string {

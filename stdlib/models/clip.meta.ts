@@ -1,6 +1,12 @@
 import type { ComponentMeta } from "../component.ts";
 import { clipConfigs } from "./configs.ts";
 
+/** An option's number, or the preset's where the call does not set it. */
+function numberOr(options: Readonly<Record<string, unknown>>, k: string, d: number): number {
+  const v = options[k];
+  return typeof v === "number" ? v : d;
+}
+
 const int = (min: number, doc: string) => ({ type: "integer", minimum: min, description: doc });
 
 export const clip: ComponentMeta = {
@@ -38,11 +44,10 @@ export const clip: ComponentMeta = {
   signature: "clip(arch: Symbol, weights?: String, …) -> Model",
   model({ options, report }) {
     const preset = clipConfigs[options["arch"] as string]!;
-    const o = (k: string, d: number) => (typeof options[k] === "number" ? (options[k] as number) : d);
-    const width = o("width", preset.width),
-      heads = o("heads", preset.heads),
-      patch = o("patch", preset.patch);
-    const imageSize = o("image_size", preset.imageSize);
+    const width = numberOr(options, "width", preset.width),
+      heads = numberOr(options, "heads", preset.heads),
+      patch = numberOr(options, "patch", preset.patch);
+    const imageSize = numberOr(options, "image_size", preset.imageSize);
     if (width % heads !== 0)
       report("SCD2106", `Width ${width} does not split into ${heads} attention heads.`, {
         at: options["heads"] !== undefined ? "heads" : "width",
@@ -57,11 +62,11 @@ export const clip: ComponentMeta = {
       family: "clip",
       arch: options["arch"] as string,
       width,
-      layers: o("layers", preset.layers),
+      layers: numberOr(options, "layers", preset.layers),
       heads,
       patch,
       imageSize,
-      embedDim: o("embed_dim", preset.embedDim),
+      embedDim: numberOr(options, "embed_dim", preset.embedDim),
       text: preset.text,
       groups: ["all", "blocks", "image", "text"],
       defaultTrainable: ["all"],
