@@ -125,7 +125,7 @@ export class StudyEvaluator {
       const value = ctx.evalDecl();
       e = {
         value,
-        diags: ctx.diags,
+        diags: ctx.diags.length ? ctx.diags : NO_DIAGS,
         key,
         decl: b.decl,
         path: b.file.path,
@@ -151,6 +151,10 @@ export class StudyEvaluator {
     return e;
   }
 }
+
+// Shared empties (never mutated): most declarations have no diagnostics, a frozen model no groups.
+const NO_DIAGS: readonly Diagnostic[] = [];
+const NO_GROUPS: readonly string[] = [];
 
 /** A name's memoised entries by key. */
 type MemoSlot = Evaluated | Map<string, Evaluated>;
@@ -420,7 +424,7 @@ class DeclEvaluator implements DeclContext {
       this.report("SCD2003", m.span, `\`frozen\` takes a model, got ${describeType(m)}.`);
       return { type: "error", span: e.span };
     }
-    return { ...m, facts: { ...m.facts, frozen: true, defaultTrainable: [] }, span: e.span };
+    return { ...m, facts: { ...m.facts, frozen: true, defaultTrainable: NO_GROUPS }, span: e.span };
   }
 
   /** Binds arguments to a component's inputs and options, validates them, and runs its rules. */

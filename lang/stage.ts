@@ -215,7 +215,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
   const options = sortedObject(keyed, {
     optim: { op: optimValue?.meta.name ?? "adamw", options: optimOptions },
     seed: seed?.type === "number" ? seed.value : 0,
-    trainable: trainable?.groups ?? [...student.defaultTrainable],
+    trainable: trainable?.groups ?? (student.defaultTrainable as string[]),
   });
   // Teachers and sources are always used frozen, so the frozen mark is not part of their identity.
   // A sum does not depend on the order its terms are written in: keep them in a canonical order.
@@ -251,7 +251,7 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
     facts: {
       ...student,
       frozen: false,
-      defaultTrainable: student.family === "refiner" && student.base?.frozen ? ["refiner"] : ["all"],
+      defaultTrainable: student.family === "refiner" && student.base?.frozen ? REFINER_ONLY : ALL_GROUPS,
     },
     ref: { key: node.key },
     params: node.params,
@@ -262,6 +262,10 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
 
 // Module functions rather than named closures made per stage: scdx runs through tsx, whose esbuild
 // keeps function names, and a named closure costs a property definition each time it is made.
+// Shared (never mutated): every stage's trained model has one of these.
+const ALL_GROUPS: readonly string[] = ["all"];
+const REFINER_ONLY: readonly string[] = ["refiner"];
+
 function errorValue(span: Span): Value {
   return { type: "error", span };
 }
