@@ -19,7 +19,8 @@ export interface Piece {
   readonly comments: readonly A.Comment[];
 }
 
-const DECL = /^(?:experiment|import|param|data|model|let|stage|bench|sweep)\b/;
+// Sticky: tested where a line starts, without slicing the line out.
+const DECL = /(?:experiment|import|param|data|model|let|stage|bench|sweep)\b/y;
 
 /** Offsets of the lines that start with a declaration keyword outside a block comment, and 0. */
 export function cuts(text: string): number[] {
@@ -28,7 +29,10 @@ export function cuts(text: string): number[] {
   for (let i = 0; i < text.length; ) {
     const eol = text.indexOf("\n", i);
     const end = eol === -1 ? text.length : eol;
-    if (!inBlock && i > 0 && DECL.test(text.slice(i, Math.min(end, i + 11)))) out.push(i);
+    if (!inBlock && i > 0) {
+      DECL.lastIndex = i;
+      if (DECL.test(text)) out.push(i);
+    }
     // follow block comments through the line; strings and line comments may hide `/*`
     for (let j = i; j < end; j++) {
       const c = text[j];
