@@ -430,8 +430,8 @@ class DeclEvaluator implements DeclContext {
   /** Binds arguments to a component's inputs and options, validates them, and runs its rules. */
   component(meta: ComponentMeta, e: A.Call): Value {
     const bound = bindArgs(this, meta, e.args, e.span);
-    const { inputs, options, optionValues, spans } = bound;
-    const report = reporterAt(this, spans, e.span);
+    const { inputs, options, optionValues } = bound;
+    const report = reporterAt(this, bound, e.span);
     const ctxInputs: Record<string, { model?: ModelValue["facts"]; data?: DataValue["facts"]; span: Span }> = {};
     for (const [k, v] of Object.entries(inputs))
       ctxInputs[k] = {
@@ -462,7 +462,7 @@ class DeclEvaluator implements DeclContext {
     for (const f of missing)
       this.report(
         "SCD2107",
-        spans.get(f.option) ?? e.span,
+        optionValues.get(f.option)?.span ?? e.span,
         `\`${f.option}\` names a path that does not exist: ${f.path}.`,
         {
           label: "not found",
@@ -512,7 +512,7 @@ class DeclEvaluator implements DeclContext {
               meta,
               options: nodeOptions,
               inputs: inputs as Record<string, ModelValue | DataValue>,
-              optionSpans: spans,
+              optionValues,
               span: e.span,
             },
           ],
@@ -550,9 +550,9 @@ class DeclEvaluator implements DeclContext {
 /** A component rule's `report`: at the option or input it names, else at the call. Made by a
  * function, not as a named closure in place: scdx runs through tsx, whose esbuild keeps function
  * names, and a named closure costs a property definition each time it is made (~0.3 µs, per call). */
-function reporterAt(ctx: DeclEvaluator, spans: ReadonlyMap<string, Span>, at: Span) {
+function reporterAt(ctx: DeclEvaluator, b: Bound, at: Span) {
   return (code: string, message: string, o: ReportOptions = {}): void =>
-    ctx.report(code, (o.at && spans.get(o.at)) || at, message, o);
+    ctx.report(code, (o.at && (b.optionValues.get(o.at)?.span ?? b.inputs[o.at]?.span)) || at, message, o);
 }
 
 const NO_FILES: readonly { option: string; path: string }[] = [];
@@ -565,9 +565,8 @@ interface Bound {
   ok: boolean;
   inputs: Record<string, ModelValue | DataValue>;
   options: JsonObject;
+  /** Each option's value; its span is where the value was written (an input's is on its value). */
   optionValues: Map<string, Value>;
-  /** Where each input and option was written (their names are distinct). */
-  spans: Map<string, Span>;
 }
 
 /** Positional arguments fill inputs in order; named ones fill inputs or options. */
@@ -577,11 +576,12 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     inputs: {},
     options: {},
     optionValues: new Map(),
-    spans: new Map(),
   };
   let ok = true;
   let positional = 0;
-  const given = new Map<string, Span>();
+  // The names given so far and where (a Map per call was a long study's largest count of Maps).
+  const given: string[] = [];
+  const givenAt: Span[] = [];
   for (const a of args) {
     const name = a.name ?? meta.inputs[positional]?.name;
     if (!a.name) {
@@ -600,7 +600,8 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
       }
       positional++;
     }
-    const prev = given.get(name!);
+    const at = given.indexOf(name!);
+    const prev = at < 0 ? undefined : givenAt[at];
     if (prev) {
       ctx.report("SCD2009", a.nameSpan ?? a.span, `\`${name}\` is given twice to \`${meta.name}\`.`, {
         related: [{ span: prev, message: "first given here" }],
@@ -608,7 +609,8 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
       ok = false;
       continue;
     }
-    given.set(name!, a.nameSpan ?? a.span);
+    given.push(name!);
+    givenAt.push(a.nameSpan ?? a.span);
     const input = meta.inputs.find((i) => i.name === name);
     if (input) {
       const v = ctx.expr(a.value);
@@ -627,7 +629,6 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
         continue;
       }
       b.inputs[input.name] = v;
-      b.spans.set(input.name, a.value.span);
       continue;
     }
     if (!(name! in meta.options.properties)) {
@@ -659,11 +660,10 @@ export function bindArgs(ctx: DeclContext, meta: ComponentMeta, args: readonly A
     }
     b.options[name!] = j;
     b.optionValues.set(name!, v);
-    b.spans.set(name!, a.value.span);
   }
   // Every missing argument in one diagnostic: they share the call's span, and one diagnostic per
   // code and span is what reaches the user (compile.ts).
-  const absent = meta.inputs.filter((i) => !b.inputs[i.name] && !given.has(i.name) && !i.optional);
+  const absent = meta.inputs.filter((i) => !b.inputs[i.name] && !given.includes(i.name) && !i.optional);
   if (absent.length) {
     const args = listed(absent.map((i) => `its \`${i.name}\` argument (${describeType(i.type)})`));
     ctx.report("SCD2007", callSpan, `\`${meta.name}\` needs ${args}.`, {

@@ -274,7 +274,7 @@ function fieldAbout(req: string): string {
 }
 function termReporter(ctx: DeclContext, t: LossTermValue, inputs: Readonly<Record<string, { span: Span }>>) {
   return (code: string, message: string, o: ReportOptions = {}): void =>
-    ctx.report(code, (o.at && (t.optionSpans.get(o.at) ?? inputs[o.at]?.span)) || t.span, message, o);
+    ctx.report(code, (o.at && (t.optionValues.get(o.at)?.span ?? inputs[o.at]?.span)) || t.span, message, o);
 }
 
 function termKey(t: LossTerm): string {

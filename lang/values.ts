@@ -11,8 +11,8 @@ export interface LossTermValue {
   readonly meta: ComponentMeta;
   readonly options: JsonObject;
   readonly inputs: Readonly<Record<string, ModelValue | DataValue>>;
-  /** Where each option (and input) of the loss call was written. */
-  readonly optionSpans: ReadonlyMap<string, Span>;
+  /** The loss call's option values; each one's span is where it was written. */
+  readonly optionValues: ReadonlyMap<string, Value>;
   readonly span: Span;
 }
 
