@@ -432,26 +432,29 @@ class DeclEvaluator implements DeclContext {
     const bound = bindArgs(this, meta, e.args, e.span);
     const { inputs, options, optionValues } = bound;
     const report = reporterAt(this, bound, e.span);
+    // Options that were written correctly are validated even when others were not, so one pass
+    // reports every bad option; a missing `required` one is only news when binding went well.
+    const found = validateOptions(meta.name, meta.options, options, optionValues, e.span, {
+      text: this.file.text,
+      call: e,
+    });
+    const issues = found.length ? found.filter((i) => bound.ok || i.code !== "SCD2007") : found;
+    for (const i of issues)
+      this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes, fixes: i.fixes });
+    if (issues.length || !bound.ok) return { type: "error", span: e.span };
+    const params = this.ev.deps.paramsOf(this.binding.decl.name);
     const ctxInputs: Record<string, { model?: ModelValue["facts"]; data?: DataValue["facts"]; span: Span }> = {};
-    for (const [k, v] of Object.entries(inputs))
+    const refs: Record<string, InputRef> = {};
+    for (const k in inputs) {
+      const v = inputs[k]!;
       ctxInputs[k] = {
         model: v.type === "model" ? v.facts : undefined,
         data: v.type === "data" ? v.facts : undefined,
         span: v.span,
       };
-    // Options that were written correctly are validated even when others were not, so one pass
-    // reports every bad option; a missing `required` one is only news when binding went well.
-    const issues = validateOptions(meta.name, meta.options, options, optionValues, e.span, {
-      text: this.file.text,
-      call: e,
-    }).filter((i) => bound.ok || i.code !== "SCD2007");
-    for (const i of issues)
-      this.report(i.code, i.span, i.message, { label: i.label, help: i.help, notes: i.notes, fixes: i.fixes });
-    if (issues.length || !bound.ok) return { type: "error", span: e.span };
-    const params = this.ev.deps.paramsOf(this.binding.decl.name);
+      refs[k] = v.ref;
+    }
     const ctx = { inputs: ctxInputs, options, report };
-    const refs: Record<string, InputRef> = {};
-    for (const [k, v] of Object.entries(inputs)) refs[k] = v.ref;
     const nodeOptions = this.withSeed(meta, options);
     const files = meta.fileOptions?.length
       ? meta.fileOptions
