@@ -9,6 +9,17 @@ import { validator } from "../stdlib/option-schema.ts";
 import { addOptionFix, type CallSite, placeholder, sourceOf } from "./option-fix.ts";
 import { showJson, type Value } from "./values.ts";
 
+/** Options for people to read: in the order the schema documents them (that of `scdx doc`), then
+ * any others (the study seed a seeded component gets) as they come. The IR holds options with
+ * their keys sorted (every node key is computed from them), which is no order to read them in. */
+export function optionsInOrder(schema: OptionSchema | undefined, options: JsonObject): [string, Json][] {
+  const out: [string, Json][] = [];
+  const props = schema?.properties ?? {};
+  for (const k in props) if (options[k] !== undefined) out.push([k, options[k]!]);
+  for (const k in options) if (!(k in props) && options[k] !== undefined) out.push([k, options[k]!]);
+  return out;
+}
+
 /** Enumeration values an option accepts as bare words: its own `enum`, or its items' `enum`. */
 export function enumOf(schema: OptionSchema, option: string): readonly string[] | undefined {
   const p = schema.properties[option];

@@ -4,6 +4,8 @@ import type * as A from "../../lang/ast.ts";
 import { StudyEvaluator } from "../../lang/evaluate.ts";
 import type { IrNode, Json } from "../../core/ir.ts";
 import { showJson, type Value } from "../../lang/values.ts";
+import { optionsInOrder } from "../../lang/options.ts";
+import { registry } from "../../stdlib/registry.ts";
 import type { CompileResult } from "../../lang/compile.ts";
 import { DataError } from "../../stdlib/data/errors.ts";
 import { openDataset } from "../../stdlib/data/open.ts";
@@ -134,7 +136,7 @@ function toValue(j: Json, like: A.Expr | undefined): Value {
 }
 
 function describe(name: string, node: IrNode, ds: Dataset): string {
-  const opts = Object.entries(node.options)
+  const opts = optionsInOrder(registry.get(node.op)?.options, node.options)
     .map(([k, v]) => `${k}: ${showJson(v)}`)
     .join(", ");
   const things = ds.classes.filter((c) => c.isThing);

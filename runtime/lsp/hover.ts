@@ -4,6 +4,7 @@
 import type * as A from "../../lang/ast.ts";
 import type { Json, JsonObject } from "../../core/ir.ts";
 import { showJson } from "../../lang/values.ts";
+import { optionsInOrder } from "../../lang/options.ts";
 import { trainFields, typedFields } from "../../lang/stage.ts";
 import { builtins, registry } from "../../stdlib/registry.ts";
 import { describeComponent, describeTrain, schemaType } from "./describe.ts";
@@ -129,7 +130,7 @@ function factsTable(node: { readonly facts: JsonObject; readonly options: JsonOb
   put("groups", f["groups"]);
   if (node.kind === "train") {
     put("trains", node.options["trainable"]);
-    const shown = Object.entries(node.options).filter(
+    const shown = optionsInOrder(trainFields, node.options).filter(
       ([k, v]) => k !== "trainable" && k !== "optim" && typeof v !== "object",
     );
     rows.push(`- options (trial 1): ${shown.map(([k, v]) => `\`${k} = ${showJson(v)}\``).join(", ")}`);
