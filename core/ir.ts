@@ -218,8 +218,9 @@ function quote(k: string): string {
 
 /** Keys a node consumes: its inputs and, for a train node, its loss terms' inputs. */
 export function inputKeys(n: IrNode): string[] {
-  const out = Object.values(n.inputs).map((r) => r.key as string);
-  if (n.kind === "train") for (const t of n.loss) for (const r of Object.values(t.inputs)) out.push(r.key);
+  const out: string[] = [];
+  for (const k in n.inputs) out.push(n.inputs[k]!.key);
+  if (n.kind === "train") for (const t of n.loss) for (const k in t.inputs) out.push(t.inputs[k]!.key);
   return out;
 }
 
@@ -232,7 +233,7 @@ export function reachable(nodes: (key: string) => IrNode | undefined, roots: Ite
     seen.add(k);
     const n = nodes(k);
     if (!n) return;
-    inputKeys(n).forEach(visit);
+    for (const k of inputKeys(n)) visit(k);
     out.push(n);
   };
   for (const k of roots) visit(k);

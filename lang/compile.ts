@@ -314,6 +314,9 @@ function parseSets(
 function assemble(loaded: LoadedStudy, all: ReadonlyMap<string, IrNode>, trials: Trial[], swept: string[]): Study {
   const nodes: Record<string, IrNode> = {};
   for (const n of reachable((k) => all.get(k), stageRoots({ trials }))) nodes[n.key] = n;
+  // Without imports every stage and bench reached is a main-file declaration, already in the table.
+  if (loaded.files.size === 1)
+    return { irVersion: 1, experiment: loaded.experiment, file: loaded.main.display, nodes, trials, swept };
   const withImported = trials.map((t) => {
     const stages: Record<string, NodeKey> = { ...t.stages };
     const named = new Set<string>(Object.values(stages));

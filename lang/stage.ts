@@ -5,8 +5,9 @@ import type * as A from "./ast.ts";
 import { didYouMean, listed, replaceSymbol, replaceWith, type Span } from "../core/diagnostics.ts";
 import { SEED } from "./deps.ts";
 import type { DeclContext } from "./decl-context.ts";
-import { canonicalJson, type InputRef, type JsonObject, type LossTerm, sortedObject } from "../core/ir.ts";
+import { type InputRef, type JsonObject, type LossTerm, sortedObject } from "../core/ir.ts";
 import { validateOptions } from "./options.ts";
+import { compareTerms } from "./term-order.ts";
 import { defaultOptions } from "../stdlib/option-schema.ts";
 import { describeType, type LossTermValue, toJson, type ModelValue, type Value } from "./values.ts";
 import type { OptionSchema, ReportOptions } from "../stdlib/component.ts";
@@ -227,10 +228,9 @@ export function checkStage(ctx: DeclContext, d: A.StageDecl): Value {
         options: t.options,
         inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [k, v.ref as InputRef])),
       };
-      return { term, key: termKey(term) };
+      return term;
     })
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((t) => t.term);
+    .sort(compareTerms);
   const node = ctx.node({
     kind: "train",
     op: "train",
@@ -275,16 +275,6 @@ function fieldAbout(req: string): string {
 function termReporter(ctx: DeclContext, t: LossTermValue, inputs: Readonly<Record<string, { span: Span }>>) {
   return (code: string, message: string, o: ReportOptions = {}): void =>
     ctx.report(code, (o.at && (t.optionValues.get(o.at)?.span ?? inputs[o.at]?.span)) || t.span, message, o);
-}
-
-function termKey(t: LossTerm): string {
-  // Keys in sorted order: canonicalJson then need not sort them.
-  return canonicalJson({
-    inputs: Object.fromEntries(Object.entries(t.inputs).map(([k, r]) => [k, r.key])),
-    op: t.op,
-    options: t.options,
-    weight: t.weight,
-  });
 }
 
 /** Symbolic shapes of the student's main tensors in this stage, named dims with their sizes;
