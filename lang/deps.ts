@@ -28,15 +28,18 @@ export class Dependencies {
    * A method, not a closure per declaration: scdx runs through tsx, whose esbuild keeps function
    * names, and a named closure made per call costs a property definition each (~0.3 µs). */
   private collect(e: A.Expr, self: string, visiting: string[], sources: (readonly string[])[]): void {
-    if (isSeededCall(e)) sources.push(SEED_ONLY);
     switch (e.kind) {
       case "ident":
-        if (e.name !== self) sources.push(this.paramsOf(e.name, visiting));
+        if (e.name !== self) {
+          const ps = this.paramsOf(e.name, visiting);
+          if (ps.length) sources.push(ps);
+        }
         break;
       case "member":
         this.collect(e.object, self, visiting, sources);
         break;
       case "call":
+        if (isSeededCall(e)) sources.push(SEED_ONLY);
         this.collect(e.callee, self, visiting, sources);
         for (const a of e.args) this.collect(a.value, self, visiting, sources);
         break;
@@ -68,7 +71,12 @@ export class Dependencies {
     const hit = this.memo.get(name);
     if (hit) return hit;
     const b = this.study.scope.get(name);
-    if (!b) return name === SEED ? SEED_ONLY : NONE;
+    if (!b) {
+      // a component's name (every call's callee) or an unknown one: asked again and again
+      const out = name === SEED ? SEED_ONLY : NONE;
+      this.memo.set(name, out);
+      return out;
+    }
     if (b.decl.kind === "param") {
       const out = [name];
       this.memo.set(name, out);
