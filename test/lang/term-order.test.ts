@@ -37,7 +37,8 @@ test("compareTerms sorts 3,000 seeded sums exactly as their canonical texts sort
 });
 
 test("weights whose digits prefix each other compare as in the text", () => {
-  const t = (weight: number) => ({ op: "rla", weight, options: {}, inputs: { teacher: { key: "a" } } }) as unknown as LossTerm;
+  const t = (weight: number) =>
+    ({ op: "rla", weight, options: {}, inputs: { teacher: { key: "a" } } }) as unknown as LossTerm;
   // the texts end `"weight":1}` and `"weight":10}`: `0` sorts before `}`, so 10 comes first
   assert.ok(termKey(t(10)) < termKey(t(1)));
   assert.ok(compareTerms(t(10), t(1)) < 0);
