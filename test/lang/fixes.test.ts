@@ -60,48 +60,44 @@ test("applying a fix removes its diagnostic", () => {
   assert.is(applied, 14);
 });
 
+/** `decl = call` is laid out as fmt lays it out, gets one SCD2007 with one fix, and the fixed text
+ * is still fmt's layout and checks clean; returns the diagnostic and its fix. */
+function fixKeepsLayout(decl: string, call: string) {
+  const text = `experiment e\n\n${decl} = ${call}\n`;
+  assert.is(format(text, "e.scd").output, text, "the case is laid out as fmt lays it out");
+  const file = path.join(repoRoot, "e.scd");
+  const d = compile(file, repoHost, { text }).diagnostics;
+  assert.is(d.length, 1, "one diagnostic for all the missing options");
+  assert.is(d[0]!.code, "SCD2007");
+  assert.is(d[0]!.fixes!.length, 1, "one fix");
+  const f = d[0]!.fixes![0]!;
+  const fixed = text.slice(0, f.span.start) + f.replacement + text.slice(f.span.end);
+  assert.is(format(fixed, "e.scd").output, fixed, `fmt moves nothing in:\n${fixed}`);
+  assert.equal(compile(file, repoHost, { text: fixed }).diagnostics, [], `a clean check of:\n${fixed}`);
+  return { diagnostic: d[0]!, fix: f };
+}
+
 test("a missing option's fix keeps a call in the `scdx fmt` layout", () => {
-  const calls = [
+  for (const call of [
     "clip()",
     "clip(width: 64)",
     "clip(\n  width: 64, // a comment keeps it one argument per line\n  layers: 2,\n)",
     "clip(\n  width: 64,\n  /* long */ layers: 2, // a comment\n  // before the parenthesis\n)",
-  ];
-  for (const call of calls) {
-    const text = `experiment e\n\nmodel m = ${call}\n`;
-    assert.is(format(text, "e.scd").output, text, "the case is laid out as fmt lays it out");
-    const file = path.join(repoRoot, "e.scd");
-    const d = compile(file, repoHost, { text }).diagnostics;
-    assert.is(d.length, 1);
-    const f = d[0]!.fixes![0]!;
-    const fixed = text.slice(0, f.span.start) + f.replacement + text.slice(f.span.end);
-    assert.is(format(fixed, "e.scd").output, fixed, `fmt moves nothing in:\n${fixed}`);
-    assert.equal(compile(file, repoHost, { text: fixed }).diagnostics, []);
-  }
+  ])
+    fixKeepsLayout("model m", call);
 });
 
 test("several missing options: one diagnostic, whose one fix adds them all in the `scdx fmt` layout", () => {
-  const calls = [
+  for (const call of [
     "coco()",
     "coco(size: 64)",
     "coco(\n  size: 64, // a comment keeps it one argument per line\n  limit: 2,\n)",
     "coco_panoptic(\n  min_area: 8,\n  /* long */ size: 64, // a comment\n  // before the parenthesis\n)",
-  ];
-  for (const call of calls) {
-    const text = `experiment e\n\ndata d = ${call}\n`;
-    assert.is(format(text, "e.scd").output, text, "the case is laid out as fmt lays it out");
-    const file = path.join(repoRoot, "e.scd");
-    const d = compile(file, repoHost, { text }).diagnostics;
-    assert.is(d.length, 1, "one diagnostic for all the missing options");
+  ]) {
+    const { diagnostic, fix } = fixKeepsLayout("data d", call);
     const missing = call.startsWith("coco_panoptic") ? ["images", "annotations", "masks"] : ["images", "annotations"];
-    assert.is(d[0]!.code, "SCD2007");
-    for (const m of missing) assert.match(d[0]!.message, `\`${m}\``);
-    assert.is(d[0]!.fixes!.length, 1, "one fix");
-    const f = d[0]!.fixes![0]!;
-    for (const m of missing) assert.match(f.title, `\`${m}: "…"\``);
-    const fixed = text.slice(0, f.span.start) + f.replacement + text.slice(f.span.end);
-    assert.is(format(fixed, "e.scd").output, fixed, `fmt moves nothing in:\n${fixed}`);
-    assert.equal(compile(file, repoHost, { text: fixed }).diagnostics, [], `a clean check of:\n${fixed}`);
+    for (const m of missing) assert.match(diagnostic.message, `\`${m}\``);
+    for (const m of missing) assert.match(fix.title, `\`${m}: "…"\``);
   }
 });
 
