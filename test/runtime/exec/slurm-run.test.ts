@@ -306,8 +306,10 @@ if (!haveSlurm) {
       "json",
     ]);
     await until(
+      // The run directory exists a moment before its events file does.
       () =>
         existsSync(path.join(p.dir, ".scdx", "runs")) &&
+        existsSync(path.join(lastRun(p.dir), "events.jsonl")) &&
         events(lastRun(p.dir)).some((e) => e.type === "stage-progress"),
       90_000,
       "progress",
