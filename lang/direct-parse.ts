@@ -64,8 +64,12 @@ class DirectParser {
   }
   /** The span from `first` to the last token taken: a CST rule's location. */
   private from(first: IToken): Span {
+    return this.upTo(first.startOffset);
+  }
+  /** The span from offset `start` to the last token taken. */
+  private upTo(start: number): Span {
     const last = this.toks[this.i - 1]!;
-    return { start: first.startOffset, end: last.startOffset + last.image.length };
+    return { start, end: last.startOffset + last.image.length };
   }
 
   program(): A.Decl[] {
@@ -204,7 +208,7 @@ class DirectParser {
     if (t?.tokenType !== T.Minus) return this.postfix();
     this.i++;
     const operand = this.unary();
-    return { kind: "unary", op: "-", operand, span: join(tokSpan(t), operand.span) };
+    return { kind: "unary", op: "-", operand, span: { start: t.startOffset, end: operand.span.end } };
   }
 
   private postfix(): A.Expr {
@@ -221,7 +225,8 @@ class DirectParser {
         let args: A.Arg[] = [];
         this.items(T.RParen, () => args.push(this.argument()));
         args = tight(args);
-        acc = { kind: "call", callee: acc, args, span: join(acc.span, this.from(open)) };
+        // join(acc.span, this.from(open)) without the intermediate span: the callee starts first
+        acc = { kind: "call", callee: acc, args, span: this.upTo(Math.min(acc.span.start, open.startOffset)) };
       } else return acc;
     }
   }

@@ -200,3 +200,6 @@ export function sourceLookup(study: LoadedStudy): (display: string) => string | 
   const texts = new Map([...study.files.values()].map((f) => [f.display, f.text]));
   return (p) => texts.get(p);
 }
+export function forgetParses(): void {
+  parsed.clear();
+}
