@@ -5,9 +5,9 @@ import type { CstNode, IToken, IRecognitionException, ILexingError } from "chevr
 import type * as A from "./ast.ts";
 import type { Diagnostic, Span } from "../core/diagnostics.ts";
 import { parseDirect } from "./direct-parse.ts";
+import { scan } from "./scan.ts";
 import { numberLiteral, stringLiteral } from "./literals.ts";
-import { type Lexed, lexText, parseTokens } from "./parser.ts";
-import * as T from "./tokens.ts";
+import { lexText, parseTokens } from "./parser.ts";
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
 
@@ -66,7 +66,7 @@ class Builder {
         return (
           p && {
             kind: "import",
-            path: stringLiteral(p, this.diags, this.file),
+            path: stringLiteral(p.image, p.startOffset, this.diags, this.file),
             pathSpan: tokSpan(p),
             span,
           }
@@ -257,9 +257,14 @@ class Builder {
     const span = nodeSpan(n, at);
     let t: IToken | undefined;
     if ((t = tok(k, "NumberLiteral")))
-      return { kind: "number", value: numberLiteral(t, this.diags, this.file), text: t.image, span: tokSpan(t) };
+      return {
+        kind: "number",
+        value: numberLiteral(t.image, t.startOffset, this.diags, this.file),
+        text: t.image,
+        span: tokSpan(t),
+      };
     if ((t = tok(k, "StringLiteral")))
-      return { kind: "string", value: stringLiteral(t, this.diags, this.file), span: tokSpan(t) };
+      return { kind: "string", value: stringLiteral(t.image, t.startOffset, this.diags, this.file), span: tokSpan(t) };
     if ((t = tok(k, "True"))) return { kind: "bool", value: true, span: tokSpan(t) };
     if ((t = tok(k, "False"))) return { kind: "bool", value: false, span: tokSpan(t) };
     if ((t = tok(k, "Identifier"))) return { kind: "ident", name: t.image, span: tokSpan(t) };
@@ -395,14 +400,6 @@ function comments(cs: readonly IToken[]): A.Comment[] {
   }));
 }
 
-/** Text the direct parser may take: no lexing error, no unterminated string or comment. */
-function cleanTokens(lexed: Lexed): boolean {
-  if (lexed.errors.length) return false;
-  for (const t of lexed.tokens) if (t.tokenType === T.UnterminatedString) return false;
-  for (const c of lexed.comments) if (c.tokenType === T.UnterminatedComment) return false;
-  return true;
-}
-
 export interface ParseResult {
   readonly program: A.Program;
   readonly diagnostics: Diagnostic[];
@@ -417,28 +414,25 @@ export function parseClean(
   file: string,
   base: number,
 ): { at: number; decls: A.Decl[]; comments: A.Comment[] } | undefined {
-  const lexed = lexText(text, base);
-  if (!cleanTokens(lexed)) return undefined;
+  const scanned = scan(text, base);
+  if (!scanned) return undefined;
   const diags: Diagnostic[] = [];
-  const decls = parseDirect(lexed.tokens, file, diags);
-  return decls && !diags.length ? { at: base, decls, comments: comments(lexed.comments) } : undefined;
+  const decls = parseDirect(scanned, file, diags);
+  return decls && !diags.length ? { at: base, decls, comments: scanned.comments } : undefined;
 }
 
 /** Source text → AST and syntax diagnostics. Never throws on any input. With `base`, `text` is a
  * piece of a longer file that starts at offset `base`, and every span is one of that file. */
 export function parse(text: string, file: string, base = 0, direct = true): ParseResult {
   const diags: Diagnostic[] = [];
-  const lexed = lexText(text, base);
   const end = base + text.length;
-  if (direct && cleanTokens(lexed)) {
-    const decls = parseDirect(lexed.tokens, file, diags);
+  const scanned = direct ? scan(text, base) : undefined;
+  if (scanned) {
+    const decls = parseDirect(scanned, file, diags);
     if (decls)
-      return {
-        program: { file, decls, comments: comments(lexed.comments), span: { start: base, end } },
-        diagnostics: diags,
-      };
+      return { program: { file, decls, comments: scanned.comments, span: { start: base, end } }, diagnostics: diags };
   }
-  const out = parseTokens(lexed);
+  const out = parseTokens(lexText(text, base));
   for (const e of out.lexErrors) diags.push(lexDiagnostic(e, text, base, file));
   for (const t of out.tokens) {
     if (t.tokenType.name === "UnterminatedString")

@@ -5,11 +5,13 @@
 // gives up and the caller takes the CST path (parser.ts, build-ast.ts), which reports the error and
 // recovers. So this file must accept exactly the text parser.ts accepts without errors, and build
 // exactly the AST build-ast.ts builds from it (test/lang/direct-parse.test.ts compares the two).
-import type { IToken, TokenType } from "chevrotain";
+// Tokens come from scan.ts, as indices into its arrays.
+import type { TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import type { Diagnostic, Span } from "../core/diagnostics.ts";
 import * as T from "./tokens.ts";
 import { numberLiteral, stringLiteral } from "./literals.ts";
+import type { Scanned } from "./scan.ts";
 import { tight } from "../core/tight.ts";
 
 /** The grammar does not allow the token at hand: take the CST path. */
@@ -24,13 +26,11 @@ const bindingKeywords = new Map<TokenType, A.BindingKeyword>([
 ]);
 const names: ReadonlySet<TokenType> = new Set([T.Identifier, ...T.keywords]);
 
-const tokSpan = (t: IToken): Span => ({ start: t.startOffset, end: t.startOffset + t.image.length });
-// One string per distinct name (and number text): the tokens' images are copies, one per
+// One string per distinct name (and number text): the tokens' texts are copies, one per
 // occurrence, and a long study's AST kept tens of thousands of them alive; equal names are then
 // also the same object, which the checker's many look-ups by name compare first.
 const interned = new Map<string, string>();
-function name_(t: IToken): string {
-  const s = t.image;
+function intern(s: string): string {
   const hit = interned.get(s);
   if (hit !== undefined) return hit;
   if (interned.size > 100_000) interned.clear();
@@ -39,57 +39,73 @@ function name_(t: IToken): string {
 }
 const join = (a: Span, b: Span): Span => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
 
+/** A token: its index in the scan. */
+type Tok = number;
+
 class DirectParser {
   private i = 0;
+  private readonly types: readonly TokenType[];
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly count: number;
   constructor(
-    private readonly toks: readonly IToken[],
+    private readonly s: Scanned,
     private readonly file: string,
     private readonly diags: Diagnostic[],
-  ) {}
+  ) {
+    this.types = s.types;
+    this.starts = s.starts;
+    this.ends = s.ends;
+    this.count = s.count;
+  }
 
   private peek(k = 0): TokenType | undefined {
-    return this.toks[this.i + k]?.tokenType;
+    return this.i + k < this.count ? this.types[this.i + k] : undefined;
   }
-  private take(type: TokenType): IToken {
-    const t = this.toks[this.i];
-    if (t?.tokenType !== type) throw REJECT;
-    this.i++;
-    return t;
+  private take(type: TokenType): Tok {
+    if (this.i >= this.count || this.types[this.i] !== type) throw REJECT;
+    return this.i++;
   }
-  private takeName(): IToken {
-    const t = this.toks[this.i];
-    if (!t || !names.has(t.tokenType)) throw REJECT;
-    this.i++;
-    return t;
+  private takeName(): Tok {
+    if (this.i >= this.count || !names.has(this.types[this.i]!)) throw REJECT;
+    return this.i++;
   }
-  /** The span from `first` to the last token taken: a CST rule's location. */
-  private from(first: IToken): Span {
-    return this.upTo(first.startOffset);
+  private span(t: Tok): Span {
+    return { start: this.starts[t]!, end: this.ends[t]! };
+  }
+  /** The token's text, one string per distinct text. */
+  private name(t: Tok): string {
+    return intern(this.image(t));
+  }
+  private image(t: Tok): string {
+    return this.s.text.slice(this.starts[t]! - this.s.base, this.ends[t]! - this.s.base);
+  }
+  /** The span from token `first` to the last token taken: a CST rule's location. */
+  private from(first: Tok): Span {
+    return this.upTo(this.starts[first]!);
   }
   /** The span from offset `start` to the last token taken. */
   private upTo(start: number): Span {
-    const last = this.toks[this.i - 1]!;
-    return { start, end: last.startOffset + last.image.length };
+    return { start, end: this.ends[this.i - 1]! };
   }
 
   program(): A.Decl[] {
     const decls: A.Decl[] = [];
-    while (this.i < this.toks.length) decls.push(this.statement());
+    while (this.i < this.count) decls.push(this.statement());
     return tight(decls);
   }
 
   private statement(): A.Decl {
-    const first = this.toks[this.i]!;
-    const type = first.tokenType;
-    this.i++;
+    const first = this.i++;
+    const type = this.types[first];
     if (type === T.Experiment) {
       const name = this.take(T.Identifier);
-      return { kind: "experiment", name: name_(name), nameSpan: tokSpan(name), span: this.from(first) };
+      return { kind: "experiment", name: this.name(name), nameSpan: this.span(name), span: this.from(first) };
     }
     if (type === T.Import) {
       const p = this.take(T.StringLiteral);
-      const path = stringLiteral(p, this.diags, this.file);
-      return { kind: "import", path, pathSpan: tokSpan(p), span: this.from(first) };
+      const path = stringLiteral(this.image(p), this.starts[p]!, this.diags, this.file);
+      return { kind: "import", path, pathSpan: this.span(p), span: this.from(first) };
     }
     if (type === T.Param) {
       const name = this.take(T.Identifier);
@@ -100,14 +116,28 @@ class DirectParser {
         this.i++;
         range = this.interval();
       }
-      return { kind: "param", name: name_(name), nameSpan: tokSpan(name), value, range, span: this.from(first) };
+      return {
+        kind: "param",
+        name: this.name(name),
+        nameSpan: this.span(name),
+        value,
+        range,
+        span: this.from(first),
+      };
     }
-    const keyword = bindingKeywords.get(type);
+    const keyword = type && bindingKeywords.get(type);
     if (keyword) {
       const name = this.take(T.Identifier);
       this.take(T.Equals);
       const value = this.expr();
-      return { kind: "binding", keyword, name: name_(name), nameSpan: tokSpan(name), value, span: this.from(first) };
+      return {
+        kind: "binding",
+        keyword,
+        name: this.name(name),
+        nameSpan: this.span(name),
+        value,
+        span: this.from(first),
+      };
     }
     if (type === T.Stage) return this.stage(first);
     if (type === T.Sweep) {
@@ -118,8 +148,9 @@ class DirectParser {
   }
 
   private interval(): A.Interval {
-    const open = this.toks[this.i];
-    if (open?.tokenType !== T.LBracket && open?.tokenType !== T.LParen) throw REJECT;
+    const open = this.i;
+    const type = this.peek();
+    if (type !== T.LBracket && type !== T.LParen) throw REJECT;
     this.i++;
     const lo = this.expr();
     this.take(T.Comma);
@@ -127,11 +158,10 @@ class DirectParser {
     const close = this.peek();
     if (close !== T.RBracket && close !== T.RParen) throw REJECT;
     this.i++;
-    const loClosed = open.tokenType === T.LBracket;
-    return { lo, hi, loClosed, hiClosed: close === T.RBracket, span: this.from(open) };
+    return { lo, hi, loClosed: type === T.LBracket, hiClosed: close === T.RBracket, span: this.from(open) };
   }
 
-  private stage(first: IToken): A.StageDecl {
+  private stage(first: Tok): A.StageDecl {
     const name = this.take(T.Identifier);
     this.take(T.Equals);
     const op = this.take(T.Identifier);
@@ -151,10 +181,10 @@ class DirectParser {
     this.diags.push(...baseDiags);
     return {
       kind: "stage",
-      name: name_(name),
-      nameSpan: tokSpan(name),
-      op: name_(op),
-      opSpan: tokSpan(op),
+      name: this.name(name),
+      nameSpan: this.span(name),
+      op: this.name(op),
+      opSpan: this.span(op),
       base,
       fields: tight(fields),
       bodySpan: this.from(open),
@@ -166,7 +196,7 @@ class DirectParser {
     const nm = this.takeName();
     this.take(sep);
     const value = this.expr();
-    return { name: name_(nm), nameSpan: tokSpan(nm), value, span: this.from(nm) };
+    return { name: this.name(nm), nameSpan: this.span(nm), value, span: this.from(nm) };
   }
 
   private expr(): A.Expr {
@@ -188,15 +218,15 @@ class DirectParser {
   /** One precedence level of left-associative binary operators `a op b op c`. */
   private leftAssoc(opA: TokenType, opB: TokenType, operand: () => A.Expr): A.Expr {
     let acc = operand();
-    for (let t = this.toks[this.i]; t && (t.tokenType === opA || t.tokenType === opB); t = this.toks[this.i]) {
-      this.i++;
+    for (let type = this.peek(); type === opA || type === opB; type = this.peek()) {
+      const t = this.i++;
       const right = operand();
       acc = {
         kind: "binary",
-        op: t.image as "+",
+        op: type === T.Plus ? "+" : type === T.Minus ? "-" : type === T.Star ? "*" : "/",
         left: acc,
         right,
-        opSpan: tokSpan(t),
+        opSpan: this.span(t),
         span: join(acc.span, right.span),
       };
     }
@@ -204,11 +234,11 @@ class DirectParser {
   }
 
   private unary(): A.Expr {
-    const t = this.toks[this.i];
-    if (t?.tokenType !== T.Minus) return this.postfix();
-    this.i++;
+    if (this.peek() !== T.Minus) return this.postfix();
+    const t = this.i++;
     const operand = this.unary();
-    return { kind: "unary", op: "-", operand, span: { start: t.startOffset, end: operand.span.end } };
+    // join(the minus, its operand), which comes after it
+    return { kind: "unary", op: "-", operand, span: { start: this.starts[t]!, end: operand.span.end } };
   }
 
   private postfix(): A.Expr {
@@ -218,15 +248,15 @@ class DirectParser {
       if (type === T.Dot) {
         this.i++;
         const nm = this.takeName();
-        const nameSpan = tokSpan(nm);
-        acc = { kind: "member", object: acc, name: name_(nm), nameSpan, span: join(acc.span, nameSpan) };
+        const nameSpan = this.span(nm);
+        acc = { kind: "member", object: acc, name: this.name(nm), nameSpan, span: join(acc.span, nameSpan) };
       } else if (type === T.LParen) {
-        const open = this.toks[this.i++]!;
+        const open = this.i++;
         let args: A.Arg[] = [];
         this.items(T.RParen, () => args.push(this.argument()));
         args = tight(args);
-        // join(acc.span, this.from(open)) without the intermediate span: the callee starts first
-        acc = { kind: "call", callee: acc, args, span: this.upTo(Math.min(acc.span.start, open.startOffset)) };
+        // join(acc.span, this.from(open)) without the intermediate span
+        acc = { kind: "call", callee: acc, args, span: this.upTo(Math.min(acc.span.start, this.starts[open]!)) };
       } else return acc;
     }
   }
@@ -242,34 +272,46 @@ class DirectParser {
   }
 
   private argument(): A.Arg {
-    const first = this.toks[this.i];
-    if (!first) throw REJECT;
-    if (names.has(first.tokenType) && this.peek(1) === T.Colon) {
+    const first = this.i;
+    const type = this.peek();
+    if (!type) throw REJECT;
+    if (names.has(type) && this.peek(1) === T.Colon) {
       this.i += 2;
       const value = this.expr();
-      return { name: name_(first), nameSpan: tokSpan(first), value, span: this.from(first) };
+      return { name: this.name(first), nameSpan: this.span(first), value, span: this.from(first) };
     }
     const value = this.expr();
-    const span = this.from(first);
+    const start = this.starts[first]!;
+    const end = this.ends[this.i - 1]!;
     // unparenthesised, the argument spans exactly its value: one span object for both
-    return { value, span: span.start === value.span.start && span.end === value.span.end ? value.span : span };
+    return { value, span: start === value.span.start && end === value.span.end ? value.span : { start, end } };
   }
 
   private primary(): A.Expr {
-    const t = this.toks[this.i];
-    if (!t) throw REJECT;
-    this.i++;
-    switch (t.tokenType) {
-      case T.NumberLiteral:
-        return { kind: "number", value: numberLiteral(t, this.diags, this.file), text: name_(t), span: tokSpan(t) };
+    if (this.i >= this.count) throw REJECT;
+    const t = this.i++;
+    switch (this.types[t]) {
+      case T.NumberLiteral: {
+        const text = this.name(t);
+        return {
+          kind: "number",
+          value: numberLiteral(text, this.starts[t]!, this.diags, this.file),
+          text,
+          span: this.span(t),
+        };
+      }
       case T.StringLiteral:
-        return { kind: "string", value: stringLiteral(t, this.diags, this.file), span: tokSpan(t) };
+        return {
+          kind: "string",
+          value: stringLiteral(this.image(t), this.starts[t]!, this.diags, this.file),
+          span: this.span(t),
+        };
       case T.True:
-        return { kind: "bool", value: true, span: tokSpan(t) };
+        return { kind: "bool", value: true, span: this.span(t) };
       case T.False:
-        return { kind: "bool", value: false, span: tokSpan(t) };
+        return { kind: "bool", value: false, span: this.span(t) };
       case T.Identifier:
-        return { kind: "ident", name: name_(t), span: tokSpan(t) };
+        return { kind: "ident", name: this.name(t), span: this.span(t) };
       case T.LBracket: {
         const items: A.Expr[] = [];
         this.items(T.RBracket, () => items.push(this.expr()));
@@ -290,12 +332,12 @@ class DirectParser {
   }
 }
 
-/** The declarations of `tokens` (a lexed text without lexing errors), or undefined where the
- * grammar does not allow them: then the CST path parses the text and reports why. */
-export function parseDirect(tokens: readonly IToken[], file: string, diags: Diagnostic[]): A.Decl[] | undefined {
+/** The declarations of a scanned text, or undefined where the grammar does not allow them: then
+ * the CST path parses the text and reports why. */
+export function parseDirect(scanned: Scanned, file: string, diags: Diagnostic[]): A.Decl[] | undefined {
   const mark = diags.length;
   try {
-    return new DirectParser(tokens, file, diags).program();
+    return new DirectParser(scanned, file, diags).program();
   } catch (e) {
     if (e !== REJECT) throw e;
     diags.length = mark;

@@ -1,6 +1,5 @@
 // Literal tokens to values, with their diagnostics: shared by both ways of building the AST
 // (build-ast.ts from the CST, direct-parse.ts from the tokens), which must agree exactly.
-import type { IToken } from "chevrotain";
 import type { Diagnostic } from "../core/diagnostics.ts";
 
 /** Reads a string literal's body; `\n`, `\t`, `\"`, `\\` and `\u{…}` are its escapes. */
@@ -35,21 +34,22 @@ function unquote(raw: string, at: number, diags: Diagnostic[], file: string): st
   });
 }
 
-/** The value of a number token; a number too large for a double is reported (SCD1005). */
-export function numberLiteral(t: IToken, diags: Diagnostic[], file: string): number {
-  const value = Number(t.image);
+/** The value of a number token (its text `image`, at offset `start`); a number too large for a
+ * double is reported (SCD1005). */
+export function numberLiteral(image: string, start: number, diags: Diagnostic[], file: string): number {
+  const value = Number(image);
   if (!Number.isFinite(value))
     diags.push({
       code: "SCD1005",
       severity: "error",
       file,
-      span: { start: t.startOffset, end: t.startOffset + t.image.length },
-      message: `The number \`${t.image}\` is too large to represent.`,
+      span: { start, end: start + image.length },
+      message: `The number \`${image}\` is too large to represent.`,
     });
   return value;
 }
 
-/** The value of a string token. */
-export function stringLiteral(t: IToken, diags: Diagnostic[], file: string): string {
-  return unquote(t.image, t.startOffset, diags, file);
+/** The value of a string token (its text `image`, at offset `start`). */
+export function stringLiteral(image: string, start: number, diags: Diagnostic[], file: string): string {
+  return unquote(image, start, diags, file);
 }
