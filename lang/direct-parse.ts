@@ -26,18 +26,12 @@ const bindingKeywords = new Map<TokenType, A.BindingKeyword>([
 ]);
 const names: ReadonlySet<TokenType> = new Set([T.Identifier, ...T.keywords]);
 
-// One string per distinct name (and number text): the tokens' texts are copies, one per
-// occurrence, and a long study's AST kept tens of thousands of them alive; equal names are then
-// also the same object, which the checker's many look-ups by name compare first.
-const interned = new Map<string, string>();
-function intern(s: string): string {
-  const hit = interned.get(s);
-  if (hit !== undefined) return hit;
-  if (interned.size > 100_000) interned.clear();
-  interned.set(s, s);
-  return s;
-}
 const join = (a: Span, b: Span): Span => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
+
+const LEVELS: readonly (readonly [TokenType, TokenType])[] = [
+  [T.Plus, T.Minus],
+  [T.Star, T.Slash],
+];
 
 /** A token: its index in the scan. */
 type Tok = number;
@@ -47,6 +41,7 @@ class DirectParser {
   private readonly types: readonly TokenType[];
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
+  private readonly texts: readonly (string | undefined)[];
   private readonly count: number;
   constructor(
     private readonly s: Scanned,
@@ -56,6 +51,7 @@ class DirectParser {
     this.types = s.types;
     this.starts = s.starts;
     this.ends = s.ends;
+    this.texts = s.texts;
     this.count = s.count;
   }
 
@@ -73,9 +69,9 @@ class DirectParser {
   private span(t: Tok): Span {
     return { start: this.starts[t]!, end: this.ends[t]! };
   }
-  /** The token's text, one string per distinct text. */
+  /** A name's or number's text (scan.ts interns them). */
   private name(t: Tok): string {
-    return intern(this.image(t));
+    return this.texts[t]!;
   }
   private image(t: Tok): string {
     return this.s.text.slice(this.starts[t]! - this.s.base, this.ends[t]! - this.s.base);
@@ -208,19 +204,18 @@ class DirectParser {
   }
 
   private additive(): A.Expr {
-    return this.leftAssoc(T.Plus, T.Minus, () => this.multiplicative());
+    return this.leftAssoc(0);
   }
 
-  private multiplicative(): A.Expr {
-    return this.leftAssoc(T.Star, T.Slash, () => this.unary());
-  }
-
-  /** One precedence level of left-associative binary operators `a op b op c`. */
-  private leftAssoc(opA: TokenType, opB: TokenType, operand: () => A.Expr): A.Expr {
-    let acc = operand();
-    for (let type = this.peek(); type === opA || type === opB; type = this.peek()) {
+  /** One precedence level of left-associative binary operators `a op b op c`: `+ -` (level 0)
+   * over `* /` (level 1) over unary minus. A level number rather than a callback: no closure made
+   * per expression. */
+  private leftAssoc(level: 0 | 1): A.Expr {
+    const ops = LEVELS[level]!;
+    let acc = level === 0 ? this.leftAssoc(1) : this.unary();
+    for (let type = this.peek(); type === ops[0] || type === ops[1]; type = this.peek()) {
       const t = this.i++;
-      const right = operand();
+      const right = level === 0 ? this.leftAssoc(1) : this.unary();
       acc = {
         kind: "binary",
         op: type === T.Plus ? "+" : type === T.Minus ? "-" : type === T.Star ? "*" : "/",
@@ -252,23 +247,23 @@ class DirectParser {
         acc = { kind: "member", object: acc, name: this.name(nm), nameSpan, span: join(acc.span, nameSpan) };
       } else if (type === T.LParen) {
         const open = this.i++;
-        let args: A.Arg[] = [];
-        this.items(T.RParen, () => args.push(this.argument()));
-        args = tight(args);
+        const list: A.Arg[] = [];
+        while (this.more(T.RParen, list.length === 0)) list.push(this.argument());
+        const args = tight(list);
         // join(acc.span, this.from(open)) without the intermediate span
         acc = { kind: "call", callee: acc, args, span: this.upTo(Math.min(acc.span.start, this.starts[open]!)) };
       } else return acc;
     }
   }
 
-  /** Comma-separated items up to `close`, a trailing comma allowed; takes `close`. */
-  private items(close: TokenType, item: () => void): void {
-    while (this.peek() !== close) {
-      item();
-      if (this.peek() === close) break;
-      this.take(T.Comma);
-    }
+  /** Whether another item of a comma-separated list comes before `close` (a trailing comma
+   * allowed); `first` before the first item. Takes the comma, or `close` at the end. A loop
+   * condition rather than a method taking a callback: no closure made per list. */
+  private more(close: TokenType, first: boolean): boolean {
+    if (!first && this.peek() !== close) this.take(T.Comma);
+    if (this.peek() !== close) return true;
     this.i++;
+    return false;
   }
 
   private argument(): A.Arg {
@@ -314,12 +309,12 @@ class DirectParser {
         return { kind: "ident", name: this.name(t), span: this.span(t) };
       case T.LBracket: {
         const items: A.Expr[] = [];
-        this.items(T.RBracket, () => items.push(this.expr()));
+        while (this.more(T.RBracket, items.length === 0)) items.push(this.expr());
         return { kind: "list", items: tight(items), span: this.from(t) };
       }
       case T.LCurly: {
         const fields: A.Field[] = [];
-        this.items(T.RCurly, () => fields.push(this.field(T.Colon)));
+        while (this.more(T.RCurly, fields.length === 0)) fields.push(this.field(T.Colon));
         return { kind: "record", fields: tight(fields), span: this.from(t) };
       }
       case T.LParen: {

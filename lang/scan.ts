@@ -20,6 +20,8 @@ export interface Scanned {
   readonly types: readonly TokenType[];
   readonly starts: Int32Array;
   readonly ends: Int32Array;
+  /** A name's or number's text (undefined for other tokens), one string per distinct text. */
+  readonly texts: readonly (string | undefined)[];
   readonly comments: A.Comment[];
 }
 
@@ -45,13 +47,27 @@ const single = new Map<number, TokenType>(
 );
 const NO_COMMENTS: A.Comment[] = [];
 
+// One string per distinct name and number text: the AST keeps them, and a long study's AST kept
+// tens of thousands of copies alive; equal names are then also the same object, which the
+// checker's many look-ups by name compare first.
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  if (interned.size > 100_000) interned.clear();
+  interned.set(s, s);
+  return s;
+}
+
 const types: TokenType[] = [];
+const texts: (string | undefined)[] = [];
 let starts = new Int32Array(1024);
 let ends = new Int32Array(1024);
 let count = 0;
 let at = 0;
-function push(type: TokenType, start: number, end: number): void {
+function push(type: TokenType, start: number, end: number, text?: string): void {
   types[count] = type;
+  texts[count] = text;
   starts[count] = at + start;
   ends[count++] = at + end;
 }
@@ -85,8 +101,9 @@ export function scan(text: string, base: number): Scanned | undefined {
     }
     if (isWordStart(c)) {
       while (j < n && isWord(text.charCodeAt(j))) j++;
+      const word = intern(text.slice(i, j));
       // a keyword only as a whole word: Chevrotain's `longer_alt: Identifier`
-      push(j - i <= 10 ? (keywordTypes.get(text.slice(i, j)) ?? T.Identifier) : T.Identifier, i, j);
+      push(keywordTypes.get(word) ?? T.Identifier, i, j, word);
     } else if (isDigit(c)) {
       while (j < n && isDigit(text.charCodeAt(j))) j++;
       if (text.charCodeAt(j) === 46 && isDigit(text.charCodeAt(j + 1)))
@@ -98,7 +115,7 @@ export function scan(text: string, base: number): Scanned | undefined {
         if (sign === 43 || sign === 45) k++;
         if (isDigit(text.charCodeAt(k))) for (j = k + 1; j < n && isDigit(text.charCodeAt(j)); ) j++;
       }
-      push(T.NumberLiteral, i, j);
+      push(T.NumberLiteral, i, j, intern(text.slice(i, j)));
     } else if (c === 34) {
       for (;;) {
         if (j >= n) return undefined;
@@ -137,5 +154,5 @@ export function scan(text: string, base: number): Scanned | undefined {
     }
     i = j;
   }
-  return { text, base, count, types, starts, ends, comments };
+  return { text, base, count, types, starts, ends, texts, comments };
 }

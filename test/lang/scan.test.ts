@@ -13,6 +13,9 @@ import { bigStudy } from "../../perf/big-study.ts";
 import { bases, mulberry32, mutate, snippets } from "../support/fuzz-corpus.ts";
 import { repoRoot, scdFiles } from "../support/golden.ts";
 
+// the tokens whose text the scanner hands over (the parser reads no other token's text)
+const withText = new Set([T.Identifier, T.NumberLiteral, ...T.keywords]);
+
 interface Tokens {
   tokens: string[];
   comments: string[];
@@ -25,7 +28,10 @@ function chevrotain(text: string, base: number): Tokens | undefined {
   if (l.tokens.some((t) => t.tokenType === T.UnterminatedString)) return undefined;
   if (l.comments.some((t) => t.tokenType === T.UnterminatedComment)) return undefined;
   return {
-    tokens: l.tokens.map((t) => `${t.tokenType.name} ${t.startOffset}-${t.startOffset + t.image.length}`),
+    tokens: l.tokens.map(
+      (t) =>
+        `${t.tokenType.name} ${t.startOffset}-${t.startOffset + t.image.length}${withText.has(t.tokenType) ? ` ${t.image}` : ""}`,
+    ),
     comments: l.comments.map(
       (t) => `${t.image.startsWith("/*")} ${t.startOffset}-${t.startOffset + t.image.length} ${t.image}`,
     ),
@@ -36,7 +42,8 @@ function scanner(text: string, base: number): Tokens | undefined {
   const s = scan(text, base);
   if (!s) return undefined;
   const tokens: string[] = [];
-  for (let i = 0; i < s.count; i++) tokens.push(`${s.types[i]!.name} ${s.starts[i]}-${s.ends[i]}`);
+  for (let i = 0; i < s.count; i++)
+    tokens.push(`${s.types[i]!.name} ${s.starts[i]}-${s.ends[i]}${s.texts[i] === undefined ? "" : ` ${s.texts[i]}`}`);
   return { tokens, comments: s.comments.map((c) => `${c.block} ${c.span.start}-${c.span.end} ${c.text}`) };
 }
 
