@@ -13,6 +13,10 @@ import { compile, type CompileResult, fsHost } from "../lang/compile.ts";
 import type { Host } from "../lang/program.ts";
 import { renderDiagnostics } from "../lang/render.ts";
 import { bigStudy } from "./big-study.ts";
+import { applyV8Flags, V8_FLAGS } from "../runtime/cli/v8-flags.ts";
+
+// the V8 settings `scdx` runs with, so the in-process rows time what a user gets
+applyV8Flags();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WARMUP = 3,
@@ -127,7 +131,7 @@ rows.push({
 // ---- report --------------------------------------------------------------------------------------
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)).padStart(7) + " ms";
 console.log(
-  `scdx check performance — node ${process.version}, ${process.platform}/${process.arch}; medians of ${RUNS} warm runs (${WARMUP} warm-up), ${CLI_RUNS} processes for (c)\n`,
+  `scdx check performance — node ${process.version}, ${process.platform}/${process.arch}, V8 ${V8_FLAGS.join(" ")} (as scdx); medians of ${RUNS} warm runs (${WARMUP} warm-up), ${CLI_RUNS} processes for (c)\n`,
 );
 console.log(`${"workload".padEnd(72)} ${"median".padStart(10)} ${"target".padStart(10)}  ratio`);
 for (const r of rows) {

@@ -15,6 +15,10 @@ import { fileDiagnostics } from "../runtime/lsp/diagnostics.ts";
 import { Workspace } from "../runtime/lsp/workspace.ts";
 import { startLsp } from "../test/support/lsp-client.ts";
 import { bigStudy } from "./big-study.ts";
+import { applyV8Flags, V8_FLAGS } from "../runtime/cli/v8-flags.ts";
+
+// the V8 settings `scdx` runs with, so the in-process rows time what a user gets
+applyV8Flags();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WARMUP = 3;
@@ -117,7 +121,7 @@ rows.push({
 
 const fmt = (ms: number) => `${(ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)).padStart(7)} ms`;
 console.log(
-  `scdx lsp performance — node ${process.version}, ${process.platform}/${process.arch}; medians of ${RUNS} runs (${WARMUP} warm-up)\n`,
+  `scdx lsp performance — node ${process.version}, ${process.platform}/${process.arch}, V8 ${V8_FLAGS.join(" ")} (as scdx); medians of ${RUNS} runs (${WARMUP} warm-up)\n`,
 );
 console.log(`${"workload".padEnd(68)} ${"median".padStart(10)} ${"target".padStart(10)}  ratio`);
 for (const r of rows)

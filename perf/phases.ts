@@ -9,6 +9,10 @@ import { parseIncremental, cuts } from "../lang/incremental-parse.ts";
 import { parseText, tokenize } from "../lang/parser.ts";
 import { loadStudy, type Host } from "../lang/program.ts";
 import { bigStudy } from "./big-study.ts";
+import { applyV8Flags } from "../runtime/cli/v8-flags.ts";
+
+// the V8 settings `scdx` runs with, so the in-process rows time what a user gets
+applyV8Flags();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 function median(xs: number[]): number {

@@ -5,6 +5,9 @@ import { commands } from "./commands.ts";
 import { EXIT, UsageError, type Io } from "./command.ts";
 import { didYouMean } from "../../core/diagnostics.ts";
 import { readFileSync } from "node:fs";
+import { applyV8Flags } from "./v8-flags.ts";
+
+applyV8Flags();
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
