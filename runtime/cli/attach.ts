@@ -14,7 +14,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const attachCommand: Command = {
   name: "attach",
-  summary: "follow a Slurm run whose driver is gone (--detach, or killed) to its end",
   help: `Usage: scdx attach [RUN] [--reporter ink|plain|json]
 
 Re-opens the live view of RUN (default: the project's latest run), a run started with

@@ -19,7 +19,6 @@ const DEFAULT_GC_DAYS = 30;
 
 export const cacheCommand: Command = {
   name: "cache",
-  summary: "list, verify and garbage-collect the cache of stage results",
   help: `Usage: scdx cache ls     [--cache DIR] [--json]
        scdx cache verify [--cache DIR] [--json]
        scdx cache gc     [--cache DIR] [--older-than DAYS] [--dry-run] [--json]

@@ -9,7 +9,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const cancelCommand: Command = {
   name: "cancel",
-  summary: "cancel a Slurm run's jobs (running train stages checkpoint first)",
   help: `Usage: scdx cancel [RUN]
 
 Cancels the Slurm jobs of RUN (default: the project's latest run): pending ones at once; running

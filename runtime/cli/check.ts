@@ -4,7 +4,6 @@ import { compileFile, diagnosticsJson, printDiagnostics } from "./diagnose.ts";
 
 export const check: Command = {
   name: "check",
-  summary: "check .scd files, every trial of their sweeps, without computing anything",
   help: `Usage: scdx check FILE… [--set name=value]… [--format pretty|short|json]
 
 Parses, resolves imports, type- and shape-checks every trial of each file's sweep, and lowers it

@@ -13,8 +13,6 @@ export interface Io {
 
 export interface Command {
   readonly name: string;
-  /** One line for `scdx --help`. */
-  readonly summary: string;
   /** The full `scdx NAME --help` text. */
   readonly help: string;
   /** Returns the exit code: 0 ok, 1 program errors, 2 usage, 3 stage failed, 130 interrupted. */

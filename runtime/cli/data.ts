@@ -17,7 +17,6 @@ import { compileFile, printDiagnostics } from "./diagnose.ts";
 
 export const data: Command = {
   name: "data",
-  summary: "show what a dataset of a study holds: counts, and preview images with annotations drawn",
   help: `Usage: scdx data FILE NAME [--stats] [--preview DIR [--count N]] [--set name=value]… [--trial N]
 
 Checks FILE, opens the dataset it declares as \`data NAME = …\` (options as the study resolves

@@ -6,7 +6,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const doc: Command = {
   name: "doc",
-  summary: "describe a component: signature, inputs, options with types and defaults",
   help: `Usage: scdx doc [NAME]
 
 Without NAME, lists every component and built-in. With NAME (e.g. scd, clip, train), prints its

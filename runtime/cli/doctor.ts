@@ -8,7 +8,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const doctor: Command = {
   name: "doctor",
-  summary: "show the backend, BLAS library and thread policy a run would use, and check they work",
   help: `Usage: scdx doctor [--backend B] [--threads N] [--jobs N] [--json]
 
 Prints the backend \`scdx run\` would choose here (and why a faster one was passed over), the name

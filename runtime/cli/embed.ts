@@ -91,7 +91,6 @@ function dot(a: readonly number[], b: readonly number[]): number {
 
 export const embedCommand: Command = {
   name: "embed",
-  summary: "load a CLIP checkpoint and print L2-normalised embeddings of images, texts or token ids",
   help: `Usage: scdx embed --model PATH (--image FILE… | --text STR… | --tokens IDS…) [--json] [--backend B]
 
 Loads a checkpoint and prints the L2-normalised embedding of each input, so you can see that it

@@ -13,7 +13,6 @@ import { checkStageName, pickStage, shellWord } from "./stage-arg.ts";
 
 export const exportCommand: Command = {
   name: "export",
-  summary: "write a train stage's model from the cache as a Hugging Face or open_clip checkpoint",
   help: `Usage: scdx export FILE STAGE --out DIR [--layout hf|openai] [--trial N] [--set name=value]…
                    [--backend B] [--cache DIR] [--force]
 

@@ -7,7 +7,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const fmt: Command = {
   name: "fmt",
-  summary: "rewrite .scd files in the canonical layout (comments kept)",
   help: `Usage: scdx fmt [--check] FILE…
 
 Rewrites each file in the canonical layout: one declaration per line, one stage field per line,

@@ -4,7 +4,6 @@ import { compileFile, printDiagnostics } from "./diagnose.ts";
 
 export const graph: Command = {
   name: "graph",
-  summary: "print the study's dataflow graph (all trials merged) as Graphviz dot or Mermaid",
   help: `Usage: scdx graph FILE [--format dot|mermaid] [--set name=value]…
 
 Prints the lowered graph: datasets, models, train and bench stages, with one node per distinct

@@ -3,7 +3,6 @@ import { EXIT, parseCommandArgs, type Command } from "./command.ts";
 
 export const lspCommand: Command = {
   name: "lsp",
-  summary: "language server for editors (Language Server Protocol on stdin/stdout)",
   help: `Usage: scdx lsp [--stdio]
 
 Starts the scdx language server, speaking the Language Server Protocol on stdin and stdout, for

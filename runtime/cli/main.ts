@@ -45,8 +45,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(version() + "\n");
     return EXIT.ok;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     const guess = didYouMean(
       name,
       commands.map((c) => c.name),
@@ -57,15 +57,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   try {
+    const cmd = await entry.load();
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`scdx ${cmd.name}: ${e.message}\nRun \`scdx ${cmd.name} --help\` for usage.\n`);
+      io.err(`scdx ${entry.name}: ${e.message}\nRun \`scdx ${entry.name} --help\` for usage.\n`);
       return EXIT.usage;
     }
     const err = e as Error;
     io.err(
-      `scdx ${cmd.name}: internal error: ${err.message}\nThis is a bug in scdx, not in your study. Run with SCDX_DEBUG=1 for the stack trace, and please report it.\n`,
+      `scdx ${entry.name}: internal error: ${err.message}\nThis is a bug in scdx, not in your study. Run with SCDX_DEBUG=1 for the stack trace, and please report it.\n`,
     );
     if (process.env["SCDX_DEBUG"]) io.err(`${err.stack}\n`);
     return 70;

@@ -5,7 +5,6 @@ import { compileFile, printDiagnostics } from "./diagnose.ts";
 
 export const plan: Command = {
   name: "plan",
-  summary: "show the stages every trial needs, which are shared, cached or to run, and their memory",
   help: `Usage: scdx plan FILE [--set name=value]… [--backend B] [--cache DIR] [--json] [--trials N]
 
 Checks FILE, expands its sweep and prints, per stage, how many distinct nodes the trials need, how

@@ -9,7 +9,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const reportCommand: Command = {
   name: "report",
-  summary: "write a self-contained HTML report of a run: results, sweep plots, curves, provenance",
   help: `Usage: scdx report [RUN] [--out FILE] [--open]
 
 Writes one HTML file (no network requests; opens from file://) for RUN and prints its path:

@@ -8,7 +8,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const resultsCommand: Command = {
   name: "results",
-  summary: "print a run's results: sorted, the top N, as a table, CSV or JSON",
   help: `Usage: scdx results [RUN] [--sort METRIC] [--asc] [--top N] [--format table|csv|json]
 
 Prints the results of RUN (a run directory, an id or a unique part of one; default: the project's

@@ -32,7 +32,6 @@ import { compileFile, printDiagnostics } from "./diagnose.ts";
 
 export const run: Command = {
   name: "run",
-  summary: "run a study: every trial's stages that the cache does not already hold",
   help: `Usage: scdx run FILE [--set name=value]… [--backend B] [--jobs N] [--threads N] [--executor local|slurm]
                 [--sbatch-arg A]… [--retries N] [--detach] [--profile NAME] [--cache DIR] [--no-cache]
                 [--dry-run] [--only STAGE]… [--reporter ink|plain|json] [--sort METRIC [--asc]]

@@ -5,7 +5,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const runsCommand: Command = {
   name: "runs",
-  summary: "list the project's runs: time, experiment, trials, status, wall time",
   help: `Usage: scdx runs [--last N] [--json]
 
 Lists the run directories of the project (.scdx/runs/ under the nearest folder with package.json

@@ -12,7 +12,6 @@ import { EXIT, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 export const statusCommand: Command = {
   name: "status",
-  summary: "where a run stands: each stage's state, progress and (on Slurm) job id",
   help: `Usage: scdx status [RUN] [--json]
 
 Prints each distinct stage of RUN (default: the project's latest run) with its state — planned,

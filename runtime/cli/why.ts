@@ -9,7 +9,6 @@ import { checkStageName, pickStage } from "./stage-arg.ts";
 
 export const whyCommand: Command = {
   name: "why",
-  summary: "tell whether a stage would run, and what changed since its last result",
   help: `Usage: scdx why FILE STAGE [--trial N] [--set name=value]… [--backend B] [--cache DIR] [--json]
 
 Computes STAGE's cache key as \`scdx run FILE\` with the same options would. If the cache holds it,

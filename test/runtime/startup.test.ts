@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { commands } from "../../runtime/cli/commands.ts";
 import { defaultReporter } from "../../runtime/cli/run.ts";
 import { compileFile } from "../../runtime/cli/diagnose.ts";
 import { openSession } from "../../runtime/plan/session.ts";
@@ -48,22 +49,46 @@ test("import scanner: value imports, re-exports and side effects; type-only impo
   assert.equal(staticImports(src), ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "./a.ts", "./c.ts"]);
 });
 
-test("the CLI's static imports reach neither tfjs, Ink, React, execa nor koffi", () => {
+const heavy = [
+  "@tensorflow/tfjs",
+  "@tensorflow/tfjs-backend-wasm",
+  "@tensorflow/tfjs-node-gpu",
+  "ink",
+  "react",
+  "execa",
+  "sharp",
+  "koffi",
+];
+/** The command modules of the table (runtime/cli/commands.ts), each loaded when its command runs. */
+const commandFiles = [
+  ...readFileSync(path.join(repoRoot, "runtime/cli/commands.ts"), "utf8").matchAll(/import\("\.\/([\w-]+\.ts)"\)/g),
+].map((m) => path.join(repoRoot, "runtime/cli", m[1]!));
+
+test("the entry loads no package: each command's module loads when that command runs", () => {
   const pkgs = reachablePackages(path.join(repoRoot, "runtime/cli/main.ts"));
+  assert.equal([...pkgs.keys()], [], `scdx --help would load ${[...pkgs.keys()].join(", ")}`);
+  assert.is(commandFiles.length, commands.length, "one module per command in the table");
+});
+
+test("no command's static imports reach tfjs, Ink, React, execa or koffi", () => {
   // The scan must really walk the graph: these are static imports of the checking path (chevrotain
   // is required by path, lang/chevrotain.ts).
-  for (const p of ["ajv", "chalk"]) assert.ok(pkgs.has(p), `${p} not found: the scan is broken`);
-  for (const p of [
-    "@tensorflow/tfjs",
-    "@tensorflow/tfjs-backend-wasm",
-    "@tensorflow/tfjs-node-gpu",
-    "ink",
-    "react",
-    "execa",
-    "sharp",
-    "koffi",
-  ]) {
-    assert.not.ok(pkgs.has(p), `${p} is loaded by every scdx command, via ${pkgs.get(p)?.join(" → ")}`);
+  const check = reachablePackages(path.join(repoRoot, "runtime/cli/check.ts"));
+  for (const p of ["ajv", "chalk"]) assert.ok(check.has(p), `${p} not found: the scan is broken`);
+  assert.not.ok(check.has("vscode-languageserver"), "check loads the language server");
+  for (const file of commandFiles) {
+    const pkgs = reachablePackages(file);
+    for (const p of heavy)
+      assert.not.ok(pkgs.has(p), `${p} is loaded by \`${path.basename(file)}\`, via ${pkgs.get(p)?.join(" → ")}`);
+  }
+});
+
+test("every command in the table loads, under its own name, with its help", async () => {
+  for (const entry of commands) {
+    const cmd = await entry.load();
+    assert.is(cmd.name, entry.name);
+    assert.ok(cmd.help.includes(`scdx ${entry.name}`), `${entry.name}'s help names it`);
+    assert.ok(entry.summary.length > 10);
   }
 });
 
