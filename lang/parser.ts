@@ -272,13 +272,18 @@ class ScdParser extends CstParser {
   });
 }
 
-// One instance for the process: Chevrotain resets its state for each input, and building the
-// grammar's lookahead tables (performSelfAnalysis) is the expensive part.
-export const parser = new ScdParser();
+// One instance of each for the process, built on first use: Chevrotain resets their state for each
+// input, building them (the parser's lookahead tables above all, performSelfAnalysis) costs ~40 ms,
+// and a text without syntax errors needs neither (scan.ts and direct-parse.ts parse it) — so
+// `scdx check` of a clean study never pays for them.
+let theParser: ScdParser | undefined;
+const parser = (): ScdParser => (theParser ??= new ScdParser());
 // "onlyOffset": line and column tracking made lexing ~5× slower (most of a 10,000-line check's
 // lexing), and nothing reads them — diagnostics are rendered from offsets (render.ts). The CST's node
 // locations need tokens' end offsets, which `place` adds.
-const lexer = new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "onlyOffset" });
+let theLexer: InstanceType<typeof Lexer> | undefined;
+const lexer = (): InstanceType<typeof Lexer> =>
+  (theLexer ??= new Lexer(T.allTokens, { ensureOptimizations: true, positionTracking: "onlyOffset" }));
 
 export interface ParseOutput {
   readonly cst: CstNode;
@@ -311,7 +316,7 @@ export interface Lexed {
 /** The tokens and comments of `text`; with `base`, offsets are those of `text` placed at `base`
  * in a longer file. */
 export function lexText(text: string, base = 0): Lexed {
-  const r = lexer.tokenize(text);
+  const r = lexer().tokenize(text);
   const comments = r.groups["comments"] ?? [];
   place(r.tokens, base);
   place(comments, base);
@@ -331,14 +336,15 @@ export function tokenize(text: string): { tokens: IToken[]; comments: IToken[] }
 export function parseTokens(lexed: Lexed): ParseOutput {
   withEnds(lexed.tokens);
   withEnds(lexed.comments);
-  parser.input = lexed.tokens;
-  const cst = parser.program();
+  const p = parser();
+  p.input = lexed.tokens;
+  const cst = p.program();
   return {
     cst,
     tokens: lexed.tokens,
     comments: lexed.comments,
     lexErrors: lexed.errors,
-    parseErrors: parser.errors,
+    parseErrors: p.errors,
   };
 }
 
@@ -349,7 +355,8 @@ export function parseText(text: string, base = 0): ParseOutput {
 
 /** The rule names, in definition order, for the grammar.md sync test. */
 export function ruleNames(): string[] {
-  return parser.getGAstProductions() instanceof Map
-    ? [...(parser.getGAstProductions() as unknown as Map<string, unknown>).keys()]
-    : Object.keys(parser.getGAstProductions());
+  const productions = parser().getGAstProductions();
+  return productions instanceof Map
+    ? [...(productions as unknown as Map<string, unknown>).keys()]
+    : Object.keys(productions);
 }
