@@ -26,25 +26,16 @@ export interface Scanned {
 }
 
 const keywordTypes = new Map<string, TokenType>(T.keywords.map((k) => [k.PATTERN as string, k]));
-const single = new Map<number, TokenType>(
-  (
-    [
-      ["(", T.LParen],
-      [")", T.RParen],
-      ["[", T.LBracket],
-      ["]", T.RBracket],
-      ["{", T.LCurly],
-      ["}", T.RCurly],
-      [",", T.Comma],
-      [":", T.Colon],
-      [";", T.Semicolon],
-      ["=", T.Equals],
-      ["+", T.Plus],
-      ["-", T.Minus],
-      ["*", T.Star],
-    ] as const
-  ).map(([c, t]) => [c.charCodeAt(0), t]),
-);
+// The punctuation tokens.ts defines as one character (`/\(/`, `/=/`, …), read from the vocabulary
+// itself so a token added there is scanned too. `.` and `/` also start longer tokens (`..`, comments)
+// and are tested before this table is.
+const single = new Map<number, TokenType>();
+for (const t of T.allTokens) {
+  // one escaped punctuation character, or one character that is no regex syntax
+  const m = t.PATTERN instanceof RegExp ? /^(?:\\([^A-Za-z0-9])|([^\\.^$|?*+()[\]{}]))$/.exec(t.PATTERN.source) : null;
+  const ch = m?.[1] ?? m?.[2];
+  if (ch) single.set(ch.charCodeAt(0), t);
+}
 const NO_COMMENTS: A.Comment[] = [];
 
 // One string per distinct name and number text: the AST keeps them, and a long study's AST kept
